@@ -1,0 +1,102 @@
+import type { Db, DbValue } from './emulator.types.js';
+
+/** LogUp's DB limits (LOGUP-API.md, section 3). */
+export const DB_LIMITS = Object.freeze({
+  maxKeys: 20,
+  maxKeyLength: 32,
+  maxValueLength: 1024,
+});
+
+/** A 400 answer: LogUp's reason code plus a sentence for people. */
+export interface LimitViolation {
+  errorMessage: string;
+  message: string;
+  key?: string;
+}
+
+const length = (s: string): number => [...s].length;
+
+/** Checks one `{ key, value }` pair of a PUT body; undefined when it is valid. */
+export function checkPair(pair: unknown, index: number): LimitViolation | undefined {
+  if (typeof pair !== 'object' || pair === null || Array.isArray(pair)) {
+    return { errorMessage: 'INVALID_REQUEST', message: `data[${index}] must be an object { key, value }` };
+  }
+  const { key, value } = pair as { key?: unknown; value?: unknown };
+  if (typeof key !== 'string' || key.length === 0) {
+    return { errorMessage: 'INVALID_KEY', message: `data[${index}].key must be a non-empty string` };
+  }
+  if (length(key) > DB_LIMITS.maxKeyLength) {
+    return {
+      errorMessage: 'KEY_TOO_LONG',
+      message: `key "${key.slice(0, 40)}" is ${length(key)} characters; at most ${DB_LIMITS.maxKeyLength}`,
+      key,
+    };
+  }
+  return checkValue(key, value);
+}
+
+/** Checks one stored value against the type and size limits. */
+export function checkValue(key: string, value: unknown): LimitViolation | undefined {
+  if (typeof value === 'string') {
+    if (length(value) > DB_LIMITS.maxValueLength) {
+      return {
+        errorMessage: 'VALUE_TOO_LONG',
+        message: `value of "${key}" is ${length(value)} characters; at most ${DB_LIMITS.maxValueLength}`,
+        key,
+      };
+    }
+    return undefined;
+  }
+  if (typeof value === 'boolean') return undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return undefined;
+  return {
+    errorMessage: 'INVALID_VALUE_TYPE',
+    message: `value of "${key}" must be a string, a finite number or a boolean`,
+    key,
+  };
+}
+
+/**
+ * Applies a PUT body to a DB, all or nothing: returns the new DB, or the first
+ * violation (and the DB is left as it was).
+ */
+export function applyUpdate(db: Map<string, DbValue>, body: unknown): Map<string, DbValue> | LimitViolation {
+  const data = (body as { data?: unknown } | null)?.data;
+  if (!Array.isArray(data)) {
+    return { errorMessage: 'INVALID_REQUEST', message: 'body must be { "data": [ { "key", "value" }, ... ] }' };
+  }
+  const next = new Map(db);
+  for (const [index, pair] of data.entries()) {
+    const violation = checkPair(pair, index);
+    if (violation) return violation;
+    const { key, value } = pair as { key: string; value: DbValue };
+    next.set(key, value);
+  }
+  if (next.size > DB_LIMITS.maxKeys) {
+    return {
+      errorMessage: 'TOO_MANY_KEYS',
+      message: `the DB would hold ${next.size} keys; at most ${DB_LIMITS.maxKeys}`,
+    };
+  }
+  return next;
+}
+
+/** Validates a whole DB given as an object (control endpoint `POST /__emulator/login`). */
+export function dbFromObject(value: unknown): Map<string, DbValue> | LimitViolation {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { errorMessage: 'INVALID_REQUEST', message: 'db must be an object of key -> value' };
+  }
+  return applyUpdate(new Map(), {
+    data: Object.entries(value as Db).map(([key, v]) => ({ key, value: v })),
+  });
+}
+
+/** A DB as a plain JSON object (own properties only, safe for any key). */
+export function dbToObject(db: Map<string, DbValue>, keys?: string[]): Db {
+  const out: Db = {};
+  for (const [key, value] of db) {
+    if (keys && !keys.includes(key)) continue;
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}

@@ -1,0 +1,12 @@
+export { LogupEmulator, startEmulator, dbAddressing } from './emulator.server.js';
+export { DB_LIMITS } from './db-limits.js';
+export type {
+  Db,
+  DbValue,
+  EmulatorGate,
+  EmulatorLogin,
+  EmulatorOptions,
+  EmulatorStats,
+  FaultEndpoint,
+  FaultSpec,
+} from './emulator.types.js';
