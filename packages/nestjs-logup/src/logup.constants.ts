@@ -1,0 +1,27 @@
+/** LogUp's production API host. */
+export const LOGUP_DEFAULT_BASE_URL = 'https://api.logup.co';
+
+/** The API version used when none is configured. */
+export const LOGUP_DEFAULT_API_VERSION = 'v1_1';
+
+/** What LogUp accepts as an API version: `v1_1`, `v1_0`, `v2_10`, ... */
+export const LOGUP_API_VERSION_PATTERN = /^v\d{1,2}_\d{1,3}$/;
+
+/** LogUp's per-subscription DB limits (enforced by LogUp; checked here before sending). */
+export const LOGUP_DB_LIMITS = Object.freeze({
+  /** Different keys a subscription DB may hold (and so keys one update may name). */
+  maxKeys: 20,
+  /** Characters in a key. */
+  maxKeyLength: 32,
+  /** Characters in a string value. */
+  maxValueLength: 1024,
+});
+
+/** Route metadata key set by `@LogupPublic()`. */
+export const LOGUP_PUBLIC_KEY = 'logup:public';
+
+/** Request property the guard stores the visitor's subscription under. */
+export const LOGUP_REQUEST_PROPERTY = 'logupSubscription';
+
+/** Injection token of the resolved, validated, frozen configuration (internal). */
+export const LOGUP_CONFIG = Symbol('LOGUP_CONFIG');

@@ -1,0 +1,132 @@
+import { LOGUP_DB_LIMITS } from './logup.constants.js';
+import { LogupValidationError, type LogupValidationIssue } from './logup.errors.js';
+
+/** A value LogUp stores: string, finite number or boolean. */
+export type LogupDbValue = string | number | boolean;
+
+/** A subscription DB: a flat key-value object. */
+export type LogupDb = Record<string, LogupDbValue>;
+
+/** Characters in a string as LogUp counts them (code points, not UTF-16 units). */
+const charCount = (s: string): number => {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+};
+
+/** A key as it may appear in a message: quoted, escaped, shortened. */
+const show = (key: string): string => JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}...` : key);
+
+const LOGUP_TOKEN_PATTERN = /^[A-Za-z0-9._~+/=-]+$/;
+/** Bounds of a logupToken this library forwards (LogUp's are about 128 characters). */
+export const LOGUP_TOKEN_LENGTH = Object.freeze({ min: 16, max: 2048 });
+
+/** Why a key is unacceptable, or undefined. */
+function keyProblem(key: unknown): string | undefined {
+  if (typeof key !== 'string') return 'must be a string';
+  if (key.length === 0) return 'must not be empty';
+  const length = charCount(key);
+  if (length > LOGUP_DB_LIMITS.maxKeyLength) {
+    return `is ${length} characters; at most ${LOGUP_DB_LIMITS.maxKeyLength}`;
+  }
+  if (key === '__proto__') return 'is reserved in JavaScript objects';
+  return undefined;
+}
+
+/** Why a value is unacceptable, or undefined. */
+function valueProblem(value: unknown): string | undefined {
+  if (typeof value === 'boolean') return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : 'must be a finite number';
+  if (typeof value === 'string') {
+    const length = charCount(value);
+    return length > LOGUP_DB_LIMITS.maxValueLength
+      ? `is ${length} characters; at most ${LOGUP_DB_LIMITS.maxValueLength}`
+      : undefined;
+  }
+  const type = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+  return `must be a string, a finite number or a boolean, not ${type}`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Checks an `updateDb` argument against every LogUp limit; throws listing every problem. */
+export function assertDbUpdate(data: unknown): asserts data is LogupDb {
+  if (!isPlainObject(data)) {
+    throw new LogupValidationError('DB update', [{ path: 'data', message: 'must be a plain object of key -> value' }]);
+  }
+  const issues: LogupValidationIssue[] = [];
+  const keys = Object.keys(data);
+  if (keys.length === 0) issues.push({ path: 'data', message: 'must name at least one key' });
+  if (keys.length > LOGUP_DB_LIMITS.maxKeys) {
+    issues.push({ path: 'data', message: `names ${keys.length} keys; at most ${LOGUP_DB_LIMITS.maxKeys}` });
+  }
+  for (const key of keys) {
+    const problem = keyProblem(key);
+    if (problem) {
+      issues.push({ path: `key ${show(key)}`, message: problem });
+      continue;
+    }
+    const valueIssue = valueProblem(data[key]);
+    if (valueIssue) issues.push({ path: `value of ${show(key)}`, message: valueIssue });
+  }
+  if (issues.length > 0) throw new LogupValidationError('DB update', issues);
+}
+
+/** Checks a list of key names (`getDb`, `deleteDbValues`). */
+export function assertDbKeys(keys: unknown, what: string, allowComma: boolean): asserts keys is string[] {
+  if (!Array.isArray(keys)) throw new LogupValidationError(what, [{ path: 'keys', message: 'must be an array of key names' }]);
+  const issues: LogupValidationIssue[] = [];
+  if (keys.length === 0) issues.push({ path: 'keys', message: 'must name at least one key' });
+  if (keys.length > LOGUP_DB_LIMITS.maxKeys) {
+    issues.push({ path: 'keys', message: `names ${keys.length} keys; a DB holds at most ${LOGUP_DB_LIMITS.maxKeys}` });
+  }
+  keys.forEach((key, index) => {
+    const problem = keyProblem(key) ?? (!allowComma && key.includes(',') ? 'must not contain "," when reading' : undefined);
+    if (problem) issues.push({ path: `keys[${index}]`, message: problem });
+  });
+  if (issues.length > 0) throw new LogupValidationError(what, issues);
+}
+
+/** Checks an id that becomes a path segment (`idSubscription`, `idActor`). */
+export function assertId(value: unknown, name: string): asserts value is string {
+  let problem: string | undefined;
+  if (typeof value !== 'string' || value.length === 0) problem = 'must be a non-empty string';
+  else if (value.length > 256) problem = `is ${value.length} characters; at most 256`;
+  else if (/[\u0000-\u001f\u007f]/.test(value) || value === '.' || value === '..') problem = 'contains forbidden characters';
+  if (problem) throw new LogupValidationError(name, [{ path: name, message: problem }]);
+}
+
+/** Why a logupToken is not worth sending to LogUp, or undefined. */
+export function logupTokenProblem(token: unknown): string | undefined {
+  if (typeof token !== 'string' || token.length === 0) return 'must be a non-empty string';
+  if (token.length < LOGUP_TOKEN_LENGTH.min || token.length > LOGUP_TOKEN_LENGTH.max) {
+    return `must be ${LOGUP_TOKEN_LENGTH.min} to ${LOGUP_TOKEN_LENGTH.max} characters long`;
+  }
+  if (!LOGUP_TOKEN_PATTERN.test(token)) return 'contains characters a LogUp token never has';
+  return undefined;
+}
+
+/** Checks the arguments of `verify()`. */
+export function assertVerifyInput(logupToken: unknown, isNewUser: unknown): void {
+  const issues: LogupValidationIssue[] = [];
+  const tokenIssue = logupTokenProblem(logupToken);
+  if (tokenIssue) issues.push({ path: 'logupToken', message: tokenIssue });
+  if (typeof isNewUser !== 'boolean') issues.push({ path: 'isNewUser', message: 'must be a boolean' });
+  if (issues.length > 0) throw new LogupValidationError('verification input', issues);
+}
+
+/** Parses a DB answered by LogUp; undefined when it is not a flat object of allowed values. */
+export function parseDb(body: unknown): LogupDb | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const db: LogupDb = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (!['string', 'number', 'boolean'].includes(typeof value)) return undefined;
+    // defineProperty: a key named "__proto__" stays a plain own property.
+    Object.defineProperty(db, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return db;
+}

@@ -1,0 +1,28 @@
+import { Test } from '@nestjs/testing';
+import { startEmulator, type EmulatorOptions, type LogupEmulator } from 'logup-emulator';
+import { LogupModule, LogupService, type LogupModuleOptions } from 'nestjs-logup';
+import type { INestApplicationContext } from '@nestjs/common';
+
+export const GATE = { idGate: 'gate_test', secret: 'secret_gate_test_value' } as const;
+export const OTHER_GATE = { idGate: 'gate_other', secret: 'secret_gate_other_value' } as const;
+
+/** An emulator on a loopback port 0 with two gates. */
+export function emulator(options: Partial<EmulatorOptions> = {}): Promise<LogupEmulator> {
+  return startEmulator({ port: 0, gates: [GATE, OTHER_GATE], ...options });
+}
+
+/** A Nest application context with LogupModule pointed at the emulator. */
+export async function logupContext(
+  emu: LogupEmulator,
+  options: Partial<LogupModuleOptions> = {},
+): Promise<{ app: INestApplicationContext; logup: LogupService }> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url, ...options })],
+  }).compile();
+  const app = await moduleRef.init();
+  return { app, logup: app.get(LogupService) };
+}
+
+let counter = 0;
+/** A fresh visitor email. */
+export const email = (label = 'visitor'): string => `${label}-${process.pid}-${++counter}@example.com`;
