@@ -148,6 +148,7 @@ export class LogupEmulator {
   }
 
   private async api(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    this.state.stats.apiRequests++;
     const [version, ...rest] = path.slice(1).split('/');
     if (!VERSION_PATTERN.test(version) || !this.state.versions.has(version)) {
       throw new HttpError(404, { errorMessage: 'UNKNOWN_API_VERSION', message: `no API version "${version}"` });

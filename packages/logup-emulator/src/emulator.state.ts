@@ -64,6 +64,7 @@ const FAULT_ENDPOINTS = new Set<FaultEndpoint>([
 
 const emptyStats = (): EmulatorStats => ({
   requests: 0,
+  apiRequests: 0,
   tokenGrants: 0,
   verifications: 0,
   dbReads: 0,

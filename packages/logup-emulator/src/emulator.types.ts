@@ -42,6 +42,8 @@ export interface EmulatorOptions {
 export interface EmulatorStats {
   /** Every HTTP request received, control endpoints included. */
   requests: number;
+  /** Requests to the LogUp API (`/{version}/...`): what a client sent to "LogUp". */
+  apiRequests: number;
   /** Access tokens granted (`POST /oauth/token` answered 201). */
   tokenGrants: number;
   /** Calls to `POST /verification` that were processed (any outcome). */

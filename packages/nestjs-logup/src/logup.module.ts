@@ -4,6 +4,7 @@ import { LogupApiClient } from './logup-api.client.js';
 import { resolveLogupConfig } from './logup.config.js';
 import { LOGUP_CONFIG } from './logup.constants.js';
 import { ConfigurableModuleClass, LOGUP_MODULE_OPTIONS } from './logup.module-definition.js';
+import { LogupGuard } from './logup.guard.js';
 import { LogupService } from './logup.service.js';
 
 /**
@@ -27,7 +28,8 @@ import { LogupService } from './logup.service.js';
     { provide: LOGUP_CONFIG, useFactory: resolveLogupConfig, inject: [LOGUP_MODULE_OPTIONS] },
     LogupApiClient,
     LogupService,
+    LogupGuard,
   ],
-  exports: [LogupService, LOGUP_CONFIG],
+  exports: [LogupService, LogupGuard, LOGUP_CONFIG],
 })
 export class LogupModule extends ConfigurableModuleClass {}

@@ -61,11 +61,15 @@ export class LogupService {
   /**
    * A subscription by id, to work on any visitor's DB (the Python SDK's
    * `subscription_custom`). With `apiVersion: 'v1_0'` the DB is addressed by actor:
-   * pass `{ idActor }` too.
+   * pass `{ idActor }` too. `isNewUser` is only carried along.
    */
-  subscription(idSubscription: string, options: { idActor?: string } = {}): LogupSubscription {
+  subscription(idSubscription: string, options: { idActor?: string; isNewUser?: boolean } = {}): LogupSubscription {
     assertId(idSubscription, 'idSubscription');
     if (options.idActor !== undefined) assertId(options.idActor, 'idActor');
-    return new LogupSubscription(this.client, this.config, { idSubscription, idActor: options.idActor });
+    return new LogupSubscription(this.client, this.config, {
+      idSubscription,
+      idActor: options.idActor,
+      isNewUser: typeof options.isNewUser === 'boolean' ? options.isNewUser : undefined,
+    });
   }
 }

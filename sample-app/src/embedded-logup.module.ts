@@ -1,0 +1,35 @@
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { startEmulator, type LogupEmulator } from 'logup-emulator';
+import { DEMO_GATE, type SampleConfig } from './sample.config.js';
+
+/** The embedded emulator, or `null` when the app talks to real LogUp. */
+export const EMBEDDED_LOGUP = Symbol('EMBEDDED_LOGUP');
+
+class EmbeddedLogupLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(EMBEDDED_LOGUP) private readonly emulator: LogupEmulator | null) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.emulator?.stop();
+  }
+}
+
+/** Starts the embedded emulator on a loopback port when no LogUp settings are given. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: EMBEDDED_LOGUP,
+      inject: [ConfigService],
+      useFactory: async (config: ConfigService): Promise<LogupEmulator | null> => {
+        if (config.getOrThrow<SampleConfig['mode']>('mode') !== 'embedded') return null;
+        const emulator = await startEmulator({ port: 0, host: '127.0.0.1', gates: [DEMO_GATE] });
+        new Logger('EmbeddedLogup').log(`No LogUp settings: using the embedded LogUp emulator at ${emulator.url}`);
+        return emulator;
+      },
+    },
+    EmbeddedLogupLifecycle,
+  ],
+  exports: [EMBEDDED_LOGUP],
+})
+export class EmbeddedLogupModule {}

@@ -1,0 +1,42 @@
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { LogupError, LogupLoginRedirectException, toLogupHttpException } from 'nestjs-logup';
+
+/**
+ * Answers errors as a small HTML page for browsers and as Nest's usual JSON
+ * otherwise, on both adapters; LogUp library errors get their HTTP mapping.
+ * Bodies carry a status and a message, never a stack or internals.
+ */
+@Catch()
+export class HtmlErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HtmlErrorFilter');
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
+    const { httpAdapter } = this.adapterHost;
+    const http = host.switchToHttp();
+    const request = http.getRequest<{ headers: Record<string, string | undefined>; method: string }>();
+    const response = http.getResponse();
+    if (exception instanceof LogupLoginRedirectException) {
+      return httpAdapter.redirect(response, HttpStatus.SEE_OTHER, exception.location);
+    }
+    let error: HttpException;
+    if (exception instanceof HttpException) error = exception;
+    else if (exception instanceof LogupError) error = toLogupHttpException(exception, response);
+    else {
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+      error = new HttpException('Something went wrong on our side', HttpStatus.INTERNAL_SERVER_ERROR);
+    }
+    const status = error.getStatus();
+    const body = error.getResponse();
+    const message =
+      typeof body === 'string' ? body : ([] as string[]).concat((body as { message?: string | string[] }).message ?? error.message);
+    if ((request.headers.accept ?? '').includes('text/html')) {
+      httpAdapter.status(response, status);
+      await httpAdapter.render(response, 'error', { title: `Error ${status}`, status, messages: message });
+      return;
+    }
+    httpAdapter.reply(response, typeof body === 'string' ? { statusCode: status, message: body } : body, status);
+  }
+}

@@ -1,0 +1,209 @@
+import { Visitor } from '../support/browserless.js';
+import { startSample, type RunningSample } from '../support/sample-app.js';
+
+describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => {
+  let sample: RunningSample;
+
+  beforeAll(async () => {
+    sample = await startSample(adapter);
+  });
+  afterAll(() => sample?.close());
+  beforeEach(async () => {
+    await sample.emulator.clearFaults();
+    await sample.emulator.resetStats();
+  });
+
+  const mint = (email: string, db?: Record<string, string | number | boolean>) =>
+    sample.emulator.login({ idGate: 'gate_demo', email, db });
+  const stats = () => sample.emulator.stats();
+
+  /** Logs a fresh visitor in through the callback; returns the visitor and their ids. */
+  async function loggedIn(email: string, db?: Record<string, string | number | boolean>) {
+    const visitor = new Visitor(sample.url);
+    const login = await mint(email, db);
+    const callback = await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=true&next=%2Fme`);
+    expect(callback.status).toBe(303);
+    return { visitor, login };
+  }
+
+  it('shows a home page whose login link goes to the emulator and back to the callback', async () => {
+    const res = await new Visitor(sample.url).get('/');
+    expect(res.status).toBe(200);
+    const href = /id="login" href="([^"]+)"/.exec(res.body)![1].replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
+    const link = new URL(href);
+    expect(link.origin).toBe(sample.emulator.url);
+    expect(link.pathname).toBe('/login');
+    expect(link.searchParams.get('gate')).toBe('gate_demo');
+    expect(link.searchParams.get('redirect')).toBe(`${sample.url}/logup/callback?next=%2Fme`);
+  });
+
+  it('logs in, shows /me, updates, deletes and logs out', async () => {
+    const visitor = new Visitor(sample.url);
+    const login = await mint(`flow-${adapter}@example.com`, { plan: 'free' });
+    const callback = await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=true&next=%2Fme`);
+    expect(callback.status).toBe(303);
+    expect(callback.location).toBe('/me');
+    const cookie = callback.setCookies.find((c) => c.startsWith('logup_sample_session='));
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(callback.body).not.toContain(login.logupToken);
+
+    const me = await visitor.get('/me');
+    expect(me.status).toBe(200);
+    expect(me.body).toContain(`<code id="idSubscription">${login.idSubscription}</code>`);
+    expect(me.body).toContain(`<code id="idActor">${login.idActor}</code>`);
+    expect(me.body).toContain('<code id="isNewUser">true</code>');
+    expect(me.body).toMatch(/<td class="key">plan<\/td><td class="value">free<\/td>/);
+
+    const saved = await visitor.post('/me/db', { _csrf: Visitor.csrfOf(me.body), key: 'age', value: '21', type: 'number' });
+    expect(saved.status).toBe(303);
+    expect(saved.location).toMatch(/^\/me\?saved=/);
+    expect(await sample.emulator.db(login.idSubscription)).toEqual({ plan: 'free', age: 21 });
+    const flag = await visitor.post('/me/db', { _csrf: Visitor.csrfOf(me.body), key: 'vip', value: 'true', type: 'boolean' });
+    expect(flag.status).toBe(303);
+    expect(await sample.emulator.db(login.idSubscription)).toEqual({ plan: 'free', age: 21, vip: true });
+
+    const page = await visitor.get(saved.location!);
+    expect(page.body).toContain('Saved &quot;age&quot;');
+    const deleted = await visitor.post('/me/db/delete', { _csrf: Visitor.csrfOf(page.body), keys: ['plan', 'vip'] });
+    expect(deleted.status).toBe(303);
+    expect(await sample.emulator.db(login.idSubscription)).toEqual({ age: 21 });
+
+    const out = await visitor.post('/logout', { _csrf: Visitor.csrfOf(page.body) });
+    expect(out.status).toBe(303);
+    expect(out.location).toBe('/');
+    const after = await visitor.get('/me');
+    expect(after.status).toBe(303);
+    expect(after.location).toBe('/');
+    expect((await visitor.get('/me', false)).status).toBe(401);
+  });
+
+  it.each([
+    ['no isNewUser', 'logupToken=TOKEN', /isNewUser is required/],
+    ['isNewUser=maybe', 'logupToken=TOKEN&isNewUser=maybe', /isNewUser must be exactly \\"true\\" or \\"false\\"/],
+    ['an empty token', 'logupToken=&isNewUser=true', /logupToken must be 16 to 2048 characters long/],
+    ['a short token', 'logupToken=abc&isNewUser=true', /logupToken must be 16 to 2048 characters long/],
+    ['a repeated token', 'logupToken=TOKEN&logupToken=TOKEN&isNewUser=true', /logupToken must be a single string/],
+    ['a 5000-character token', `logupToken=${'a'.repeat(5000)}&isNewUser=true`, /logupToken must be 16 to 2048/],
+    ['unicode in the token', `logupToken=${encodeURIComponent('é'.repeat(20))}&isNewUser=true`, /logupToken contains characters/],
+    ['a control character', `logupToken=${'a'.repeat(20)}%00&isNewUser=true`, /logupToken contains characters/],
+  ])('answers 400 to %s and sends nothing to LogUp', async (_name, query, message) => {
+    const token = (await mint(`bad-${Math.random()}@example.com`)).logupToken;
+    const res = await new Visitor(sample.url).get(`/logup/callback?${query.replaceAll('TOKEN', token)}`, false);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatch(message);
+    expect(res.body).not.toContain(token);
+    expect(await stats()).toMatchObject({ verifications: 0, apiRequests: 0 });
+  });
+
+  it('answers 401 with LogUp\'s reason for a used token', async () => {
+    const login = await mint(`used-${adapter}@example.com`);
+    const visitor = new Visitor(sample.url);
+    expect((await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`)).status).toBe(303);
+    const again = await new Visitor(sample.url).get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`, false);
+    expect(again.status).toBe(401);
+    expect(JSON.parse(again.body)).toMatchObject({ statusCode: 401, errorMessage: 'INVALID_LOGUP_TOKEN' });
+    const html = await new Visitor(sample.url).get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`);
+    expect(html.status).toBe(401);
+    expect(html.body).toContain('LogUp did not verify this login (INVALID_LOGUP_TOKEN)');
+  });
+
+  it('answers 503 when LogUp is unavailable, with Retry-After when LogUp gave one', async () => {
+    const token = (await mint(`down-${adapter}@example.com`)).logupToken;
+    await sample.emulator.fault({ kind: 'status', status: 503, endpoint: 'verification' });
+    const down = await new Visitor(sample.url).get(`/logup/callback?logupToken=${token}&isNewUser=true`, false);
+    expect(down.status).toBe(503);
+    expect(JSON.parse(down.body).message).toBe('LogUp is unavailable; please try again shortly');
+    await sample.emulator.fault({ kind: 'status', status: 429, endpoint: 'verification', headers: { 'retry-after': '120' } });
+    const limited = await new Visitor(sample.url).get(`/logup/callback?logupToken=${token}&isNewUser=true`, false);
+    expect(limited.status).toBe(503);
+    expect(limited.headers.get('retry-after')).toBe('120');
+    // The faults took the requests before LogUp processed them: the token still works.
+    expect((await new Visitor(sample.url).get(`/logup/callback?logupToken=${token}&isNewUser=true`)).status).toBe(303);
+  });
+
+  it('shows limit violations next to the form, keeps the input and changes nothing', async () => {
+    const { visitor, login } = await loggedIn(`limits-${adapter}@example.com`, { keep: 'me' });
+    const me = await visitor.get('/me');
+    const csrf = Visitor.csrfOf(me.body);
+    const longKey = 'k'.repeat(33);
+    const res = await visitor.post('/me/db', { _csrf: csrf, key: longKey, value: 'x', type: 'string' });
+    expect(res.status).toBe(400);
+    expect(res.body).toContain(`key &quot;${longKey}&quot; is 33 characters; at most 32`);
+    expect(res.body).toContain(`value="${longKey}"`);
+    const longValue = 'v'.repeat(1025);
+    const res2 = await visitor.post('/me/db', { _csrf: csrf, key: 'note', value: longValue, type: 'string' });
+    expect(res2.status).toBe(400);
+    expect(res2.body).toContain('value of &quot;note&quot; is 1025 characters; at most 1024');
+    expect(res2.body).toContain(`value="${longValue}"`);
+    const res3 = await visitor.post('/me/db', { _csrf: csrf, key: 'n', value: 'abc', type: 'number' });
+    expect(res3.status).toBe(400);
+    expect(res3.body).toContain('value is not a number');
+    const res4 = await visitor.post('/me/db/delete', { _csrf: csrf });
+    expect(res4.status).toBe(400);
+    expect(res4.body).toContain('keys must name at least one key');
+    expect(await sample.emulator.db(login.idSubscription)).toEqual({ keep: 'me' });
+    expect(await stats()).toMatchObject({ dbUpdates: 0, dbDeletes: 0 });
+  });
+
+  it('rejects forms without a valid CSRF token (403) and changes nothing', async () => {
+    const { visitor, login } = await loggedIn(`csrf-${adapter}@example.com`, { keep: 'me' });
+    await visitor.get('/me');
+    for (const form of [{ key: 'a', value: 'b' }, { _csrf: 'forged', key: 'a', value: 'b' }] as Record<string, string>[]) {
+      const res = await visitor.post('/me/db', form, false);
+      expect(res.status).toBe(403);
+    }
+    expect((await visitor.post('/me/db/delete', { _csrf: 'x', keys: 'keep' }, false)).status).toBe(403);
+    expect((await visitor.post('/logout', {}, false)).status).toBe(403);
+    expect(await sample.emulator.db(login.idSubscription)).toEqual({ keep: 'me' });
+  });
+
+  it.each(['//evil.example/x', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)', '/\r\nSet-Cookie:x=1', '/ok\u2028'])(
+    'never redirects off-site after login (next=%s)',
+    async (next) => {
+      const token = (await mint(`next-${Math.random()}@example.com`)).logupToken;
+      const res = await new Visitor(sample.url).get(`/logup/callback?logupToken=${token}&isNewUser=true&next=${encodeURIComponent(next)}`);
+      expect(res.status).toBe(303);
+      expect(res.location).toBe('/me');
+    },
+  );
+
+  it('keeps each visitor to their own DB', async () => {
+    const a = await loggedIn(`iso-a-${adapter}@example.com`, { owner: 'a' });
+    const b = await loggedIn(`iso-b-${adapter}@example.com`, { owner: 'b' });
+    const pageA = await a.visitor.get('/me');
+    expect(pageA.body).toContain(a.login.idSubscription);
+    expect(pageA.body).not.toContain(b.login.idSubscription);
+    await a.visitor.post('/me/db', { _csrf: Visitor.csrfOf(pageA.body), key: 'owner', value: 'changed', type: 'string' });
+    // A's CSRF token is useless in B's session.
+    const pageB = await b.visitor.get('/me');
+    expect((await b.visitor.post('/me/db', { _csrf: Visitor.csrfOf(pageA.body), key: 'owner', value: 'x' }, false)).status).toBe(403);
+    expect(await sample.emulator.db(a.login.idSubscription)).toEqual({ owner: 'changed' });
+    expect(await sample.emulator.db(b.login.idSubscription)).toEqual({ owner: 'b' });
+    expect(pageB.body).toContain('<td class="value">b</td>');
+  });
+
+  it('answers unknown routes and a tampered session without a 500', async () => {
+    const visitor = new Visitor(sample.url);
+    expect((await visitor.get('/nope', false)).status).toBe(404);
+    const tampered = await visitor.request('GET', '/me', { html: false, headers: { cookie: 'logup_sample_session=garbage' } });
+    expect(tampered.status).toBe(401);
+  });
+});
+
+describe('sample app callback rate limit', () => {
+  it('answers 429 past CALLBACK_RATE_LIMIT per minute, before calling LogUp', async () => {
+    const sample = await startSample('express', { CALLBACK_RATE_LIMIT: '3' });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const token = (await sample.emulator.login({ idGate: 'gate_demo', email: `rl${i}@example.com` })).logupToken;
+        statuses.push((await new Visitor(sample.url).get(`/logup/callback?logupToken=${token}&isNewUser=true`, false)).status);
+      }
+      expect(statuses).toEqual([303, 303, 303, 429, 429]);
+      expect((await sample.emulator.stats()).verifications).toBe(3);
+    } finally {
+      await sample.close();
+    }
+  });
+});

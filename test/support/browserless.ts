@@ -1,0 +1,45 @@
+/** A tiny cookie-keeping HTTP client for end-to-end tests (fetch, no redirects followed). */
+export class Visitor {
+  private readonly cookies = new Map<string, string>();
+
+  constructor(private readonly base: string) {}
+
+  async request(
+    method: string,
+    path: string,
+    options: { form?: Record<string, string | string[]>; html?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; location: string | null; body: string; setCookies: string[]; headers: Headers }> {
+    const headers: Record<string, string> = { accept: options.html === false ? 'application/json' : 'text/html', ...options.headers };
+    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    let body: string | undefined;
+    if (options.form) {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(options.form)) {
+        for (const v of Array.isArray(value) ? value : [value]) params.append(key, v);
+      }
+      body = params.toString();
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    }
+    const res = await fetch(`${this.base}${path}`, { method, headers, body, redirect: 'manual' });
+    const setCookies = res.headers.getSetCookie();
+    for (const cookie of setCookies) {
+      const [pair] = cookie.split(';');
+      const at = pair.indexOf('=');
+      const name = pair.slice(0, at);
+      const value = pair.slice(at + 1);
+      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(cookie)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return { status: res.status, location: res.headers.get('location'), body: await res.text(), setCookies, headers: res.headers };
+  }
+
+  get = (path: string, html = true) => this.request('GET', path, { html });
+  post = (path: string, form: Record<string, string | string[]>, html = true) => this.request('POST', path, { form, html });
+
+  /** The CSRF token of the last page's forms. */
+  static csrfOf(html: string): string {
+    const match = /name="_csrf" value="([^"]+)"/.exec(html);
+    if (!match) throw new Error('no CSRF token on the page');
+    return match[1];
+  }
+}

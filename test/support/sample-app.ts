@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EmulatorClient } from 'logup-emulator';
+
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'sample-app', 'dist', 'main.js');
+
+export interface RunningSample {
+  /** The app's base URL on loopback. */
+  url: string;
+  /** The embedded emulator, driven over HTTP. */
+  emulator: EmulatorClient;
+  /** Everything the process printed so far (stdout and stderr). */
+  output(): string;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs the built sample app (`npm run build` first; `npm test` does) as its own
+ * process, exactly as `npm start` does, on its embedded emulator and a free port.
+ */
+export async function startSample(adapter: 'express' | 'fastify', env: NodeJS.ProcessEnv = {}): Promise<RunningSample> {
+  const child: ChildProcess = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH, NO_COLOR: '1', PORT: '0', ADAPTER: adapter, CALLBACK_RATE_LIMIT: '100000', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const started = Date.now();
+  let appUrl: string | undefined;
+  let emulatorUrl: string | undefined;
+  while (!appUrl || !emulatorUrl) {
+    if (child.exitCode !== null) throw new Error(`sample app exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() - started > 20_000) {
+      child.kill('SIGKILL');
+      throw new Error(`sample app did not start within 20 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    appUrl = /is running: open (http:\/\/\S+)/.exec(output)?.[1].replace('localhost', '127.0.0.1');
+    emulatorUrl = /embedded LogUp emulator at (http:\/\/\S+)/.exec(output)?.[1];
+  }
+  return {
+    url: appUrl,
+    emulator: new EmulatorClient(emulatorUrl),
+    output: () => output,
+    close: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
