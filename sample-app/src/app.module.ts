@@ -28,6 +28,7 @@ export class AppModule {
               secret: logup.secret,
               apiVersion: logup.apiVersion,
               baseUrl: emulator?.url ?? logup.baseUrl,
+              timeoutMs: logup.timeoutMs,
               // Unauthenticated browsers go to the home page, which has the login button.
               loginUrl: '/',
             };

@@ -12,6 +12,8 @@ export interface SampleConfig {
     baseUrl?: string;
     /** LogUp's hosted login page; unset in embedded mode. */
     loginPageUrl?: string;
+    /** Time one call to LogUp may take, in ms (the library's default when unset). */
+    timeoutMs?: number;
   };
   port: number;
   host: string;
@@ -65,14 +67,16 @@ export function sampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig
       );
     }
   }
+  const timeoutMs: number | undefined = env.LOGUP_TIMEOUT_MS ? integer(env, 'LOGUP_TIMEOUT_MS', 5000, 1, 300_000) : undefined;
   const sessionSecret = env.SESSION_SECRET ?? randomBytes(32).toString('hex');
   if (sessionSecret.length < 32) throw new SampleConfigError('SESSION_SECRET must be at least 32 characters');
   return {
     mode,
     logup:
       mode === 'embedded'
-        ? { ...DEMO_GATE }
+        ? { ...DEMO_GATE, timeoutMs }
         : {
+            timeoutMs,
             idGate: env.LOGUP_ID_GATE!,
             secret: env.LOGUP_SECRET!,
             apiVersion: env.LOGUP_API_VERSION || undefined,

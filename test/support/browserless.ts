@@ -7,7 +7,12 @@ export class Visitor {
   async request(
     method: string,
     path: string,
-    options: { form?: Record<string, string | string[]>; html?: boolean; headers?: Record<string, string> } = {},
+    options: {
+      form?: Record<string, string | string[]>;
+      html?: boolean;
+      headers?: Record<string, string>;
+      deadlineMs?: number;
+    } = {},
   ): Promise<{ status: number; location: string | null; body: string; setCookies: string[]; headers: Headers }> {
     const headers: Record<string, string> = { accept: options.html === false ? 'application/json' : 'text/html', ...options.headers };
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -20,7 +25,14 @@ export class Visitor {
       body = params.toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
     }
-    const res = await fetch(`${this.base}${path}`, { method, headers, body, redirect: 'manual' });
+    // A hard deadline: a stuck request fails the test instead of hanging it.
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers,
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(options.deadlineMs ?? 30_000),
+    });
     const setCookies = res.headers.getSetCookie();
     for (const cookie of setCookies) {
       const [pair] = cookie.split(';');

@@ -12,12 +12,15 @@ export interface RunningSample {
   emulator: EmulatorClient;
   /** Everything the process printed so far (stdout and stderr). */
   output(): string;
+  /** Whether the process is still running (an unhandled rejection would have ended it). */
+  alive(): boolean;
   close(): Promise<void>;
 }
 
 /**
  * Runs the built sample app (`npm run build` first; `npm test` does) as its own
- * process, exactly as `npm start` does, on its embedded emulator and a free port.
+ * process, exactly as `npm start` does, on a free port: on its embedded emulator,
+ * or on the LogUp given by `env.LOGUP_BASE_URL` (with the other LOGUP_* variables).
  */
 export async function startSample(adapter: 'express' | 'fastify', env: NodeJS.ProcessEnv = {}): Promise<RunningSample> {
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
@@ -40,12 +43,13 @@ export async function startSample(adapter: 'express' | 'fastify', env: NodeJS.Pr
     }
     await new Promise((r) => setTimeout(r, 50));
     appUrl = /is running: open (http:\/\/\S+)/.exec(output)?.[1].replace('localhost', '127.0.0.1');
-    emulatorUrl = /embedded LogUp emulator at (http:\/\/\S+)/.exec(output)?.[1];
+    emulatorUrl = env.LOGUP_BASE_URL ?? /embedded LogUp emulator at (http:\/\/\S+)/.exec(output)?.[1];
   }
   return {
     url: appUrl,
     emulator: new EmulatorClient(emulatorUrl),
     output: () => output,
+    alive: () => child.exitCode === null && child.signalCode === null,
     close: async () => {
       child.kill('SIGTERM');
       await exited;
