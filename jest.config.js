@@ -22,4 +22,7 @@ export default {
     '<rootDir>/test/**/*.e2e-spec.ts',
   ],
   testTimeout: 30000,
+  // Collects every captured log line and fails the run if one holds a secret or token.
+  globalSetup: '<rootDir>/test/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/global-teardown.mjs',
 };

@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { LogupEmulator } from 'logup-emulator';
 import { LogupApiError, LogupValidationError, type LogupService } from 'nestjs-logup';
+import { emulatorLog } from '../support/log-capture.js';
 import { GATE, OTHER_GATE, email, emulator, logupContext } from '../support/logup-fixture.js';
 
 describe('subscription DB operations against the emulator', () => {
@@ -133,7 +134,12 @@ describe('apiVersion v1_0 addresses the DB by actor', () => {
   let logup: LogupService;
 
   beforeAll(async () => {
-    emu = await emulator({ log: (line) => paths.push(line) });
+    emu = await emulator({
+      log: (line) => {
+        paths.push(line);
+        emulatorLog(line);
+      },
+    });
     ({ app, logup } = await logupContext(emu, { apiVersion: 'v1_0' }));
   });
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { startEmulator, type LogupEmulator } from 'logup-emulator';
 import { LogupUnavailableError, type LogupService } from 'nestjs-logup';
+import { emulatorLog } from '../support/log-capture.js';
 import { GATE, OTHER_GATE, email, emulator, logupContext } from '../support/logup-fixture.js';
 
 const unhandled: unknown[] = [];
@@ -144,7 +145,7 @@ describe('LogUp refusing connections, then coming back', () => {
       expect((error as Error).message).toMatch(/ECONNREFUSED/);
 
       // Back on the same port, knowing nothing of the old access token: 401 -> renew -> success.
-      const second = await startEmulator({ port, gates: [GATE, OTHER_GATE] });
+      const second = await startEmulator({ port, gates: [GATE, OTHER_GATE], log: emulatorLog });
       try {
         const again = second.login({ idGate: GATE.idGate, email: email(), db: { v: 2 } });
         const result = await logup.verify(again.logupToken, false);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type LogupEmulator } from 'logup-emulator';
+import { emulatorLog } from '../support/log-capture.js';
 
 const GATE = { idGate: 'gate_a', secret: 'secret_a_value' };
 const OTHER = { idGate: 'gate_b', secret: 'secret_b_value' };
@@ -32,7 +33,7 @@ describe('logup-emulator REST API (LOGUP-API.md)', () => {
     })).body.access_token as string;
 
   beforeAll(async () => {
-    emu = await startEmulator({ port: 0, gates: [GATE, OTHER], logupTokenTtlSeconds: 0.3, accessTokenTtlSeconds: 0.5 });
+    emu = await startEmulator({ port: 0, gates: [GATE, OTHER], logupTokenTtlSeconds: 0.3, accessTokenTtlSeconds: 0.5, log: emulatorLog });
     base = emu.url;
   });
   afterAll(() => emu.stop());
@@ -238,6 +239,7 @@ describe('the hosted login page', () => {
     emu = await startEmulator({
       port: 0,
       gates: [GATE, { ...OTHER, redirectUrls: ['https://shop.example/logup/'] }],
+      log: emulatorLog,
     });
   });
   afterAll(() => emu.stop());
@@ -298,10 +300,10 @@ describe('persistence', () => {
     const dir = mkdtempSync(join(tmpdir(), 'logup-emu-'));
     const dataFile = join(dir, 'data.json');
     try {
-      const first = await startEmulator({ port: 0, gates: [GATE], dataFile });
+      const first = await startEmulator({ port: 0, gates: [GATE], dataFile, log: emulatorLog });
       const login = first.login({ idGate: GATE.idGate, email: 'keep@example.com', db: { kept: true } });
       await first.stop();
-      const second = await startEmulator({ port: 0, gates: [GATE], dataFile });
+      const second = await startEmulator({ port: 0, gates: [GATE], dataFile, log: emulatorLog });
       expect(second.db(login.idSubscription)).toEqual({ kept: true });
       expect(second.login({ idGate: GATE.idGate, email: 'keep@example.com' })).toMatchObject({
         idSubscription: login.idSubscription,

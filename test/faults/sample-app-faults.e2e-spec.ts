@@ -1,5 +1,6 @@
 import { startEmulator, type FaultSpec, type LogupEmulator } from 'logup-emulator';
 import { Visitor } from '../support/browserless.js';
+import { emulatorLog } from '../support/log-capture.js';
 import { GATE, email } from '../support/logup-fixture.js';
 import { startSample, type RunningSample } from '../support/sample-app.js';
 
@@ -23,7 +24,7 @@ describe.each(['express', 'fastify'] as const)('fault matrix through the sample 
   let port: number;
 
   beforeAll(async () => {
-    emu = await startEmulator({ port: 0, gates: [GATE] });
+    emu = await startEmulator({ port: 0, gates: [GATE], log: emulatorLog });
     port = emu.port;
     sample = await startSample(adapter, realLogupEnv(emu.url));
   });
@@ -128,7 +129,7 @@ describe.each(['express', 'fastify'] as const)('fault matrix through the sample 
     expect(down.status).toBe(503);
     expect(Date.now() - started).toBeLessThan(5000);
     // The same port, a new LogUp that knows nothing of the old access token.
-    emu = await startEmulator({ port, gates: [GATE] });
+    emu = await startEmulator({ port, gates: [GATE], log: emulatorLog });
     await recovers();
     expect(emu.stats()).toMatchObject({ tokenGrants: 1, verifications: 1 });
   });
@@ -141,7 +142,7 @@ describe.each(['express', 'fastify'] as const)('fault matrix through the sample 
 
 describe('cold start', () => {
   it('fetches one access token for 50 concurrent first callbacks while the token endpoint is slow', async () => {
-    const emu = await startEmulator({ port: 0, gates: [GATE] });
+    const emu = await startEmulator({ port: 0, gates: [GATE], log: emulatorLog });
     const sample = await startSample('express', realLogupEnv(emu.url));
     try {
       emu.fault({ kind: 'latency', endpoint: 'token', latencyMs: 300 });

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpException, HttpStatus, Injectable, Module, Post, UseGuards, type LoggerService } from '@nestjs/common';
+import { Controller, Get, HttpException, HttpStatus, Injectable, Module, Post, UseGuards } from '@nestjs/common';
 import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -14,6 +14,7 @@ import {
   type LogupSubscription,
 } from 'nestjs-logup';
 import { Visitor } from '../support/browserless.js';
+import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, email, emulator } from '../support/logup-fixture.js';
 
 @Controller()
@@ -71,13 +72,11 @@ class CustomController {
   }
 }
 
-class CapturingLogger implements LoggerService {
+class CapturingLogger extends CaptureLogger {
   lines: string[] = [];
-  log = (m: unknown) => void this.lines.push(String(m));
-  error = (m: unknown, ...rest: unknown[]) => void this.lines.push([m, ...rest].map(String).join(' '));
-  warn = (m: unknown) => void this.lines.push(String(m));
-  debug = () => undefined;
-  verbose = () => undefined;
+  constructor() {
+    super((line) => this.lines.push(line));
+  }
 }
 
 describe.each(['express', 'fastify'] as const)('LogupGuard on %s', (adapter) => {
@@ -182,7 +181,7 @@ describe('LogupGuard with express-session', () => {
     }
     @Module({ imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url })], controllers: [MeController] })
     class AppModule {}
-    app = await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), { logger: false });
+    app = await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), { logger: new CaptureLogger() });
     app.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: true, name: 'sid' }));
     await app.listen(0, '127.0.0.1');
     base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -216,7 +215,7 @@ describe('a LogupGuard subclass', () => {
     const emu = await emulator();
     @Module({ imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url })], controllers: [CustomController], providers: [TeapotGuard] })
     class AppModule {}
-    const app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: false });
+    const app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: new CaptureLogger() });
     try {
       await app.listen(0, '127.0.0.1');
       const visitor = new Visitor((await app.getUrl()).replace('[::1]', '127.0.0.1'));

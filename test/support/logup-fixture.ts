@@ -2,13 +2,14 @@ import { Test } from '@nestjs/testing';
 import { startEmulator, type EmulatorOptions, type LogupEmulator } from 'logup-emulator';
 import { LogupModule, LogupService, type LogupModuleOptions } from 'nestjs-logup';
 import type { INestApplicationContext } from '@nestjs/common';
+import { CaptureLogger, emulatorLog } from './log-capture.js';
 
 export const GATE = { idGate: 'gate_test', secret: 'secret_gate_test_value' } as const;
 export const OTHER_GATE = { idGate: 'gate_other', secret: 'secret_gate_other_value' } as const;
 
 /** An emulator on a loopback port 0 with two gates. */
 export function emulator(options: Partial<EmulatorOptions> = {}): Promise<LogupEmulator> {
-  return startEmulator({ port: 0, gates: [GATE, OTHER_GATE], ...options });
+  return startEmulator({ port: 0, gates: [GATE, OTHER_GATE], log: emulatorLog, ...options });
 }
 
 /** A Nest application context with LogupModule pointed at the emulator. */
@@ -18,7 +19,9 @@ export async function logupContext(
 ): Promise<{ app: INestApplicationContext; logup: LogupService }> {
   const moduleRef = await Test.createTestingModule({
     imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url, ...options })],
-  }).compile();
+  })
+    .setLogger(new CaptureLogger())
+    .compile();
   const app = await moduleRef.init();
   return { app, logup: app.get(LogupService) };
 }

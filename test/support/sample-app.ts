@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmulatorClient } from 'logup-emulator';
+import { captureLog } from './log-capture.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'sample-app', 'dist', 'main.js');
 
@@ -53,6 +54,7 @@ export async function startSample(adapter: 'express' | 'fastify', env: NodeJS.Pr
     close: async () => {
       child.kill('SIGTERM');
       await exited;
+      captureLog(`sample-app ${adapter}`, output);
     },
   };
 }

@@ -1,0 +1,67 @@
+import fc from 'fast-check';
+import { Visitor } from '../support/browserless.js';
+import { startSample, type RunningSample } from '../support/sample-app.js';
+
+const VALID = '\u0000VALID\u0000';
+
+/** A value for one query parameter: plausible, hostile, or a fresh valid token. */
+const value = fc.oneof(
+  fc.constant(''),
+  fc.constant(VALID),
+  fc.constantFrom('true', 'false', 'maybe', 'TRUE', '1', 'null', 'undefined', '[]', '{}'),
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.string({ unit: fc.constantFrom('\u0000', '\r', '\n', '\t', '\u2028', '%', '&', '=', '#', '?'), maxLength: 20 }),
+  fc.stringMatching(/^[A-Za-z0-9]{100,300}$/),
+  fc.integer({ min: 2049, max: 12_000 }).map((n) => 'a'.repeat(n)),
+);
+const name = fc.oneof(
+  fc.constantFrom('logupToken', 'isNewUser', 'next', 'logupToken[]', 'logupToken[a]', '__proto__', 'constructor'),
+  fc.string({ maxLength: 12 }),
+);
+/** A query: parameters in any order, repeated or missing. */
+const query = fc.array(fc.tuple(name, value), { maxLength: 6 });
+
+describe.each(['express', 'fastify'] as const)('hostile callback queries (%s)', (adapter) => {
+  let sample: RunningSample;
+  beforeAll(async () => {
+    sample = await startSample(adapter);
+  });
+  afterAll(() => sample?.close());
+
+  it('never answer 5xx; rejected input sends nothing to LogUp', async () => {
+    const seen = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(query, async (pairs) => {
+        const params = new URLSearchParams();
+        for (const [key, v] of pairs) {
+          const token = v === VALID ? (await sample.emulator.login({ idGate: 'gate_demo', email: 'prop@example.com' })).logupToken : v;
+          params.append(key, token);
+        }
+        const before = (await sample.emulator.stats()).apiRequests;
+        const res = await new Visitor(sample.url).get(`/logup/callback?${params}`, false);
+        seen.add(res.status);
+        expect(res.status).toBeLessThan(500);
+        expect([303, 400, 401, 414, 431]).toContain(res.status);
+        expect(res.body).not.toMatch(/\bat \S+ \(|node_modules/);
+        if (res.status !== 303 && res.status !== 401) {
+          expect((await sample.emulator.stats()).apiRequests).toBe(before);
+        }
+      }),
+      { numRuns: 150 },
+    );
+    // The generator reached both the happy path and the rejections.
+    expect(seen.has(400)).toBe(true);
+  });
+
+  it.each([
+    ['a 1 MB token', `logupToken=${'a'.repeat(1024 * 1024)}&isNewUser=true`],
+    ['a 20 kB token', `logupToken=${'a'.repeat(20_000)}&isNewUser=true`],
+  ])('answers %s without a 5xx and without calling LogUp', async (_name, q) => {
+    const before = (await sample.emulator.stats()).apiRequests;
+    const res = await new Visitor(sample.url).get(`/logup/callback?${q}`, false);
+    expect([400, 414, 431]).toContain(res.status);
+    expect((await sample.emulator.stats()).apiRequests).toBe(before);
+    expect(sample.alive()).toBe(true);
+  });
+});

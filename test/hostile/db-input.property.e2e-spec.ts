@@ -1,0 +1,157 @@
+import fc from 'fast-check';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { LogupEmulator } from 'logup-emulator';
+import { LogupApiError, LogupValidationError, type LogupService } from 'nestjs-logup';
+import { Visitor } from '../support/browserless.js';
+import { GATE, email, emulator, logupContext } from '../support/logup-fixture.js';
+import { startSample, type RunningSample } from '../support/sample-app.js';
+
+const key = fc.oneof(
+  fc.string({ maxLength: 34 }),
+  fc.string({ unit: 'grapheme', minLength: 28, maxLength: 36 }),
+  fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', ''),
+);
+const dbValue = fc.oneof(
+  fc.string({ maxLength: 20 }),
+  fc.string({ unit: 'grapheme', minLength: 1000, maxLength: 1030 }),
+  fc.double(),
+  fc.integer(),
+  fc.boolean(),
+  fc.anything(),
+);
+
+describe('hostile DB input through the library', () => {
+  let emu: LogupEmulator;
+  let app: INestApplicationContext;
+  let logup: LogupService;
+  let accessToken: string;
+
+  beforeAll(async () => {
+    emu = await emulator();
+    ({ app, logup } = await logupContext(emu));
+    const res = await fetch(`${emu.url}/v1_1/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: GATE.idGate, client_secret: GATE.secret, grant_type: 'client_credentials' }),
+    });
+    accessToken = ((await res.json()) as { access_token: string }).access_token;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await emu?.stop();
+  });
+
+  /** What LogUp itself answers to the same update, on a scratch copy of the DB. */
+  async function logupAnswers(db: Record<string, unknown>, data: Record<string, unknown>): Promise<number> {
+    const scratch = emu.login({ idGate: GATE.idGate, email: email('scratch'), db: db as never });
+    const body = JSON.stringify({ data: Object.keys(data).map((k) => ({ key: k, value: data[k] })) });
+    const res = await fetch(`${emu.url}/v1_1/subscription/${scratch.idSubscription}/db`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+      body,
+    });
+    return res.status;
+  }
+
+  it('updateDb accepts exactly what LogUp accepts, and a rejected update changes and sends nothing', async () => {
+    const outcomes = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.dictionary(key, dbValue, { maxKeys: 23 }),
+          // Valid updates too, so LogUp's own 20-keys-per-DB limit is reached.
+          fc.dictionary(
+            fc.string({ minLength: 1, maxLength: 32 }).filter((k) => k !== '__proto__'),
+            fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.boolean()),
+            { minKeys: 1, maxKeys: 20 },
+          ),
+        ),
+        fc.integer({ min: 0, max: 18 }),
+        async (data, prefill) => {
+          const db = Object.fromEntries(Array.from({ length: prefill }, (_, i) => [`pre${i}`, i]));
+          const login = emu.login({ idGate: GATE.idGate, email: email('prop'), db });
+          const sub = logup.subscription(login.idSubscription);
+          const before = emu.stats().apiRequests;
+          const outcome = await sub.updateDb(data as never).then(
+            (result) => ({ ok: true as const, result }),
+            (error: unknown) => ({ ok: false as const, error }),
+          );
+          if (outcome.ok) {
+            outcomes.add('ok');
+            expect(outcome.result).toEqual({ ...db, ...JSON.parse(JSON.stringify(data)) });
+            expect(emu.db(login.idSubscription)).toEqual(outcome.result);
+            return;
+          }
+          expect(emu.db(login.idSubscription)).toEqual(db);
+          if (outcome.error instanceof LogupValidationError) {
+            outcomes.add('validation');
+            expect(emu.stats().apiRequests).toBe(before);
+            const keys = Object.keys(data);
+            // Beyond LogUp's own rules the library refuses an empty update and the key "__proto__".
+            if (keys.length > 0 && !keys.includes('__proto__')) expect(await logupAnswers(db, data)).toBe(400);
+            return;
+          }
+          // Within the per-update limits, only LogUp knows the DB would pass 20 keys.
+          expect(outcome.error).toBeInstanceOf(LogupApiError);
+          expect(outcome.error).toMatchObject({ status: 400, errorMessage: 'TOO_MANY_KEYS' });
+          outcomes.add('too-many');
+        },
+      ),
+      { numRuns: 250 },
+    );
+    expect([...outcomes].sort()).toEqual(['ok', 'too-many', 'validation']);
+  });
+
+  it('deleteDbValues rejects anything but 1-20 valid key names, sending nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.array(fc.oneof(key, fc.anything()), { maxLength: 25 }), fc.anything()), async (keys) => {
+        const login = emu.login({ idGate: GATE.idGate, email: email('del'), db: { a: 1, constructor: 'c' } });
+        const before = emu.stats().apiRequests;
+        const result = await logup.subscription(login.idSubscription).deleteDbValues(keys as string[]).catch((e: unknown) => e);
+        if (result instanceof Error) {
+          expect(result).toBeInstanceOf(LogupValidationError);
+          expect(emu.stats().apiRequests).toBe(before);
+          expect(emu.db(login.idSubscription)).toEqual({ a: 1, constructor: 'c' });
+        } else {
+          const removed = new Set(keys as string[]);
+          expect(result).toEqual(Object.fromEntries(Object.entries({ a: 1, constructor: 'c' }).filter(([k]) => !removed.has(k))));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe.each(['express', 'fastify'] as const)('hostile DB forms through the sample app (%s)', (adapter) => {
+  let sample: RunningSample;
+  beforeAll(async () => {
+    sample = await startSample(adapter);
+  });
+  afterAll(() => sample?.close());
+
+  it('never answer 5xx, and a rejected form leaves the DB as it was', async () => {
+    const visitor = new Visitor(sample.url);
+    const login = await sample.emulator.login({ idGate: 'gate_demo', email: `forms-${adapter}@example.com`, db: { keep: 'me' } });
+    expect((await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=true`)).status).toBe(303);
+    const csrf = Visitor.csrfOf((await visitor.get('/me')).body);
+    const field = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', minLength: 1020, maxLength: 1030 }));
+    await fc.assert(
+      fc.asyncProperty(
+        field,
+        field,
+        fc.oneof(fc.constantFrom('string', 'number', 'boolean'), fc.string({ maxLength: 8 })),
+        fc.boolean(),
+        async (k, v, type, asDelete) => {
+          const before = await sample.emulator.db(login.idSubscription);
+          const res = asDelete
+            ? await visitor.post('/me/db/delete', { _csrf: csrf, keys: [k, v] })
+            : await visitor.post('/me/db', { _csrf: csrf, key: k, value: v, type });
+          expect([303, 400]).toContain(res.status);
+          if (res.status === 400) expect(await sample.emulator.db(login.idSubscription)).toEqual(before);
+        },
+      ),
+      { numRuns: 120 },
+    );
+    expect(sample.alive()).toBe(true);
+  });
+});

@@ -1,0 +1,96 @@
+import { Controller, Get, Module, UseGuards } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
+import type { LogupEmulator } from 'logup-emulator';
+import { LogupGuard, LogupModule, LogupService, Subscription, type LogupSubscription } from 'nestjs-logup';
+import { findLeaks } from '../secret-scan.mjs';
+import { Visitor } from '../support/browserless.js';
+import { CaptureLogger, emulatorLog } from '../support/log-capture.js';
+import { GATE, email, emulator } from '../support/logup-fixture.js';
+
+@Controller()
+class SecretsController {
+  @UseGuards(LogupGuard)
+  @Get('callback')
+  callback(@Subscription() subscription: LogupSubscription) {
+    return subscription;
+  }
+}
+
+describe('secrets never reach a log line, an error or an HTTP answer', () => {
+  const lines: string[] = [];
+  const answers: string[] = [];
+  let emu: LogupEmulator;
+  const apps: INestApplication[] = [];
+
+  async function app(secret: string): Promise<{ base: string; logup: LogupService }> {
+    @Module({
+      imports: [LogupModule.forRoot({ ...GATE, secret, baseUrl: emu.url, timeoutMs: 200, retry: { minDelayMs: 5 } })],
+      controllers: [SecretsController],
+    })
+    class AppModule {}
+    const nest = await NestFactory.create(AppModule, new ExpressAdapter(), {
+      logger: new CaptureLogger((line) => lines.push(line)),
+    });
+    await nest.listen(0, '127.0.0.1');
+    apps.push(nest);
+    return { base: (await nest.getUrl()).replace('[::1]', '127.0.0.1'), logup: nest.get(LogupService) };
+  }
+
+  beforeAll(async () => {
+    emu = await emulator({
+      log: (line) => {
+        lines.push(`[emulator] ${line}`);
+        emulatorLog(line);
+      },
+    });
+  });
+  afterAll(async () => {
+    for (const nest of apps) await nest.close();
+    await emu?.stop();
+  });
+
+  it('through a workload of successes, retries, outages, refusals and wrong credentials', async () => {
+    const good = await app(GATE.secret);
+    const bad = await app('secret_wrong_value_123');
+    const errors: unknown[] = [];
+    const record = (e: unknown) => void errors.push(e);
+
+    for (let i = 0; i < 3; i++) {
+      const login = emu.login({ idGate: GATE.idGate, email: email('secret') });
+      const ok = await new Visitor(good.base).get(`/callback?logupToken=${login.logupToken}&isNewUser=true`, false);
+      answers.push(ok.body);
+      answers.push((await new Visitor(good.base).get(`/callback?logupToken=${login.logupToken}&isNewUser=true`, false)).body);
+      answers.push((await new Visitor(bad.base).get(`/callback?logupToken=${emu.login({ idGate: GATE.idGate, email: email() }).logupToken}&isNewUser=true`, false)).body);
+    }
+    const sub = good.logup.subscription(emu.login({ idGate: GATE.idGate, email: email() }).idSubscription);
+    emu.fault({ kind: 'status', status: 503, endpoint: 'db', count: 2 });
+    await sub.getDb();
+    emu.fault({ kind: 'hang', endpoint: 'verification' });
+    answers.push((await new Visitor(good.base).get(`/callback?logupToken=${emu.login({ idGate: GATE.idGate, email: email() }).logupToken}&isNewUser=true`, false)).body);
+    emu.revokeAccessTokens();
+    await sub.updateDb({ a: 1 });
+    await sub.updateDb({ ['k'.repeat(40)]: 1 }).catch(record);
+    await bad.logup.verify(emu.login({ idGate: GATE.idGate, email: email() }).logupToken, true).catch(record);
+    emu.fault({ kind: 'drop', endpoint: 'verification' });
+    await good.logup.verify(emu.login({ idGate: GATE.idGate, email: email() }).logupToken, true).catch(record);
+
+    const logged = lines.join('\n');
+    // The capture saw the paths where a careless client would leak.
+    expect(logged).toMatch(/DEBUG .*getDb: LogUp is unavailable for getDb: HTTP 503/);
+    expect(logged).toMatch(/WARN .*LogUp is unavailable for verification: no answer within 200 ms/);
+    expect(logged).toMatch(/ERROR .*LogUp rejected the gate credentials for idGate "gate_test" \(HTTP 401, INVALID_CLIENT\)/);
+    expect(logged).toMatch(/\[emulator\] POST \/v1_1\/verification 200/);
+    expect(errors).toHaveLength(3);
+
+    const everything = [
+      logged,
+      ...answers,
+      ...errors.flatMap((e) => [String(e), JSON.stringify(e), (e as Error).stack ?? '']),
+      JSON.stringify(sub),
+    ].join('\n');
+    expect(findLeaks(everything)).toEqual([]);
+    expect(answers.join('\n')).not.toMatch(/\bat \S+ \(|node_modules/);
+  });
+});
