@@ -225,6 +225,18 @@ describe('logup-emulator REST API (LOGUP-API.md)', () => {
       expect((await call(base, 'GET', `/__emulator/db/${login.body.idSubscription}`)).body).toEqual({ x: 'y' });
     });
 
+    it('mints many tokens for one visitor', async () => {
+      const res = await call(base, 'POST', '/__emulator/logins', { idGate: GATE.idGate, email: 'bulk@example.com', count: 3 });
+      expect(res.status).toBe(201);
+      expect(new Set(res.body.logupTokens).size).toBe(3);
+      const token = await grant();
+      for (const logupToken of res.body.logupTokens) {
+        const v = await call(base, 'POST', '/v1_1/verification', { logupToken }, token);
+        expect(v.body).toMatchObject({ verified: true, idSubscription: res.body.idSubscription });
+      }
+      expect((await call(base, 'POST', '/__emulator/logins', { idGate: GATE.idGate, email: 'b@x.y', count: 10_001 })).status).toBe(400);
+    });
+
     it('revokes access tokens', async () => {
       const token = await grant();
       expect((await call(base, 'POST', '/__emulator/revoke-tokens', { idGate: GATE.idGate })).body.revoked).toBeGreaterThan(0);

@@ -15,6 +15,15 @@ export class EmulatorClient {
     return this.call('POST', '/__emulator/login', input);
   }
 
+  /** Up to 10,000 single-use logupTokens for one visitor (load tests). */
+  logins(input: { idGate: string; email: string; count: number }): Promise<{
+    idSubscription: string;
+    idActor: string;
+    logupTokens: string[];
+  }> {
+    return this.call('POST', '/__emulator/logins', input);
+  }
+
   stats(): Promise<EmulatorStats> {
     return this.call('GET', '/__emulator/stats');
   }

@@ -306,6 +306,28 @@ export class LogupEmulator {
         if ('errorMessage' in result) throw new HttpError(400, { ...(result as LimitViolation) });
         return sendJson(res, 201, result);
       }
+      case 'POST /__emulator/logins': {
+        // Many single-use tokens for one visitor, for load tests.
+        const body = ((await readJson(req)) ?? {}) as Record<string, unknown>;
+        const { idGate, email, count } = body;
+        if (typeof idGate !== 'string' || typeof email !== 'string') {
+          throw new HttpError(400, { errorMessage: 'INVALID_REQUEST', message: 'idGate and email are required strings' });
+        }
+        if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > 10_000) {
+          throw new HttpError(400, { errorMessage: 'INVALID_REQUEST', message: 'count must be an integer from 1 to 10000' });
+        }
+        const logins: EmulatorLogin[] = [];
+        for (let i = 0; i < (count as number); i++) {
+          const result = this.state.login(idGate, email, true);
+          if ('errorMessage' in result) throw new HttpError(400, { ...result });
+          logins.push(result);
+        }
+        return sendJson(res, 201, {
+          idSubscription: logins[0].idSubscription,
+          idActor: logins[0].idActor,
+          logupTokens: logins.map((l) => l.logupToken),
+        });
+      }
       case 'GET /__emulator/stats':
         return sendJson(res, 200, this.stats());
       case 'DELETE /__emulator/stats':
