@@ -25,7 +25,11 @@ export async function createSampleApp(
   const module = AppModule.register(options.env ?? process.env);
   const nestOptions = options.logger === false ? { logger: false as const } : {};
   if (options.adapter === 'fastify') {
-    const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ trustProxy: false }), nestOptions);
+    const app = await NestFactory.create<NestFastifyApplication>(
+      module,
+      new FastifyAdapter({ trustProxy: false }),
+      nestOptions,
+    );
     const config = app.get(ConfigService);
     const { default: secureSession } = await import('@fastify/secure-session');
     const { default: handlebars } = await import('handlebars');
@@ -42,7 +46,7 @@ export async function createSampleApp(
         maxAge: SESSION_MAX_AGE_SECONDS,
       },
     });
-    app.setViewEngine({ engine: { handlebars }, templates: VIEWS, layout: 'layout.hbs', viewExt: 'hbs' } as never);
+    app.setViewEngine({ engine: { handlebars }, templates: VIEWS, layout: 'layout.hbs', viewExt: 'hbs' });
     return app;
   }
   const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), nestOptions);

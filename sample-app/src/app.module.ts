@@ -36,7 +36,9 @@ export class AppModule {
         }),
         ThrottlerModule.forRootAsync({
           inject: [ConfigService],
-          useFactory: (config: ConfigService) => [{ ttl: 60_000, limit: config.getOrThrow<number>('callbackRateLimit') }],
+          useFactory: (config: ConfigService) => [
+            { ttl: 60_000, limit: config.getOrThrow<number>('callbackRateLimit') },
+          ],
         }),
       ],
       controllers: [PagesController],

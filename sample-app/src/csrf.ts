@@ -24,7 +24,9 @@ export class CsrfGuard implements CanActivate {
     const secret = sessionOf(request).get<string>(SECRET_KEY);
     const token = (request.body as Record<string, unknown> | undefined)?._csrf;
     if (!secret || typeof token !== 'string' || !tokens.verify(secret, token)) {
-      throw new ForbiddenException('This form has expired or did not come from this site; reload the page and try again');
+      throw new ForbiddenException(
+        'This form has expired or did not come from this site; reload the page and try again',
+      );
     }
     return true;
   }

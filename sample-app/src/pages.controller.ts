@@ -1,16 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Inject,
-  Post,
-  Query,
-  Redirect,
-  Render,
-  Req,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Get, Inject, Post, Query, Redirect, Render, Req, Res, UseGuards } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ThrottlerGuard } from '@nestjs/throttler';
@@ -105,7 +93,11 @@ export class PagesController {
       await subscription.updateDb({ [key]: typed.value });
     } catch (error) {
       if (!(error instanceof LogupValidationError)) throw error;
-      return this.renderWithStatus(response, 400, await this.mePage(request, subscription, { updateError: error, form }));
+      return this.renderWithStatus(
+        response,
+        400,
+        await this.mePage(request, subscription, { updateError: error, form }),
+      );
     }
     return this.http.redirect(response, 303, `/me?saved=${encodeURIComponent(`Saved "${key}"`)}`);
   }
@@ -119,7 +111,7 @@ export class PagesController {
     @Body('keys') keys: unknown,
   ) {
     try {
-      await subscription.deleteDbValues((typeof keys === 'string' ? [keys] : keys ?? []) as string[]);
+      await subscription.deleteDbValues((typeof keys === 'string' ? [keys] : (keys ?? [])) as string[]);
     } catch (error) {
       if (!(error instanceof LogupValidationError)) throw error;
       return this.renderWithStatus(response, 400, await this.mePage(request, subscription, { deleteError: error }));
@@ -137,7 +129,12 @@ export class PagesController {
   private async mePage(
     request: Request,
     subscription: LogupSubscription,
-    extra: { notice?: string; updateError?: LogupValidationError; deleteError?: LogupValidationError; form?: UpdateForm },
+    extra: {
+      notice?: string;
+      updateError?: LogupValidationError;
+      deleteError?: LogupValidationError;
+      form?: UpdateForm;
+    },
   ) {
     const db = await subscription.getDb();
     return {

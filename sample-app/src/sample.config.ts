@@ -67,7 +67,9 @@ export function sampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig
       );
     }
   }
-  const timeoutMs: number | undefined = env.LOGUP_TIMEOUT_MS ? integer(env, 'LOGUP_TIMEOUT_MS', 5000, 1, 300_000) : undefined;
+  const timeoutMs: number | undefined = env.LOGUP_TIMEOUT_MS
+    ? integer(env, 'LOGUP_TIMEOUT_MS', 5000, 1, 300_000)
+    : undefined;
   const sessionSecret = env.SESSION_SECRET ?? randomBytes(32).toString('hex');
   if (sessionSecret.length < 32) throw new SampleConfigError('SESSION_SECRET must be at least 32 characters');
   return {

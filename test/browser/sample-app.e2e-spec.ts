@@ -15,7 +15,10 @@ describe.each(['express', 'fastify'] as const)('a person clicking through the sa
   let profile: string;
   let step = 0;
   const shot = async (name: string) => {
-    await page.screenshot({ path: join(ARTIFACTS, adapter, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: true });
+    await page.screenshot({
+      path: join(ARTIFACTS, adapter, `${String(++step).padStart(2, '0')}-${name}.png`),
+      fullPage: true,
+    });
   };
 
   beforeAll(async () => {
@@ -79,7 +82,9 @@ describe.each(['express', 'fastify'] as const)('a person clicking through the sa
     await page.getByLabel('Key (1–32 characters)').fill(longKey);
     await page.getByLabel('Value (up to 1024 characters)').fill('kept');
     await page.getByRole('button', { name: 'Save' }).click();
-    await expect(page.locator('#update-errors').textContent()).resolves.toContain(`key "${longKey}" is 33 characters; at most 32`);
+    await expect(page.locator('#update-errors').textContent()).resolves.toContain(
+      `key "${longKey}" is 33 characters; at most 32`,
+    );
     // Nothing the person typed is lost.
     await expect(page.getByLabel('Key (1–32 characters)').inputValue()).resolves.toBe(longKey);
     await expect(page.getByLabel('Value (up to 1024 characters)').inputValue()).resolves.toBe('kept');

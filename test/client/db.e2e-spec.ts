@@ -76,10 +76,15 @@ describe('subscription DB operations against the emulator', () => {
 
   it('lists every offending key at once', async () => {
     const sub = logup.subscription(fresh().idSubscription);
-    const error = (await sub.updateDb({ ['x'.repeat(40)]: 1, ok: 1, bad: undefined as never }).catch((e) => e)) as LogupValidationError;
+    const error = (await sub
+      .updateDb({ ['x'.repeat(40)]: 1, ok: 1, bad: undefined as never })
+      .catch((e) => e)) as LogupValidationError;
     expect(error.issues).toHaveLength(2);
     expect(error.issues[0].path).toMatch(/^key "x{40}"$/);
-    expect(error.issues[1]).toEqual({ path: 'value of "bad"', message: 'must be a string, a finite number or a boolean, not undefined' });
+    expect(error.issues[1]).toEqual({
+      path: 'value of "bad"',
+      message: 'must be a string, a finite number or a boolean, not undefined',
+    });
   });
 
   it('accepts the limits exactly: 32-character keys, 1024-character values, 20 keys', async () => {
@@ -88,9 +93,13 @@ describe('subscription DB operations against the emulator', () => {
     await expect(sub.updateDb(data)).resolves.toEqual(data);
   });
 
-  it('maps LogUp\'s own 400 (more than 20 keys in the DB) to LogupApiError with its reason', async () => {
-    const sub = logup.subscription(fresh(Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`a${i}`, i]))).idSubscription);
-    const error = (await sub.updateDb(Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`b${i}`, i]))).catch((e) => e)) as LogupApiError;
+  it("maps LogUp's own 400 (more than 20 keys in the DB) to LogupApiError with its reason", async () => {
+    const sub = logup.subscription(
+      fresh(Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`a${i}`, i]))).idSubscription,
+    );
+    const error = (await sub
+      .updateDb(Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`b${i}`, i])))
+      .catch((e) => e)) as LogupApiError;
     expect(error).toBeInstanceOf(LogupApiError);
     expect(error).toMatchObject({ status: 400, errorMessage: 'TOO_MANY_KEYS', operation: 'updateDb' });
   });
@@ -120,7 +129,7 @@ describe('subscription DB operations against the emulator', () => {
     expect(() => logup.subscription('')).toThrow(LogupValidationError);
   });
 
-  it('cannot reach another gate\'s subscription', async () => {
+  it("cannot reach another gate's subscription", async () => {
     const other = emu.login({ idGate: OTHER_GATE.idGate, email: email(), db: { secret: 'theirs' } });
     await expect(logup.subscription(other.idSubscription).getDb()).rejects.toMatchObject({ status: 404 });
     await expect(logup.subscription(other.idSubscription).updateDb({ x: 1 })).rejects.toMatchObject({ status: 404 });
@@ -162,7 +171,11 @@ describe('apiVersion v1_0 addresses the DB by actor', () => {
 
   it('needs an idActor for a subscription picked by id', async () => {
     const login = emu.login({ idGate: GATE.idGate, email: email(), db: { a: 1 } });
-    await expect(logup.subscription(login.idSubscription).getDb()).rejects.toThrow(/idActor is required: apiVersion v1_0/);
-    await expect(logup.subscription(login.idSubscription, { idActor: login.idActor }).getDb()).resolves.toEqual({ a: 1 });
+    await expect(logup.subscription(login.idSubscription).getDb()).rejects.toThrow(
+      /idActor is required: apiVersion v1_0/,
+    );
+    await expect(logup.subscription(login.idSubscription, { idActor: login.idActor }).getDb()).resolves.toEqual({
+      a: 1,
+    });
   });
 });

@@ -36,7 +36,11 @@ describe('the client under injected faults', () => {
   const sub = (db?: Record<string, string | number | boolean>) =>
     logup.subscription(emu.login({ idGate: GATE.idGate, email: email(), db }).idSubscription);
   const token = () => emu.login({ idGate: GATE.idGate, email: email() }).logupToken;
-  const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e as LogupUnavailableError);
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (e: unknown) => e as LogupUnavailableError,
+    );
 
   describe('idempotent DB calls are retried and succeed', () => {
     it.each([
@@ -139,7 +143,10 @@ describe('LogUp refusing connections, then coming back', () => {
       const login = first.login({ idGate: GATE.idGate, email: email(), db: { v: 1 } });
       await logup.subscription(login.idSubscription).getDb();
       await first.stop();
-      const error = await logup.subscription(login.idSubscription).getDb().catch((e: unknown) => e);
+      const error = await logup
+        .subscription(login.idSubscription)
+        .getDb()
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(LogupUnavailableError);
       expect(error).toMatchObject({ reason: 'network' });
       expect((error as Error).message).toMatch(/ECONNREFUSED/);

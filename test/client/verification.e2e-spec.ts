@@ -42,7 +42,7 @@ describe('LogupService.verify against the emulator', () => {
     expect(result.verified && result.subscription.isNewUser).toBe(true);
   });
 
-  it('answers verified: false with LogUp\'s reason for a used token', async () => {
+  it("answers verified: false with LogUp's reason for a used token", async () => {
     const login = emu.login({ idGate: GATE.idGate, email: email() });
     expect((await logup.verify(login.logupToken, true)).verified).toBe(true);
     await expect(logup.verify(login.logupToken, true)).resolves.toEqual({
@@ -77,7 +77,9 @@ describe('LogupService.verify against the emulator', () => {
     const error = await logup.verify('short', 'yes' as unknown as boolean).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LogupValidationError);
     expect((error as LogupValidationError).issues.map((i) => i.path)).toEqual(['logupToken', 'isNewUser']);
-    expect((error as Error).message).toMatch(/logupToken must be 16 to 2048 characters long; isNewUser must be a boolean/);
+    expect((error as Error).message).toMatch(
+      /logupToken must be 16 to 2048 characters long; isNewUser must be a boolean/,
+    );
   });
 
   it('keeps concurrent verifications of different visitors apart', async () => {

@@ -26,14 +26,22 @@ describe('logup-emulator REST API (LOGUP-API.md)', () => {
   let emu: LogupEmulator;
   let base: string;
   const grant = async (gate = GATE, version = 'v1_1') =>
-    (await call(base, 'POST', `/${version}/oauth/token`, {
-      client_id: gate.idGate,
-      client_secret: gate.secret,
-      grant_type: 'client_credentials',
-    })).body.access_token as string;
+    (
+      await call(base, 'POST', `/${version}/oauth/token`, {
+        client_id: gate.idGate,
+        client_secret: gate.secret,
+        grant_type: 'client_credentials',
+      })
+    ).body.access_token as string;
 
   beforeAll(async () => {
-    emu = await startEmulator({ port: 0, gates: [GATE, OTHER], logupTokenTtlSeconds: 0.3, accessTokenTtlSeconds: 0.5, log: emulatorLog });
+    emu = await startEmulator({
+      port: 0,
+      gates: [GATE, OTHER],
+      logupTokenTtlSeconds: 0.3,
+      accessTokenTtlSeconds: 0.5,
+      log: emulatorLog,
+    });
     base = emu.url;
   });
   afterAll(() => emu.stop());
@@ -124,18 +132,27 @@ describe('logup-emulator REST API (LOGUP-API.md)', () => {
     let id: string;
     beforeEach(async () => {
       token = await grant();
-      id = emu.login({ idGate: GATE.idGate, email: `db${Math.random()}@example.com`, db: { alreadySubscribed: false } })
-        .idSubscription;
+      id = emu.login({
+        idGate: GATE.idGate,
+        email: `db${Math.random()}@example.com`,
+        db: { alreadySubscribed: false },
+      }).idSubscription;
     });
 
     it('reads, reads some keys, adds/overwrites (200 + whole DB), deletes (204)', async () => {
-      const put = await call(base, 'PUT', `/v1_1/subscription/${id}/db`, {
-        data: [
-          { key: 'country', value: 'italy' },
-          { key: 'age', value: 21 },
-          { key: 'alreadySubscribed', value: true },
-        ],
-      }, token);
+      const put = await call(
+        base,
+        'PUT',
+        `/v1_1/subscription/${id}/db`,
+        {
+          data: [
+            { key: 'country', value: 'italy' },
+            { key: 'age', value: 21 },
+            { key: 'alreadySubscribed', value: true },
+          ],
+        },
+        token,
+      );
       expect(put).toMatchObject({ status: 200, body: { alreadySubscribed: true, country: 'italy', age: 21 } });
       const some = await call(base, 'GET', `/v1_1/subscription/${id}/db?keys=age,country,nothing`, undefined, token);
       expect(some.body).toEqual({ age: 21, country: 'italy' });
@@ -152,7 +169,13 @@ describe('logup-emulator REST API (LOGUP-API.md)', () => {
       [[{ key: 'v', value: null }], 'INVALID_VALUE_TYPE'],
       [[{ key: 'v', value: { a: 1 } }], 'INVALID_VALUE_TYPE'],
       [[{ key: 'v', value: [1] }], 'INVALID_VALUE_TYPE'],
-      [[{ key: 'ok', value: 1 }, { key: 'bad', value: null }], 'INVALID_VALUE_TYPE'],
+      [
+        [
+          { key: 'ok', value: 1 },
+          { key: 'bad', value: null },
+        ],
+        'INVALID_VALUE_TYPE',
+      ],
       [Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: i })), 'TOO_MANY_KEYS'],
       [{ key: 'v', value: 1 }, 'INVALID_REQUEST'],
     ])('answers 400 for limit breaches, changing nothing (%#: %s)', async (data, errorMessage) => {
@@ -172,10 +195,12 @@ describe('logup-emulator REST API (LOGUP-API.md)', () => {
       }
     });
 
-    it('hides other gates\' subscriptions (404) and unknown ones', async () => {
+    it("hides other gates' subscriptions (404) and unknown ones", async () => {
       const otherToken = await grant(OTHER);
       expect((await call(base, 'GET', `/v1_1/subscription/${id}/db`, undefined, otherToken)).status).toBe(404);
-      expect((await call(base, 'PUT', `/v1_1/subscription/${id}/db`, { data: [{ key: 'x', value: 1 }] }, otherToken)).status).toBe(404);
+      expect(
+        (await call(base, 'PUT', `/v1_1/subscription/${id}/db`, { data: [{ key: 'x', value: 1 }] }, otherToken)).status,
+      ).toBe(404);
       expect((await call(base, 'GET', '/v1_1/subscription/sub_unknown/db', undefined, token)).body.errorMessage).toBe(
         'SUBSCRIPTION_NOT_FOUND',
       );
@@ -186,17 +211,27 @@ describe('logup-emulator REST API (LOGUP-API.md)', () => {
       const login = emu.login({ idGate: GATE.idGate, email: 'actor@example.com', db: { a: 1 } });
       const v10 = await grant(GATE, 'v1_0');
       expect((await call(base, 'GET', `/v1_0/actor/${login.idActor}/db`, undefined, v10)).body).toEqual({ a: 1 });
-      expect((await call(base, 'GET', `/v1_0/subscription/${login.idSubscription}/db`, undefined, v10)).status).toBe(404);
+      expect((await call(base, 'GET', `/v1_0/subscription/${login.idSubscription}/db`, undefined, v10)).status).toBe(
+        404,
+      );
       expect((await call(base, 'GET', `/v1_1/actor/${login.idActor}/db`, undefined, token)).status).toBe(404);
     });
 
-    it('accepts the official Python client\'s wire format: // in paths', async () => {
-      const put = await call(base, 'PUT', `/v1_1//subscription/${id}/db`, { data: [{ key: 'key-test', value: '' }] }, token);
+    it("accepts the official Python client's wire format: // in paths", async () => {
+      const put = await call(
+        base,
+        'PUT',
+        `/v1_1//subscription/${id}/db`,
+        { data: [{ key: 'key-test', value: '' }] },
+        token,
+      );
       expect(put.body).toEqual({ alreadySubscribed: false, 'key-test': '' });
       const del = await call(base, 'DELETE', `/v1_1//subscription/${id}/db`, { keys: ['key-test'] }, token);
       expect(del.status).toBe(204);
       const login = emu.login({ idGate: GATE.idGate, email: 'py@example.com' });
-      expect((await call(base, 'POST', '/v1_1//verification', { logupToken: login.logupToken }, token)).body.verified).toBe(true);
+      expect(
+        (await call(base, 'POST', '/v1_1//verification', { logupToken: login.logupToken }, token)).body.verified,
+      ).toBe(true);
     });
 
     it('rejects wrong methods with 405', async () => {
@@ -208,14 +243,29 @@ describe('logup-emulator REST API (LOGUP-API.md)', () => {
   describe('control endpoints', () => {
     it('logs in without a browser, counts, injects and clears faults', async () => {
       await call(base, 'DELETE', '/__emulator/stats');
-      const login = await call(base, 'POST', '/__emulator/login', { idGate: GATE.idGate, email: 'ctl@example.com', db: { x: 'y' } });
-      expect(login).toMatchObject({ status: 201, body: { isNewUser: true, idSubscription: expect.stringMatching(/^sub_/) } });
+      const login = await call(base, 'POST', '/__emulator/login', {
+        idGate: GATE.idGate,
+        email: 'ctl@example.com',
+        db: { x: 'y' },
+      });
+      expect(login).toMatchObject({
+        status: 201,
+        body: { isNewUser: true, idSubscription: expect.stringMatching(/^sub_/) },
+      });
       const again = await call(base, 'POST', '/__emulator/login', { idGate: GATE.idGate, email: 'CTL@example.com' });
       expect(again.body).toMatchObject({ isNewUser: false, idSubscription: login.body.idSubscription });
-      expect((await call(base, 'POST', '/__emulator/login', { idGate: GATE.idGate, email: 'x@y.z', db: { a: null } })).status).toBe(400);
+      expect(
+        (await call(base, 'POST', '/__emulator/login', { idGate: GATE.idGate, email: 'x@y.z', db: { a: null } }))
+          .status,
+      ).toBe(400);
 
-      expect((await call(base, 'POST', '/__emulator/faults', { kind: 'status', status: 503, endpoint: 'token', count: 2 })).status).toBe(201);
-      expect((await call(base, 'POST', '/__emulator/faults', { kind: 'explode' })).body.errorMessage).toBe('INVALID_FAULT');
+      expect(
+        (await call(base, 'POST', '/__emulator/faults', { kind: 'status', status: 503, endpoint: 'token', count: 2 }))
+          .status,
+      ).toBe(201);
+      expect((await call(base, 'POST', '/__emulator/faults', { kind: 'explode' })).body.errorMessage).toBe(
+        'INVALID_FAULT',
+      );
       expect((await call(base, 'POST', '/v1_1/oauth/token', {})).status).toBe(503);
       await call(base, 'DELETE', '/__emulator/faults');
       expect((await call(base, 'POST', '/v1_1/oauth/token', {})).status).toBe(400);
@@ -226,7 +276,11 @@ describe('logup-emulator REST API (LOGUP-API.md)', () => {
     });
 
     it('mints many tokens for one visitor', async () => {
-      const res = await call(base, 'POST', '/__emulator/logins', { idGate: GATE.idGate, email: 'bulk@example.com', count: 3 });
+      const res = await call(base, 'POST', '/__emulator/logins', {
+        idGate: GATE.idGate,
+        email: 'bulk@example.com',
+        count: 3,
+      });
       expect(res.status).toBe(201);
       expect(new Set(res.body.logupTokens).size).toBe(3);
       const token = await grant();
@@ -234,12 +288,16 @@ describe('logup-emulator REST API (LOGUP-API.md)', () => {
         const v = await call(base, 'POST', '/v1_1/verification', { logupToken }, token);
         expect(v.body).toMatchObject({ verified: true, idSubscription: res.body.idSubscription });
       }
-      expect((await call(base, 'POST', '/__emulator/logins', { idGate: GATE.idGate, email: 'b@x.y', count: 10_001 })).status).toBe(400);
+      expect(
+        (await call(base, 'POST', '/__emulator/logins', { idGate: GATE.idGate, email: 'b@x.y', count: 10_001 })).status,
+      ).toBe(400);
     });
 
     it('revokes access tokens', async () => {
       const token = await grant();
-      expect((await call(base, 'POST', '/__emulator/revoke-tokens', { idGate: GATE.idGate })).body.revoked).toBeGreaterThan(0);
+      expect(
+        (await call(base, 'POST', '/__emulator/revoke-tokens', { idGate: GATE.idGate })).body.revoked,
+      ).toBeGreaterThan(0);
       expect((await call(base, 'POST', '/v1_1/verification', { logupToken: 'x' }, token)).status).toBe(401);
     });
   });
@@ -260,12 +318,19 @@ describe('the hosted login page', () => {
     fetch(`${emu.url}/login`, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
 
   it('shows a form and redirects with logupToken and isNewUser', async () => {
-    const page = await fetch(`${emu.url}/login?gate=gate_a&redirect=${encodeURIComponent('http://localhost:3000/cb?x=1')}`);
+    const page = await fetch(
+      `${emu.url}/login?gate=gate_a&redirect=${encodeURIComponent('http://localhost:3000/cb?x=1')}`,
+    );
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('name="email"');
     expect(html).toContain('I am new to this site');
-    const res = await form({ gate: 'gate_a', redirect: 'http://localhost:3000/cb?x=1', email: 'page@example.com', isNewUser: 'true' });
+    const res = await form({
+      gate: 'gate_a',
+      redirect: 'http://localhost:3000/cb?x=1',
+      email: 'page@example.com',
+      isNewUser: 'true',
+    });
     expect(res.status).toBe(303);
     const location = new URL(res.headers.get('location')!);
     expect(location.origin + location.pathname).toBe('http://localhost:3000/cb');

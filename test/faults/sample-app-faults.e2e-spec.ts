@@ -125,7 +125,10 @@ describe.each(['express', 'fastify'] as const)('fault matrix through the sample 
   it('LogUp refusing connections -> 503 fast; recovers by itself when LogUp is back', async () => {
     await emu.stop();
     const started = Date.now();
-    const down = await new Visitor(sample.url).get(`/logup/callback?logupToken=${'a'.repeat(128)}&isNewUser=true`, false);
+    const down = await new Visitor(sample.url).get(
+      `/logup/callback?logupToken=${'a'.repeat(128)}&isNewUser=true`,
+      false,
+    );
     expect(down.status).toBe(503);
     expect(Date.now() - started).toBeLessThan(5000);
     // The same port, a new LogUp that knows nothing of the old access token.
@@ -146,7 +149,10 @@ describe('cold start', () => {
     const sample = await startSample('express', realLogupEnv(emu.url));
     try {
       emu.fault({ kind: 'latency', endpoint: 'token', latencyMs: 300 });
-      const tokens = Array.from({ length: 50 }, () => emu.login({ idGate: GATE.idGate, email: email('cold') }).logupToken);
+      const tokens = Array.from(
+        { length: 50 },
+        () => emu.login({ idGate: GATE.idGate, email: email('cold') }).logupToken,
+      );
       const results = await Promise.all(
         tokens.map((t) => new Visitor(sample.url).get(`/logup/callback?logupToken=${t}&isNewUser=true`, false)),
       );

@@ -5,14 +5,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { INestApplication } from '@nestjs/common';
 import session from 'express-session';
 import type { LogupEmulator } from 'logup-emulator';
-import {
-  LogupGuard,
-  LogupModule,
-  LogupPublic,
-  Subscription,
-  type LogupDb,
-  type LogupSubscription,
-} from 'nestjs-logup';
+import { LogupGuard, LogupModule, LogupPublic, Subscription, type LogupDb, type LogupSubscription } from 'nestjs-logup';
 import { Visitor } from '../support/browserless.js';
 import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, email, emulator } from '../support/logup-fixture.js';
@@ -31,7 +24,11 @@ class GlobalGuardController {
   }
 
   @Get('actor')
-  actor(@Subscription('idActor') idActor: string, @Subscription('db') db: LogupDb, @Subscription('isNewUser') isNewUser: boolean) {
+  actor(
+    @Subscription('idActor') idActor: string,
+    @Subscription('db') db: LogupDb,
+    @Subscription('isNewUser') isNewUser: boolean,
+  ) {
     return { idActor, db, isNewUser };
   }
 
@@ -171,7 +168,11 @@ describe('LogupGuard with express-session', () => {
       @UseGuards(LogupGuard)
       @Get('me')
       me(@Subscription() subscription: LogupSubscription) {
-        return { idSubscription: subscription.idSubscription, idActor: subscription.idActor, isNewUser: subscription.isNewUser };
+        return {
+          idSubscription: subscription.idSubscription,
+          idActor: subscription.idActor,
+          isNewUser: subscription.isNewUser,
+        };
       }
 
       @Get('visit')
@@ -181,7 +182,9 @@ describe('LogupGuard with express-session', () => {
     }
     @Module({ imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url })], controllers: [MeController] })
     class AppModule {}
-    app = await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), { logger: new CaptureLogger() });
+    app = await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), {
+      logger: new CaptureLogger(),
+    });
     app.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: true, name: 'sid' }));
     await app.listen(0, '127.0.0.1');
     base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -204,7 +207,11 @@ describe('LogupGuard with express-session', () => {
     emu.resetStats();
     const later = await visitor.get('/me', false);
     expect(later.status).toBe(200);
-    expect(JSON.parse(later.body)).toEqual({ idSubscription: login.idSubscription, idActor: login.idActor, isNewUser: false });
+    expect(JSON.parse(later.body)).toEqual({
+      idSubscription: login.idSubscription,
+      idActor: login.idActor,
+      isNewUser: false,
+    });
     // Restored from the session: no new verification.
     expect(emu.stats().verifications).toBe(0);
   });
@@ -213,7 +220,11 @@ describe('LogupGuard with express-session', () => {
 describe('a LogupGuard subclass', () => {
   it('changes an outcome through a protected hook', async () => {
     const emu = await emulator();
-    @Module({ imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url })], controllers: [CustomController], providers: [TeapotGuard] })
+    @Module({
+      imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url })],
+      controllers: [CustomController],
+      providers: [TeapotGuard],
+    })
     class AppModule {}
     const app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: new CaptureLogger() });
     try {

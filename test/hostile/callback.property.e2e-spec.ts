@@ -35,11 +35,14 @@ describe.each(['express', 'fastify'] as const)('hostile callback queries (%s)', 
       fc.asyncProperty(query, async (pairs) => {
         const params = new URLSearchParams();
         for (const [key, v] of pairs) {
-          const token = v === VALID ? (await sample.emulator.login({ idGate: 'gate_demo', email: 'prop@example.com' })).logupToken : v;
+          const token =
+            v === VALID
+              ? (await sample.emulator.login({ idGate: 'gate_demo', email: 'prop@example.com' })).logupToken
+              : v;
           params.append(key, token);
         }
         const before = (await sample.emulator.stats()).apiRequests;
-        const res = await new Visitor(sample.url).get(`/logup/callback?${params}`, false);
+        const res = await new Visitor(sample.url).get(`/logup/callback?${params.toString()}`, false);
         seen.add(res.status);
         expect(res.status).toBeLessThan(500);
         expect([303, 400, 401, 414, 431]).toContain(res.status);

@@ -104,19 +104,27 @@ describe('hostile DB input through the library', () => {
 
   it('deleteDbValues rejects anything but 1-20 valid key names, sending nothing', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.array(fc.oneof(key, fc.anything()), { maxLength: 25 }), fc.anything()), async (keys) => {
-        const login = emu.login({ idGate: GATE.idGate, email: email('del'), db: { a: 1, constructor: 'c' } });
-        const before = emu.stats().apiRequests;
-        const result = await logup.subscription(login.idSubscription).deleteDbValues(keys as string[]).catch((e: unknown) => e);
-        if (result instanceof Error) {
-          expect(result).toBeInstanceOf(LogupValidationError);
-          expect(emu.stats().apiRequests).toBe(before);
-          expect(emu.db(login.idSubscription)).toEqual({ a: 1, constructor: 'c' });
-        } else {
-          const removed = new Set(keys as string[]);
-          expect(result).toEqual(Object.fromEntries(Object.entries({ a: 1, constructor: 'c' }).filter(([k]) => !removed.has(k))));
-        }
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.array(fc.oneof(key, fc.anything()), { maxLength: 25 }), fc.anything()),
+        async (keys) => {
+          const login = emu.login({ idGate: GATE.idGate, email: email('del'), db: { a: 1, constructor: 'c' } });
+          const before = emu.stats().apiRequests;
+          const result = await logup
+            .subscription(login.idSubscription)
+            .deleteDbValues(keys as string[])
+            .catch((e: unknown) => e);
+          if (result instanceof Error) {
+            expect(result).toBeInstanceOf(LogupValidationError);
+            expect(emu.stats().apiRequests).toBe(before);
+            expect(emu.db(login.idSubscription)).toEqual({ a: 1, constructor: 'c' });
+          } else {
+            const removed = new Set(keys as string[]);
+            expect(result).toEqual(
+              Object.fromEntries(Object.entries({ a: 1, constructor: 'c' }).filter(([k]) => !removed.has(k))),
+            );
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -131,10 +139,17 @@ describe.each(['express', 'fastify'] as const)('hostile DB forms through the sam
 
   it('never answer 5xx, and a rejected form leaves the DB as it was', async () => {
     const visitor = new Visitor(sample.url);
-    const login = await sample.emulator.login({ idGate: 'gate_demo', email: `forms-${adapter}@example.com`, db: { keep: 'me' } });
+    const login = await sample.emulator.login({
+      idGate: 'gate_demo',
+      email: `forms-${adapter}@example.com`,
+      db: { keep: 'me' },
+    });
     expect((await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=true`)).status).toBe(303);
     const csrf = Visitor.csrfOf((await visitor.get('/me')).body);
-    const field = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', minLength: 1020, maxLength: 1030 }));
+    const field = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.string({ unit: 'grapheme', minLength: 1020, maxLength: 1030 }),
+    );
     await fc.assert(
       fc.asyncProperty(
         field,

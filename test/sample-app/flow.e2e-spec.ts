@@ -29,7 +29,10 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
   it('shows a home page whose login link goes to the emulator and back to the callback', async () => {
     const res = await new Visitor(sample.url).get('/');
     expect(res.status).toBe(200);
-    const href = /id="login" href="([^"]+)"/.exec(res.body)![1].replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
+    const href = /id="login" href="([^"]+)"/
+      .exec(res.body)![1]
+      .replace(/&#x3D;/g, '=')
+      .replace(/&amp;/g, '&');
     const link = new URL(href);
     expect(link.origin).toBe(sample.emulator.url);
     expect(link.pathname).toBe('/login');
@@ -55,11 +58,21 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
     expect(me.body).toContain('<code id="isNewUser">true</code>');
     expect(me.body).toMatch(/<td class="key">plan<\/td><td class="value">free<\/td>/);
 
-    const saved = await visitor.post('/me/db', { _csrf: Visitor.csrfOf(me.body), key: 'age', value: '21', type: 'number' });
+    const saved = await visitor.post('/me/db', {
+      _csrf: Visitor.csrfOf(me.body),
+      key: 'age',
+      value: '21',
+      type: 'number',
+    });
     expect(saved.status).toBe(303);
     expect(saved.location).toMatch(/^\/me\?saved=/);
     expect(await sample.emulator.db(login.idSubscription)).toEqual({ plan: 'free', age: 21 });
-    const flag = await visitor.post('/me/db', { _csrf: Visitor.csrfOf(me.body), key: 'vip', value: 'true', type: 'boolean' });
+    const flag = await visitor.post('/me/db', {
+      _csrf: Visitor.csrfOf(me.body),
+      key: 'vip',
+      value: 'true',
+      type: 'boolean',
+    });
     expect(flag.status).toBe(303);
     expect(await sample.emulator.db(login.idSubscription)).toEqual({ plan: 'free', age: 21, vip: true });
 
@@ -85,7 +98,11 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
     ['a short token', 'logupToken=abc&isNewUser=true', /logupToken must be 16 to 2048 characters long/],
     ['a repeated token', 'logupToken=TOKEN&logupToken=TOKEN&isNewUser=true', /logupToken must be a single string/],
     ['a 5000-character token', `logupToken=${'a'.repeat(5000)}&isNewUser=true`, /logupToken must be 16 to 2048/],
-    ['unicode in the token', `logupToken=${encodeURIComponent('é'.repeat(20))}&isNewUser=true`, /logupToken contains characters/],
+    [
+      'unicode in the token',
+      `logupToken=${encodeURIComponent('é'.repeat(20))}&isNewUser=true`,
+      /logupToken contains characters/,
+    ],
     ['a control character', `logupToken=${'a'.repeat(20)}%00&isNewUser=true`, /logupToken contains characters/],
   ])('answers 400 to %s and sends nothing to LogUp', async (_name, query, message) => {
     const token = (await mint(`bad-${Math.random()}@example.com`)).logupToken;
@@ -96,11 +113,14 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
     expect(await stats()).toMatchObject({ verifications: 0, apiRequests: 0 });
   });
 
-  it('answers 401 with LogUp\'s reason for a used token', async () => {
+  it("answers 401 with LogUp's reason for a used token", async () => {
     const login = await mint(`used-${adapter}@example.com`);
     const visitor = new Visitor(sample.url);
     expect((await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`)).status).toBe(303);
-    const again = await new Visitor(sample.url).get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`, false);
+    const again = await new Visitor(sample.url).get(
+      `/logup/callback?logupToken=${login.logupToken}&isNewUser=false`,
+      false,
+    );
     expect(again.status).toBe(401);
     expect(JSON.parse(again.body)).toMatchObject({ statusCode: 401, errorMessage: 'INVALID_LOGUP_TOKEN' });
     const html = await new Visitor(sample.url).get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`);
@@ -114,7 +134,12 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
     const down = await new Visitor(sample.url).get(`/logup/callback?logupToken=${token}&isNewUser=true`, false);
     expect(down.status).toBe(503);
     expect(JSON.parse(down.body).message).toBe('LogUp is unavailable; please try again shortly');
-    await sample.emulator.fault({ kind: 'status', status: 429, endpoint: 'verification', headers: { 'retry-after': '120' } });
+    await sample.emulator.fault({
+      kind: 'status',
+      status: 429,
+      endpoint: 'verification',
+      headers: { 'retry-after': '120' },
+    });
     const limited = await new Visitor(sample.url).get(`/logup/callback?logupToken=${token}&isNewUser=true`, false);
     expect(limited.status).toBe(503);
     expect(limited.headers.get('retry-after')).toBe('120');
@@ -149,7 +174,10 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
   it('rejects forms without a valid CSRF token (403) and changes nothing', async () => {
     const { visitor, login } = await loggedIn(`csrf-${adapter}@example.com`, { keep: 'me' });
     await visitor.get('/me');
-    for (const form of [{ key: 'a', value: 'b' }, { _csrf: 'forged', key: 'a', value: 'b' }] as Record<string, string>[]) {
+    for (const form of [
+      { key: 'a', value: 'b' },
+      { _csrf: 'forged', key: 'a', value: 'b' },
+    ] as Record<string, string>[]) {
       const res = await visitor.post('/me/db', form, false);
       expect(res.status).toBe(403);
     }
@@ -158,15 +186,21 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
     expect(await sample.emulator.db(login.idSubscription)).toEqual({ keep: 'me' });
   });
 
-  it.each(['//evil.example/x', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)', '/\r\nSet-Cookie:x=1', '/ok\u2028'])(
-    'never redirects off-site after login (next=%s)',
-    async (next) => {
-      const token = (await mint(`next-${Math.random()}@example.com`)).logupToken;
-      const res = await new Visitor(sample.url).get(`/logup/callback?logupToken=${token}&isNewUser=true&next=${encodeURIComponent(next)}`);
-      expect(res.status).toBe(303);
-      expect(res.location).toBe('/me');
-    },
-  );
+  it.each([
+    '//evil.example/x',
+    'https://evil.example/',
+    '/\\evil.example',
+    'javascript:alert(1)',
+    '/\r\nSet-Cookie:x=1',
+    '/ok\u2028',
+  ])('never redirects off-site after login (next=%s)', async (next) => {
+    const token = (await mint(`next-${Math.random()}@example.com`)).logupToken;
+    const res = await new Visitor(sample.url).get(
+      `/logup/callback?logupToken=${token}&isNewUser=true&next=${encodeURIComponent(next)}`,
+    );
+    expect(res.status).toBe(303);
+    expect(res.location).toBe('/me');
+  });
 
   it('keeps each visitor to their own DB', async () => {
     const a = await loggedIn(`iso-a-${adapter}@example.com`, { owner: 'a' });
@@ -174,10 +208,17 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
     const pageA = await a.visitor.get('/me');
     expect(pageA.body).toContain(a.login.idSubscription);
     expect(pageA.body).not.toContain(b.login.idSubscription);
-    await a.visitor.post('/me/db', { _csrf: Visitor.csrfOf(pageA.body), key: 'owner', value: 'changed', type: 'string' });
+    await a.visitor.post('/me/db', {
+      _csrf: Visitor.csrfOf(pageA.body),
+      key: 'owner',
+      value: 'changed',
+      type: 'string',
+    });
     // A's CSRF token is useless in B's session.
     const pageB = await b.visitor.get('/me');
-    expect((await b.visitor.post('/me/db', { _csrf: Visitor.csrfOf(pageA.body), key: 'owner', value: 'x' }, false)).status).toBe(403);
+    expect(
+      (await b.visitor.post('/me/db', { _csrf: Visitor.csrfOf(pageA.body), key: 'owner', value: 'x' }, false)).status,
+    ).toBe(403);
     expect(await sample.emulator.db(a.login.idSubscription)).toEqual({ owner: 'changed' });
     expect(await sample.emulator.db(b.login.idSubscription)).toEqual({ owner: 'b' });
     expect(pageB.body).toContain('<td class="value">b</td>');
@@ -186,7 +227,10 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
   it('answers unknown routes and a tampered session without a 500', async () => {
     const visitor = new Visitor(sample.url);
     expect((await visitor.get('/nope', false)).status).toBe(404);
-    const tampered = await visitor.request('GET', '/me', { html: false, headers: { cookie: 'logup_sample_session=garbage' } });
+    const tampered = await visitor.request('GET', '/me', {
+      html: false,
+      headers: { cookie: 'logup_sample_session=garbage' },
+    });
     expect(tampered.status).toBe(401);
   });
 });
@@ -198,7 +242,9 @@ describe('sample app callback rate limit', () => {
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) {
         const token = (await sample.emulator.login({ idGate: 'gate_demo', email: `rl${i}@example.com` })).logupToken;
-        statuses.push((await new Visitor(sample.url).get(`/logup/callback?logupToken=${token}&isNewUser=true`, false)).status);
+        statuses.push(
+          (await new Visitor(sample.url).get(`/logup/callback?logupToken=${token}&isNewUser=true`, false)).status,
+        );
       }
       expect(statuses).toEqual([303, 303, 303, 429, 429]);
       expect((await sample.emulator.stats()).verifications).toBe(3);

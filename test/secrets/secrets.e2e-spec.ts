@@ -61,14 +61,30 @@ describe('secrets never reach a log line, an error or an HTTP answer', () => {
       const login = emu.login({ idGate: GATE.idGate, email: email('secret') });
       const ok = await new Visitor(good.base).get(`/callback?logupToken=${login.logupToken}&isNewUser=true`, false);
       answers.push(ok.body);
-      answers.push((await new Visitor(good.base).get(`/callback?logupToken=${login.logupToken}&isNewUser=true`, false)).body);
-      answers.push((await new Visitor(bad.base).get(`/callback?logupToken=${emu.login({ idGate: GATE.idGate, email: email() }).logupToken}&isNewUser=true`, false)).body);
+      answers.push(
+        (await new Visitor(good.base).get(`/callback?logupToken=${login.logupToken}&isNewUser=true`, false)).body,
+      );
+      answers.push(
+        (
+          await new Visitor(bad.base).get(
+            `/callback?logupToken=${emu.login({ idGate: GATE.idGate, email: email() }).logupToken}&isNewUser=true`,
+            false,
+          )
+        ).body,
+      );
     }
     const sub = good.logup.subscription(emu.login({ idGate: GATE.idGate, email: email() }).idSubscription);
     emu.fault({ kind: 'status', status: 503, endpoint: 'db', count: 2 });
     await sub.getDb();
     emu.fault({ kind: 'hang', endpoint: 'verification' });
-    answers.push((await new Visitor(good.base).get(`/callback?logupToken=${emu.login({ idGate: GATE.idGate, email: email() }).logupToken}&isNewUser=true`, false)).body);
+    answers.push(
+      (
+        await new Visitor(good.base).get(
+          `/callback?logupToken=${emu.login({ idGate: GATE.idGate, email: email() }).logupToken}&isNewUser=true`,
+          false,
+        )
+      ).body,
+    );
     emu.revokeAccessTokens();
     await sub.updateDb({ a: 1 });
     await sub.updateDb({ ['k'.repeat(40)]: 1 }).catch(record);
@@ -80,7 +96,9 @@ describe('secrets never reach a log line, an error or an HTTP answer', () => {
     // The capture saw the paths where a careless client would leak.
     expect(logged).toMatch(/DEBUG .*getDb: LogUp is unavailable for getDb: HTTP 503/);
     expect(logged).toMatch(/WARN .*LogUp is unavailable for verification: no answer within 200 ms/);
-    expect(logged).toMatch(/ERROR .*LogUp rejected the gate credentials for idGate "gate_test" \(HTTP 401, INVALID_CLIENT\)/);
+    expect(logged).toMatch(
+      /ERROR .*LogUp rejected the gate credentials for idGate "gate_test" \(HTTP 401, INVALID_CLIENT\)/,
+    );
     expect(logged).toMatch(/\[emulator\] POST \/v1_1\/verification 200/);
     expect(errors).toHaveLength(3);
 

@@ -14,7 +14,10 @@ export class Visitor {
       deadlineMs?: number;
     } = {},
   ): Promise<{ status: number; location: string | null; body: string; setCookies: string[]; headers: Headers }> {
-    const headers: Record<string, string> = { accept: options.html === false ? 'application/json' : 'text/html', ...options.headers };
+    const headers: Record<string, string> = {
+      accept: options.html === false ? 'application/json' : 'text/html',
+      ...options.headers,
+    };
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     let body: string | undefined;
     if (options.form) {
@@ -42,11 +45,18 @@ export class Visitor {
       if (value === '' || /expires=Thu, 01 Jan 1970/i.test(cookie)) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
-    return { status: res.status, location: res.headers.get('location'), body: await res.text(), setCookies, headers: res.headers };
+    return {
+      status: res.status,
+      location: res.headers.get('location'),
+      body: await res.text(),
+      setCookies,
+      headers: res.headers,
+    };
   }
 
   get = (path: string, html = true) => this.request('GET', path, { html });
-  post = (path: string, form: Record<string, string | string[]>, html = true) => this.request('POST', path, { form, html });
+  post = (path: string, form: Record<string, string | string[]>, html = true) =>
+    this.request('POST', path, { form, html });
 
   /** The CSRF token of the last page's forms. */
   static csrfOf(html: string): string {

@@ -62,7 +62,9 @@ export class EmulatorClient {
     });
     const text = await res.text();
     if (!res.ok) {
-      throw Object.assign(new Error(`logup-emulator: ${method} ${path} answered ${res.status} ${text}`), { status: res.status });
+      throw Object.assign(new Error(`logup-emulator: ${method} ${path} answered ${res.status} ${text}`), {
+        status: res.status,
+      });
     }
     return (text ? JSON.parse(text) : undefined) as T;
   }

@@ -1,15 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { applyUpdate, dbToObject, type LimitViolation } from './db-limits.js';
+import { applyUpdate, dbToObject } from './db-limits.js';
 import { EmulatorState } from './emulator.state.js';
-import type {
-  Db,
-  EmulatorLogin,
-  EmulatorOptions,
-  EmulatorStats,
-  FaultEndpoint,
-  FaultSpec,
-} from './emulator.types.js';
+import type { Db, EmulatorLogin, EmulatorOptions, EmulatorStats, FaultEndpoint, FaultSpec } from './emulator.types.js';
 import { isRedirectAllowed, loginError, loginForm } from './login-page.js';
 
 const VERSION_PATTERN = /^v\d{1,2}_\d{1,3}$/;
@@ -175,7 +168,10 @@ export class LogupEmulator {
       const id = decodeURIComponent(rest[1]);
       const subscription = this.state.findSubscription(idGate, addressing, id);
       if (!subscription) {
-        throw new HttpError(404, { errorMessage: `${addressing.toUpperCase()}_NOT_FOUND`, message: `no ${addressing} "${id}"` });
+        throw new HttpError(404, {
+          errorMessage: `${addressing.toUpperCase()}_NOT_FOUND`,
+          message: `no ${addressing} "${id}"`,
+        });
       }
       if (method === 'GET') {
         this.state.stats.dbReads++;
@@ -207,7 +203,10 @@ export class LogupEmulator {
   private token(res: ServerResponse, body: unknown): void {
     const { client_id, client_secret, grant_type } = (body ?? {}) as Record<string, unknown>;
     if (typeof client_id !== 'string' || typeof client_secret !== 'string') {
-      throw new HttpError(400, { errorMessage: 'INVALID_REQUEST', message: 'client_id and client_secret are required' });
+      throw new HttpError(400, {
+        errorMessage: 'INVALID_REQUEST',
+        message: 'client_id and client_secret are required',
+      });
     }
     if (grant_type !== 'client_credentials') {
       throw new HttpError(400, {
@@ -216,7 +215,8 @@ export class LogupEmulator {
       });
     }
     const accessToken = this.state.grant(client_id, client_secret);
-    if (!accessToken) throw new HttpError(401, { errorMessage: 'INVALID_CLIENT', message: 'unknown gate or wrong secret' });
+    if (!accessToken)
+      throw new HttpError(401, { errorMessage: 'INVALID_CLIENT', message: 'unknown gate or wrong secret' });
     sendJson(res, 201, {
       access_token: accessToken,
       token_type: 'Bearer',
@@ -297,13 +297,16 @@ export class LogupEmulator {
         const body = ((await readJson(req)) ?? {}) as Record<string, unknown>;
         const { idGate, email, isNewUser, db } = body;
         if (typeof idGate !== 'string' || typeof email !== 'string') {
-          throw new HttpError(400, { errorMessage: 'INVALID_REQUEST', message: 'idGate and email are required strings' });
+          throw new HttpError(400, {
+            errorMessage: 'INVALID_REQUEST',
+            message: 'idGate and email are required strings',
+          });
         }
         if (isNewUser !== undefined && typeof isNewUser !== 'boolean') {
           throw new HttpError(400, { errorMessage: 'INVALID_REQUEST', message: 'isNewUser must be a boolean' });
         }
         const result = this.state.login(idGate, email, isNewUser, db);
-        if ('errorMessage' in result) throw new HttpError(400, { ...(result as LimitViolation) });
+        if ('errorMessage' in result) throw new HttpError(400, { ...result });
         return sendJson(res, 201, result);
       }
       case 'POST /__emulator/logins': {
@@ -311,10 +314,16 @@ export class LogupEmulator {
         const body = ((await readJson(req)) ?? {}) as Record<string, unknown>;
         const { idGate, email, count } = body;
         if (typeof idGate !== 'string' || typeof email !== 'string') {
-          throw new HttpError(400, { errorMessage: 'INVALID_REQUEST', message: 'idGate and email are required strings' });
+          throw new HttpError(400, {
+            errorMessage: 'INVALID_REQUEST',
+            message: 'idGate and email are required strings',
+          });
         }
         if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > 10_000) {
-          throw new HttpError(400, { errorMessage: 'INVALID_REQUEST', message: 'count must be an integer from 1 to 10000' });
+          throw new HttpError(400, {
+            errorMessage: 'INVALID_REQUEST',
+            message: 'count must be an integer from 1 to 10000',
+          });
         }
         const logins: EmulatorLogin[] = [];
         for (let i = 0; i < (count as number); i++) {
@@ -349,7 +358,9 @@ export class LogupEmulator {
         return;
       case 'POST /__emulator/revoke-tokens': {
         const idGate = ((await readJson(req)) as { idGate?: unknown } | null)?.idGate;
-        return sendJson(res, 200, { revoked: this.revokeAccessTokens(typeof idGate === 'string' ? idGate : undefined) });
+        return sendJson(res, 200, {
+          revoked: this.revokeAccessTokens(typeof idGate === 'string' ? idGate : undefined),
+        });
       }
     }
     const dbMatch = /^\/__emulator\/db\/([^/]+)$/.exec(path);

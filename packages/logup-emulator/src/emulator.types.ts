@@ -60,14 +60,7 @@ export interface EmulatorStats {
 }
 
 /** The API endpoints a fault can target. */
-export type FaultEndpoint =
-  | 'any'
-  | 'token'
-  | 'verification'
-  | 'db'
-  | 'db-read'
-  | 'db-update'
-  | 'db-delete';
+export type FaultEndpoint = 'any' | 'token' | 'verification' | 'db' | 'db-read' | 'db-update' | 'db-delete';
 
 /**
  * A fault applied to the next `count` API requests that match `endpoint`.

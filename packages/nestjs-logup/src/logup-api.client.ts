@@ -82,7 +82,12 @@ export class LogupApiClient implements OnModuleDestroy {
     @Inject(LOGUP_CONFIG) private readonly config: LogupConfig,
   ) {
     // `timeout` closes idle pooled sockets (or sooner, at the server's Keep-Alive hint).
-    const agentOptions = { keepAlive: true, maxSockets: config.maxSockets, maxFreeSockets: config.maxSockets, timeout: 15_000 };
+    const agentOptions = {
+      keepAlive: true,
+      maxSockets: config.maxSockets,
+      maxFreeSockets: config.maxSockets,
+      timeout: 15_000,
+    };
     this.httpAgent = new HttpAgent(agentOptions);
     this.httpsAgent = new HttpsAgent(agentOptions);
   }
@@ -183,7 +188,13 @@ export class LogupApiClient implements OnModuleDestroy {
   }
 
   /** One HTTP attempt; never throws for transport problems (they become a failure). */
-  private async send(method: Method, path: string, body: unknown, deadline: number, accessToken?: string): Promise<Attempt> {
+  private async send(
+    method: Method,
+    path: string,
+    body: unknown,
+    deadline: number,
+    accessToken?: string,
+  ): Promise<Attempt> {
     const timeout = Math.max(1, Math.min(this.config.timeoutMs, deadline - Date.now()));
     let response: AxiosResponse<string>;
     try {
@@ -225,7 +236,12 @@ export class LogupApiClient implements OnModuleDestroy {
         parsed = JSON.parse(response.data);
       } catch {
         if (response.status < 300) {
-          return { kind: 'failure', reason: 'malformed_response', detail: 'the answer is not valid JSON', notSent: false };
+          return {
+            kind: 'failure',
+            reason: 'malformed_response',
+            detail: 'the answer is not valid JSON',
+            notSent: false,
+          };
         }
       }
     }

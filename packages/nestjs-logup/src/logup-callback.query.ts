@@ -35,7 +35,8 @@ export function validateCallbackQuery(
       problems: errors.map((e) => {
         if (query[label[e.property]] === undefined) return `${label[e.property]} is required`;
         // One message per parameter, the most basic problem first (type, then length, then characters).
-        const constraint = CONSTRAINT_PRIORITY.find((name) => e.constraints?.[name]) ?? Object.keys(e.constraints ?? {})[0];
+        const constraint =
+          CONSTRAINT_PRIORITY.find((name) => e.constraints?.[name]) ?? Object.keys(e.constraints ?? {})[0];
         return `${label[e.property]} ${e.constraints?.[constraint]}`;
       }),
     };

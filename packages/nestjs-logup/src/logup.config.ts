@@ -1,9 +1,5 @@
 import { Logger } from '@nestjs/common';
-import {
-  LOGUP_API_VERSION_PATTERN,
-  LOGUP_DEFAULT_API_VERSION,
-  LOGUP_DEFAULT_BASE_URL,
-} from './logup.constants.js';
+import { LOGUP_API_VERSION_PATTERN, LOGUP_DEFAULT_API_VERSION, LOGUP_DEFAULT_BASE_URL } from './logup.constants.js';
 import { LogupConfigurationError } from './logup.errors.js';
 import type { LogupConfig, LogupModuleOptions } from './logup-module-options.interface.js';
 

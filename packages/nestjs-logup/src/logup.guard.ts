@@ -127,7 +127,8 @@ export class LogupGuard implements CanActivate {
 
   /** The answer to a request with neither a callback token nor a logged-in session. */
   protected handleUnauthenticated(request: Record<string, unknown>, response: unknown): HttpException {
-    const accept = String((request.headers as Record<string, unknown> | undefined)?.accept ?? '');
+    const header = (request.headers as Record<string, string | string[] | undefined> | undefined)?.accept;
+    const accept = ([] as string[]).concat(header ?? []).join(',');
     if (this.config.loginUrl && request.method === 'GET' && accept.includes('text/html')) {
       setResponseHeader(response, 'Location', this.config.loginUrl);
       return new LogupLoginRedirectException(this.config.loginUrl);

@@ -15,7 +15,10 @@ import {
   LogupValidationError,
 } from './logup.errors.js';
 
-type HeaderSetter = { header?: (name: string, value: string) => unknown; setHeader?: (name: string, value: string) => unknown };
+type HeaderSetter = {
+  header?: (name: string, value: string) => unknown;
+  setHeader?: (name: string, value: string) => unknown;
+};
 
 /** Sets a response header on an Express, Fastify or plain Node response. */
 export function setResponseHeader(response: unknown, name: string, value: string): void {

@@ -62,7 +62,9 @@ describe('LogupModule', () => {
   });
 
   it('forRootAsync with useExisting', async () => {
-    const config = await configOf([LogupModule.forRootAsync({ imports: [FactoryModule], useExisting: OptionsFactory })]);
+    const config = await configOf([
+      LogupModule.forRootAsync({ imports: [FactoryModule], useExisting: OptionsFactory }),
+    ]);
     expect(config.idGate).toBe('gate_unit');
   });
 

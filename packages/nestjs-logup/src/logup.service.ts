@@ -8,8 +8,7 @@ import { assertId, assertVerifyInput, parseDb } from './logup.validation.js';
 
 /** The outcome of {@link LogupService.verify}. */
 export type LogupVerification =
-  | { verified: true; subscription: LogupSubscription }
-  | { verified: false; errorMessage: string };
+  { verified: true; subscription: LogupSubscription } | { verified: false; errorMessage: string };
 
 /** Verifies LogUp callback tokens and gives access to subscriptions and their DBs. */
 @Injectable()
@@ -43,7 +42,10 @@ export class LogupService {
     if (status !== 200) throw new LogupApiError('verification', status, reasonOf(body, status));
     const answer = (body ?? {}) as Record<string, unknown>;
     if (answer.verified === false) {
-      return { verified: false, errorMessage: typeof answer.errorMessage === 'string' ? answer.errorMessage : 'NOT_VERIFIED' };
+      return {
+        verified: false,
+        errorMessage: typeof answer.errorMessage === 'string' ? answer.errorMessage : 'NOT_VERIFIED',
+      };
     }
     const db = answer.db === undefined || answer.db === null ? {} : parseDb(answer.db);
     if (answer.verified !== true || typeof answer.idSubscription !== 'string' || !db) {

@@ -45,7 +45,9 @@ export async function regenerateSession(request: unknown): Promise<void> {
   if (!session || typeof session.regenerate !== 'function' || typeof session.id !== 'string') return;
   await new Promise<void>((resolve, reject) =>
     (session.regenerate as (cb: (error?: unknown) => void) => void).call(session, (error) =>
-      error ? reject(error) : resolve(),
+      error
+        ? reject(error instanceof Error ? error : new Error('express-session could not regenerate the session'))
+        : resolve(),
     ),
   );
 }

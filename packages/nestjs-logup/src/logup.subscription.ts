@@ -55,7 +55,12 @@ export class LogupSubscription {
       query = `?keys=${keys.map(encodeURIComponent).join(',')}`;
     }
     const path = this.dbPath('getDb');
-    const response = await this.#client.request({ method: 'GET', path: `${path}${query}`, operation: 'getDb', idempotent: true });
+    const response = await this.#client.request({
+      method: 'GET',
+      path: `${path}${query}`,
+      operation: 'getDb',
+      idempotent: true,
+    });
     const db = this.expectDb(response, 'getDb', 200);
     if (keys === undefined) this.#db = Object.freeze({ ...db });
     return db;

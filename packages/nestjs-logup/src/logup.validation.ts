@@ -78,14 +78,16 @@ export function assertDbUpdate(data: unknown): asserts data is LogupDb {
 
 /** Checks a list of key names (`getDb`, `deleteDbValues`). */
 export function assertDbKeys(keys: unknown, what: string, allowComma: boolean): asserts keys is string[] {
-  if (!Array.isArray(keys)) throw new LogupValidationError(what, [{ path: 'keys', message: 'must be an array of key names' }]);
+  if (!Array.isArray(keys))
+    throw new LogupValidationError(what, [{ path: 'keys', message: 'must be an array of key names' }]);
   const issues: LogupValidationIssue[] = [];
   if (keys.length === 0) issues.push({ path: 'keys', message: 'must name at least one key' });
   if (keys.length > LOGUP_DB_LIMITS.maxKeys) {
     issues.push({ path: 'keys', message: `names ${keys.length} keys; a DB holds at most ${LOGUP_DB_LIMITS.maxKeys}` });
   }
   keys.forEach((key, index) => {
-    const problem = keyProblem(key) ?? (!allowComma && key.includes(',') ? 'must not contain "," when reading' : undefined);
+    const problem =
+      keyProblem(key) ?? (!allowComma && key.includes(',') ? 'must not contain "," when reading' : undefined);
     if (problem) issues.push({ path: `keys[${index}]`, message: problem });
   });
   if (issues.length > 0) throw new LogupValidationError(what, issues);
@@ -96,7 +98,7 @@ export function assertId(value: unknown, name: string): asserts value is string 
   let problem: string | undefined;
   if (typeof value !== 'string' || value.length === 0) problem = 'must be a non-empty string';
   else if (value.length > 256) problem = `is ${value.length} characters; at most 256`;
-  else if (/[\u0000-\u001f\u007f]/.test(value) || value === '.' || value === '..') problem = 'contains forbidden characters';
+  else if (/\p{Cc}/u.test(value) || value === '.' || value === '..') problem = 'contains forbidden characters';
   if (problem) throw new LogupValidationError(name, [{ path: name, message: problem }]);
 }
 
