@@ -35,7 +35,8 @@ export function setup() {
   mkdirSync(LOG_DIR, { recursive: true });
 }
 
-export function teardown() {
+export function teardown(globalConfig) {
+  const fullRun = !globalConfig?.testPathPatterns?.patterns?.length && !globalConfig?.testNamePattern;
   const files = readdirSync(LOG_DIR).filter((f) => f.endsWith('.log'));
   let lines = 0;
   const leaks = [];
@@ -44,7 +45,9 @@ export function teardown() {
     lines += text.split('\n').length - 1;
     for (const leak of findLeaks(text)) leaks.push(`${file} ${leak}`);
   }
-  if (lines < 100) throw new Error(`secret scan: only ${lines} log lines were captured; the capture is broken`);
+  // A full run logs well over a thousand lines: far fewer means the capture broke.
+  if (fullRun && lines < 100)
+    throw new Error(`secret scan: only ${lines} log lines were captured; the capture is broken`);
   if (leaks.length > 0) {
     throw new Error(`secret scan: ${leaks.length} leak(s) in the captured logs:\n${leaks.slice(0, 20).join('\n')}`);
   }

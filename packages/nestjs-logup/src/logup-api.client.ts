@@ -154,6 +154,12 @@ export class LogupApiClient implements OnModuleDestroy {
     return undefined;
   }
 
+  /** Fetches a fresh access token now (health checks): proves LogUp answers and accepts the credentials. */
+  async renewAccessToken(): Promise<void> {
+    this.token = undefined;
+    await this.accessToken(Date.now() + this.config.retry.budgetMs);
+  }
+
   /** A valid access token: cached, or fetched once for all concurrent callers. */
   private accessToken(deadline: number): Promise<AccessToken> {
     if (this.token && Date.now() < this.token.renewAt) return Promise.resolve(this.token);

@@ -61,6 +61,18 @@ export class LogupService {
   }
 
   /**
+   * Checks that LogUp answers and accepts the gate credentials, by fetching a fresh
+   * access token (it replaces the cached one). For health checks.
+   * @returns the round trip in ms.
+   * @throws LogupCredentialsError when the credentials are refused; LogupUnavailableError when LogUp cannot answer.
+   */
+  async checkConnection(): Promise<{ latencyMs: number }> {
+    const started = Date.now();
+    await this.client.renewAccessToken();
+    return { latencyMs: Date.now() - started };
+  }
+
+  /**
    * A subscription by id, to work on any visitor's DB (the Python SDK's
    * `subscription_custom`). With `apiVersion: 'v1_0'` the DB is addressed by actor:
    * pass `{ idActor }` too. `isNewUser` is only carried along.

@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { isLogupError } from './logup.errors.js';
+import { LogupService } from './logup.service.js';
+
+/**
+ * A `@nestjs/terminus` health indicator: `up` when LogUp answers and accepts the
+ * gate credentials (a fresh access token is fetched), `down` with the reason
+ * otherwise. Import `TerminusModule` and list `LogupHealthIndicator` as a provider.
+ * @example
+ * ```ts
+ * @Get('health') @HealthCheck()
+ * check() { return this.health.check([() => this.logup.isHealthy('logup')]); }
+ * ```
+ */
+@Injectable()
+export class LogupHealthIndicator {
+  constructor(
+    private readonly logup: LogupService,
+    private readonly healthIndicatorService: HealthIndicatorService,
+  ) {}
+
+  /** @param key the name of this check in the health report. Default `'logup'`. */
+  async isHealthy<const Key extends string = 'logup'>(key: Key = 'logup' as Key): Promise<HealthIndicatorResult<Key>> {
+    const indicator = this.healthIndicatorService.check(key);
+    try {
+      const { latencyMs } = await this.logup.checkConnection();
+      return indicator.up({ latencyMs });
+    } catch (error) {
+      if (!isLogupError(error)) throw error;
+      return indicator.down({ code: error.code, message: error.message });
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import { UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { LogupApiClient, LogupRequest, LogupResponse } from './logup-api.client.js';
+import { LOGUP_DB_LIMITS, LOGUP_REQUEST_PROPERTY } from './logup.constants.js';
+import type { LogupConfig } from './logup-module-options.interface.js';
+import { LogupSubscription } from './logup.subscription.js';
+import type { LogupDb, LogupDbValue } from './logup.validation.js';
+
+/**
+ * Stands in for LogUp's DB endpoints, in memory, with LogUp's semantics: reads
+ * (optionally by keys), merging updates (at most 20 keys in all, else 400
+ * `TOO_MANY_KEYS`), deletes. The limits on keys and values are checked by
+ * `LogupSubscription` itself, exactly as against LogUp.
+ */
+class InMemoryDbClient {
+  private db: Map<string, LogupDbValue>;
+
+  constructor(db: LogupDb) {
+    this.db = new Map(Object.entries(db));
+  }
+
+  request(request: LogupRequest): Promise<LogupResponse> {
+    const body = request.body as { data?: { key: string; value: LogupDbValue }[]; keys?: string[] } | undefined;
+    if (request.method === 'PUT') {
+      const next = new Map(this.db);
+      for (const { key, value } of body?.data ?? []) next.set(key, value);
+      if (next.size > LOGUP_DB_LIMITS.maxKeys) {
+        return Promise.resolve({ status: 400, body: { errorMessage: 'TOO_MANY_KEYS' } });
+      }
+      this.db = next;
+    } else if (request.method === 'DELETE') {
+      for (const key of body?.keys ?? []) this.db.delete(key);
+      return Promise.resolve({ status: 204, body: undefined });
+    }
+    const query = /[?&]keys=([^&]*)/.exec(request.path)?.[1];
+    const keys = query === undefined ? undefined : query.split(',').map(decodeURIComponent);
+    return Promise.resolve({
+      status: 200,
+      body: Object.fromEntries([...this.db].filter(([key]) => !keys || keys.includes(key))),
+    });
+  }
+}
+
+const TEST_CONFIG = { apiVersion: 'v1_1', dbAddressing: 'subscription' } as LogupConfig;
+
+/**
+ * A `LogupSubscription` whose DB lives in memory, for unit tests that need no
+ * server: `getDb`, `updateDb` and `deleteDbValues` behave as against LogUp,
+ * limits and errors included.
+ * @example
+ * const subscription = createTestSubscription({ idActor: 'acr_test', db: { plan: 'pro' } });
+ * await subscription.updateDb({ seats: 3 }); // { plan: 'pro', seats: 3 }
+ */
+export function createTestSubscription(
+  data: { idSubscription?: string; idActor?: string; isNewUser?: boolean; db?: LogupDb } = {},
+): LogupSubscription {
+  const client = new InMemoryDbClient(data.db ?? {}) as unknown as LogupApiClient;
+  return new LogupSubscription(client, TEST_CONFIG, {
+    idSubscription: data.idSubscription ?? 'sub_test',
+    idActor: data.idActor ?? 'acr_test',
+    isNewUser: data.isNewUser ?? false,
+    db: data.db ?? {},
+  });
+}
+
+/**
+ * Replaces `LogupGuard` in unit tests: attaches the given subscription to every
+ * request (so `@Subscription()` works), or answers 401 when given none.
+ * @example
+ * Test.createTestingModule({ controllers: [AccountController] })
+ *   .overrideGuard(LogupGuard)
+ *   .useValue(new LogupTestGuard(createTestSubscription({ db: { plan: 'pro' } })));
+ */
+export class LogupTestGuard implements CanActivate {
+  constructor(private readonly subscription?: LogupSubscription) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (!this.subscription) throw new UnauthorizedException('Log in with LogUp first');
+    context.switchToHttp().getRequest<Record<string, unknown>>()[LOGUP_REQUEST_PROPERTY] = this.subscription;
+    return true;
+  }
+}
