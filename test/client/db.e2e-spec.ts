@@ -1,30 +1,17 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import type { LogupEmulator } from 'logup-emulator';
-import { LogupApiError, LogupValidationError, type LogupService } from 'nestjs-logup';
+import { LogupApiError, LogupValidationError } from 'nestjs-logup';
 import { emulatorLog } from '../support/log-capture.js';
-import { GATE, OTHER_GATE, email, emulator, logupContext } from '../support/logup-fixture.js';
+import { GATE, OTHER_GATE, email, withLogup } from '../support/logup-fixture.js';
 
 describe('subscription DB operations against the emulator', () => {
-  let emu: LogupEmulator;
-  let app: INestApplicationContext;
-  let logup: LogupService;
-
-  beforeAll(async () => {
-    emu = await emulator();
-    ({ app, logup } = await logupContext(emu));
-  });
-  afterAll(async () => {
-    await app?.close();
-    await emu?.stop();
-  });
-  beforeEach(() => emu.resetStats());
+  const ctx = withLogup();
+  beforeEach(() => ctx.emu.resetStats());
 
   const fresh = (db?: Record<string, string | number | boolean>) =>
-    emu.login({ idGate: GATE.idGate, email: email(), db });
+    ctx.emu.login({ idGate: GATE.idGate, email: email(), db });
 
   it('reads, updates and deletes keys, keeping the snapshot current', async () => {
     const login = fresh({ alreadySubscribed: false });
-    const result = await logup.verify(login.logupToken, true);
+    const result = await ctx.logup.verify(login.logupToken, true);
     if (!result.verified) throw new Error('not verified');
     const sub = result.subscription;
     await expect(sub.updateDb({ country: 'italy', age: 21, alreadySubscribed: true, empty: '' })).resolves.toEqual({
@@ -38,13 +25,13 @@ describe('subscription DB operations against the emulator', () => {
     await expect(sub.getDb(['country', 'missing'])).resolves.toEqual({ country: 'italy' });
     await expect(sub.deleteDbValues(['age', 'empty'])).resolves.toEqual({ alreadySubscribed: true, country: 'italy' });
     expect(sub.db).toEqual({ alreadySubscribed: true, country: 'italy' });
-    expect(emu.db(login.idSubscription)).toEqual({ alreadySubscribed: true, country: 'italy' });
-    expect(emu.stats()).toMatchObject({ dbUpdates: 1, dbReads: 2, dbDeletes: 1 });
+    expect(ctx.emu.db(login.idSubscription)).toEqual({ alreadySubscribed: true, country: 'italy' });
+    expect(ctx.emu.stats()).toMatchObject({ dbUpdates: 1, dbReads: 2, dbDeletes: 1 });
   });
 
   it('works on any subscription by id', async () => {
     const login = fresh({ a: 'b' });
-    const sub = logup.subscription(login.idSubscription);
+    const sub = ctx.logup.subscription(login.idSubscription);
     expect(sub.db).toBeUndefined();
     expect(sub.idActor).toBeUndefined();
     await expect(sub.getDb()).resolves.toEqual({ a: 'b' });
@@ -66,16 +53,16 @@ describe('subscription DB operations against the emulator', () => {
     ['a __proto__ key', JSON.parse('{"__proto__": 1}'), /key "__proto__" is reserved/],
   ])('rejects %s before sending anything, and the DB is unchanged', async (_name, data, message) => {
     const login = fresh({ keep: 'me' });
-    const sub = logup.subscription(login.idSubscription);
+    const sub = ctx.logup.subscription(login.idSubscription);
     const error = await sub.updateDb(data as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LogupValidationError);
     expect((error as Error).message).toMatch(message);
-    expect(emu.stats()).toMatchObject({ dbUpdates: 0, requests: 0 });
-    expect(emu.db(login.idSubscription)).toEqual({ keep: 'me' });
+    expect(ctx.emu.stats()).toMatchObject({ dbUpdates: 0, requests: 0 });
+    expect(ctx.emu.db(login.idSubscription)).toEqual({ keep: 'me' });
   });
 
   it('lists every offending key at once', async () => {
-    const sub = logup.subscription(fresh().idSubscription);
+    const sub = ctx.logup.subscription(fresh().idSubscription);
     const error = (await sub
       .updateDb({ ['x'.repeat(40)]: 1, ok: 1, bad: undefined as never })
       .catch((e) => e)) as LogupValidationError;
@@ -88,13 +75,13 @@ describe('subscription DB operations against the emulator', () => {
   });
 
   it('accepts the limits exactly: 32-character keys, 1024-character values, 20 keys', async () => {
-    const sub = logup.subscription(fresh().idSubscription);
+    const sub = ctx.logup.subscription(fresh().idSubscription);
     const data = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`${i}`.padStart(32, 'k'), 'é'.repeat(1024)]));
     await expect(sub.updateDb(data)).resolves.toEqual(data);
   });
 
   it("maps LogUp's own 400 (more than 20 keys in the DB) to LogupApiError with its reason", async () => {
-    const sub = logup.subscription(
+    const sub = ctx.logup.subscription(
       fresh(Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`a${i}`, i]))).idSubscription,
     );
     const error = (await sub
@@ -105,19 +92,19 @@ describe('subscription DB operations against the emulator', () => {
   });
 
   it('validates keys of reads and deletes', async () => {
-    const sub = logup.subscription(fresh().idSubscription);
+    const sub = ctx.logup.subscription(fresh().idSubscription);
     await expect(sub.getDb([])).rejects.toThrow(/keys must name at least one key/);
     await expect(sub.getDb(['a,b'])).rejects.toThrow(/keys\[0\] must not contain ","/);
     await expect(sub.deleteDbValues(['ok', 'k'.repeat(33)])).rejects.toThrow(/keys\[1\] is 33 characters/);
     await expect(sub.deleteDbValues('a' as never)).rejects.toThrow(/keys must be an array/);
-    expect(emu.stats().requests).toBe(0);
+    expect(ctx.emu.stats().requests).toBe(0);
   });
 
   it('never lets an id steer a request to another endpoint', async () => {
     for (const id of ['../oauth/token', '..', 'x/../../v1_1/verification', 'sub?keys=a', 'sub#x']) {
       const sub = (() => {
         try {
-          return logup.subscription(id);
+          return ctx.logup.subscription(id);
         } catch (error) {
           expect(error).toBeInstanceOf(LogupValidationError);
           return undefined;
@@ -125,41 +112,31 @@ describe('subscription DB operations against the emulator', () => {
       })();
       if (sub) await expect(sub.getDb()).rejects.toMatchObject({ status: 404, errorMessage: 'SUBSCRIPTION_NOT_FOUND' });
     }
-    expect(emu.stats()).toMatchObject({ verifications: 0, dbReads: 0 });
-    expect(() => logup.subscription('')).toThrow(LogupValidationError);
+    expect(ctx.emu.stats()).toMatchObject({ verifications: 0, dbReads: 0 });
+    expect(() => ctx.logup.subscription('')).toThrow(LogupValidationError);
   });
 
   it("cannot reach another gate's subscription", async () => {
-    const other = emu.login({ idGate: OTHER_GATE.idGate, email: email(), db: { secret: 'theirs' } });
-    await expect(logup.subscription(other.idSubscription).getDb()).rejects.toMatchObject({ status: 404 });
-    await expect(logup.subscription(other.idSubscription).updateDb({ x: 1 })).rejects.toMatchObject({ status: 404 });
-    expect(emu.db(other.idSubscription)).toEqual({ secret: 'theirs' });
+    const other = ctx.emu.login({ idGate: OTHER_GATE.idGate, email: email(), db: { secret: 'theirs' } });
+    await expect(ctx.logup.subscription(other.idSubscription).getDb()).rejects.toMatchObject({ status: 404 });
+    await expect(ctx.logup.subscription(other.idSubscription).updateDb({ x: 1 })).rejects.toMatchObject({
+      status: 404,
+    });
+    expect(ctx.emu.db(other.idSubscription)).toEqual({ secret: 'theirs' });
   });
 });
 
 describe('apiVersion v1_0 addresses the DB by actor', () => {
-  let emu: LogupEmulator;
-  let app: INestApplicationContext;
-  let logup: LogupService;
-
-  beforeAll(async () => {
-    emu = await emulator({
-      log: (line) => {
-        paths.push(line);
-        emulatorLog(line);
-      },
-    });
-    ({ app, logup } = await logupContext(emu, { apiVersion: 'v1_0' }));
-  });
-  afterAll(async () => {
-    await app?.close();
-    await emu?.stop();
-  });
   const paths: string[] = [];
+  const log = (line: string) => {
+    paths.push(line);
+    emulatorLog(line);
+  };
+  const ctx = withLogup({ log }, { apiVersion: 'v1_0' });
 
   it('uses /actor/{idActor}/db for every operation', async () => {
-    const login = emu.login({ idGate: GATE.idGate, email: email(), db: { a: 1 } });
-    const result = await logup.verify(login.logupToken, false);
+    const login = ctx.emu.login({ idGate: GATE.idGate, email: email(), db: { a: 1 } });
+    const result = await ctx.logup.verify(login.logupToken, false);
     if (!result.verified) throw new Error('not verified');
     await result.subscription.updateDb({ b: 2 });
     await result.subscription.deleteDbValues(['a']);
@@ -170,11 +147,11 @@ describe('apiVersion v1_0 addresses the DB by actor', () => {
   });
 
   it('needs an idActor for a subscription picked by id', async () => {
-    const login = emu.login({ idGate: GATE.idGate, email: email(), db: { a: 1 } });
-    await expect(logup.subscription(login.idSubscription).getDb()).rejects.toThrow(
+    const login = ctx.emu.login({ idGate: GATE.idGate, email: email(), db: { a: 1 } });
+    await expect(ctx.logup.subscription(login.idSubscription).getDb()).rejects.toThrow(
       /idActor is required: apiVersion v1_0/,
     );
-    await expect(logup.subscription(login.idSubscription, { idActor: login.idActor }).getDb()).resolves.toEqual({
+    await expect(ctx.logup.subscription(login.idSubscription, { idActor: login.idActor }).getDb()).resolves.toEqual({
       a: 1,
     });
   });

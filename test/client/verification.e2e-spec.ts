@@ -1,26 +1,13 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import type { LogupEmulator } from 'logup-emulator';
-import { LogupSubscription, LogupValidationError, type LogupService } from 'nestjs-logup';
-import { GATE, OTHER_GATE, email, emulator, logupContext } from '../support/logup-fixture.js';
+import { LogupSubscription, LogupValidationError } from 'nestjs-logup';
+import { GATE, OTHER_GATE, email, withLogup } from '../support/logup-fixture.js';
 
 describe('LogupService.verify against the emulator', () => {
-  let emu: LogupEmulator;
-  let app: INestApplicationContext;
-  let logup: LogupService;
-
-  beforeAll(async () => {
-    emu = await emulator();
-    ({ app, logup } = await logupContext(emu));
-  });
-  afterAll(async () => {
-    await app?.close();
-    await emu?.stop();
-  });
-  beforeEach(() => emu.resetStats());
+  const ctx = withLogup();
+  beforeEach(() => ctx.emu.resetStats());
 
   it('verifies a minted token and returns the subscription with its DB', async () => {
-    const login = emu.login({ idGate: GATE.idGate, email: email(), db: { country: 'italy', age: 20 } });
-    const result = await logup.verify(login.logupToken, false);
+    const login = ctx.emu.login({ idGate: GATE.idGate, email: email(), db: { country: 'italy', age: 20 } });
+    const result = await ctx.logup.verify(login.logupToken, false);
     expect(result.verified).toBe(true);
     if (!result.verified) return;
     expect(result.subscription).toBeInstanceOf(LogupSubscription);
@@ -37,23 +24,23 @@ describe('LogupService.verify against the emulator', () => {
   });
 
   it('keeps isNewUser from the callback, not from LogUp', async () => {
-    const login = emu.login({ idGate: GATE.idGate, email: email(), isNewUser: false });
-    const result = await logup.verify(login.logupToken, true);
+    const login = ctx.emu.login({ idGate: GATE.idGate, email: email(), isNewUser: false });
+    const result = await ctx.logup.verify(login.logupToken, true);
     expect(result.verified && result.subscription.isNewUser).toBe(true);
   });
 
   it("answers verified: false with LogUp's reason for a used token", async () => {
-    const login = emu.login({ idGate: GATE.idGate, email: email() });
-    expect((await logup.verify(login.logupToken, true)).verified).toBe(true);
-    await expect(logup.verify(login.logupToken, true)).resolves.toEqual({
+    const login = ctx.emu.login({ idGate: GATE.idGate, email: email() });
+    expect((await ctx.logup.verify(login.logupToken, true)).verified).toBe(true);
+    await expect(ctx.logup.verify(login.logupToken, true)).resolves.toEqual({
       verified: false,
       errorMessage: 'INVALID_LOGUP_TOKEN',
     });
   });
 
   it('does not verify a token minted for another gate', async () => {
-    const login = emu.login({ idGate: OTHER_GATE.idGate, email: email() });
-    await expect(logup.verify(login.logupToken, true)).resolves.toEqual({
+    const login = ctx.emu.login({ idGate: OTHER_GATE.idGate, email: email() });
+    await expect(ctx.logup.verify(login.logupToken, true)).resolves.toEqual({
       verified: false,
       errorMessage: 'INVALID_LOGUP_TOKEN',
     });
@@ -68,13 +55,15 @@ describe('LogupService.verify against the emulator', () => {
       [123, true],
       ['a'.repeat(128), 'true'],
     ] as const) {
-      await expect(logup.verify(token as string, isNewUser as boolean)).rejects.toBeInstanceOf(LogupValidationError);
+      await expect(ctx.logup.verify(token as string, isNewUser as boolean)).rejects.toBeInstanceOf(
+        LogupValidationError,
+      );
     }
-    expect(emu.stats().verifications + emu.stats().tokenGrants).toBe(0);
+    expect(ctx.emu.stats().verifications + ctx.emu.stats().tokenGrants).toBe(0);
   });
 
   it('names every problem in a validation error', async () => {
-    const error = await logup.verify('short', 'yes' as unknown as boolean).catch((e: unknown) => e);
+    const error = await ctx.logup.verify('short', 'yes' as unknown as boolean).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LogupValidationError);
     expect((error as LogupValidationError).issues.map((i) => i.path)).toEqual(['logupToken', 'isNewUser']);
     expect((error as Error).message).toMatch(
@@ -84,9 +73,9 @@ describe('LogupService.verify against the emulator', () => {
 
   it('keeps concurrent verifications of different visitors apart', async () => {
     const logins = Array.from({ length: 40 }, (_, i) =>
-      emu.login({ idGate: GATE.idGate, email: email(`concurrent${i}`), db: { n: i } }),
+      ctx.emu.login({ idGate: GATE.idGate, email: email(`concurrent${i}`), db: { n: i } }),
     );
-    const results = await Promise.all(logins.map((l, i) => logup.verify(l.logupToken, i % 2 === 0)));
+    const results = await Promise.all(logins.map((l, i) => ctx.logup.verify(l.logupToken, i % 2 === 0)));
     results.forEach((result, i) => {
       expect(result.verified).toBe(true);
       if (!result.verified) return;
@@ -94,6 +83,6 @@ describe('LogupService.verify against the emulator', () => {
       expect(result.subscription.db).toEqual({ n: i });
       expect(result.subscription.isNewUser).toBe(i % 2 === 0);
     });
-    expect(emu.stats().verifications).toBe(40);
+    expect(ctx.emu.stats().verifications).toBe(40);
   });
 });

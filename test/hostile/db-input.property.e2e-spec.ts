@@ -1,9 +1,7 @@
 import fc from 'fast-check';
-import type { INestApplicationContext } from '@nestjs/common';
-import type { LogupEmulator } from 'logup-emulator';
-import { LogupApiError, LogupValidationError, type LogupService } from 'nestjs-logup';
+import { LogupApiError, LogupValidationError } from 'nestjs-logup';
 import { Visitor } from '../support/browserless.js';
-import { GATE, email, emulator, logupContext } from '../support/logup-fixture.js';
+import { GATE, email, withLogup } from '../support/logup-fixture.js';
 import { startSample, type RunningSample } from '../support/sample-app.js';
 
 const key = fc.oneof(
@@ -21,31 +19,23 @@ const dbValue = fc.oneof(
 );
 
 describe('hostile DB input through the library', () => {
-  let emu: LogupEmulator;
-  let app: INestApplicationContext;
-  let logup: LogupService;
+  const ctx = withLogup();
   let accessToken: string;
 
   beforeAll(async () => {
-    emu = await emulator();
-    ({ app, logup } = await logupContext(emu));
-    const res = await fetch(`${emu.url}/v1_1/oauth/token`, {
+    const res = await fetch(`${ctx.emu.url}/v1_1/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ client_id: GATE.idGate, client_secret: GATE.secret, grant_type: 'client_credentials' }),
     });
     accessToken = ((await res.json()) as { access_token: string }).access_token;
   });
-  afterAll(async () => {
-    await app?.close();
-    await emu?.stop();
-  });
 
   /** What LogUp itself answers to the same update, on a scratch copy of the DB. */
   async function logupAnswers(db: Record<string, unknown>, data: Record<string, unknown>): Promise<number> {
-    const scratch = emu.login({ idGate: GATE.idGate, email: email('scratch'), db: db as never });
+    const scratch = ctx.emu.login({ idGate: GATE.idGate, email: email('scratch'), db: db as never });
     const body = JSON.stringify({ data: Object.keys(data).map((k) => ({ key: k, value: data[k] })) });
-    const res = await fetch(`${emu.url}/v1_1/subscription/${scratch.idSubscription}/db`, {
+    const res = await fetch(`${ctx.emu.url}/v1_1/subscription/${scratch.idSubscription}/db`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
       body,
@@ -69,9 +59,9 @@ describe('hostile DB input through the library', () => {
         fc.integer({ min: 0, max: 18 }),
         async (data, prefill) => {
           const db = Object.fromEntries(Array.from({ length: prefill }, (_, i) => [`pre${i}`, i]));
-          const login = emu.login({ idGate: GATE.idGate, email: email('prop'), db });
-          const sub = logup.subscription(login.idSubscription);
-          const before = emu.stats().apiRequests;
+          const login = ctx.emu.login({ idGate: GATE.idGate, email: email('prop'), db });
+          const sub = ctx.logup.subscription(login.idSubscription);
+          const before = ctx.emu.stats().apiRequests;
           const outcome = await sub.updateDb(data as never).then(
             (result) => ({ ok: true as const, result }),
             (error: unknown) => ({ ok: false as const, error }),
@@ -79,13 +69,13 @@ describe('hostile DB input through the library', () => {
           if (outcome.ok) {
             outcomes.add('ok');
             expect(outcome.result).toEqual({ ...db, ...JSON.parse(JSON.stringify(data)) });
-            expect(emu.db(login.idSubscription)).toEqual(outcome.result);
+            expect(ctx.emu.db(login.idSubscription)).toEqual(outcome.result);
             return;
           }
-          expect(emu.db(login.idSubscription)).toEqual(db);
+          expect(ctx.emu.db(login.idSubscription)).toEqual(db);
           if (outcome.error instanceof LogupValidationError) {
             outcomes.add('validation');
-            expect(emu.stats().apiRequests).toBe(before);
+            expect(ctx.emu.stats().apiRequests).toBe(before);
             const keys = Object.keys(data);
             // Beyond LogUp's own rules the library refuses an empty update and the key "__proto__".
             if (keys.length > 0 && !keys.includes('__proto__')) expect(await logupAnswers(db, data)).toBe(400);
@@ -107,16 +97,16 @@ describe('hostile DB input through the library', () => {
       fc.asyncProperty(
         fc.oneof(fc.array(fc.oneof(key, fc.anything()), { maxLength: 25 }), fc.anything()),
         async (keys) => {
-          const login = emu.login({ idGate: GATE.idGate, email: email('del'), db: { a: 1, constructor: 'c' } });
-          const before = emu.stats().apiRequests;
-          const result = await logup
+          const login = ctx.emu.login({ idGate: GATE.idGate, email: email('del'), db: { a: 1, constructor: 'c' } });
+          const before = ctx.emu.stats().apiRequests;
+          const result = await ctx.logup
             .subscription(login.idSubscription)
             .deleteDbValues(keys as string[])
             .catch((e: unknown) => e);
           if (result instanceof Error) {
             expect(result).toBeInstanceOf(LogupValidationError);
-            expect(emu.stats().apiRequests).toBe(before);
-            expect(emu.db(login.idSubscription)).toEqual({ a: 1, constructor: 'c' });
+            expect(ctx.emu.stats().apiRequests).toBe(before);
+            expect(ctx.emu.db(login.idSubscription)).toEqual({ a: 1, constructor: 'c' });
           } else {
             const removed = new Set(keys as string[]);
             expect(result).toEqual(

@@ -26,6 +26,26 @@ export async function logupContext(
   return { app, logup: app.get(LogupService) };
 }
 
+/**
+ * Registers beforeAll/afterAll hooks that start an emulator and a LogupModule
+ * context pointed at it, and close both; read them from the returned object in tests.
+ */
+export function withLogup(
+  emulatorOptions: Partial<EmulatorOptions> = {},
+  moduleOptions: Partial<LogupModuleOptions> = {},
+): { emu: LogupEmulator; app: INestApplicationContext; logup: LogupService } {
+  const ctx = {} as { emu: LogupEmulator; app: INestApplicationContext; logup: LogupService };
+  beforeAll(async () => {
+    ctx.emu = await emulator(emulatorOptions);
+    Object.assign(ctx, await logupContext(ctx.emu, moduleOptions));
+  });
+  afterAll(async () => {
+    await ctx.app?.close();
+    await ctx.emu?.stop();
+  });
+  return ctx;
+}
+
 let counter = 0;
 /** A fresh visitor email. */
 export const email = (label = 'visitor'): string => `${label}-${process.pid}-${++counter}@example.com`;

@@ -327,10 +327,11 @@ export class LogupEmulator {
         }
         const logins: EmulatorLogin[] = [];
         for (let i = 0; i < (count as number); i++) {
-          const result = this.state.login(idGate, email, true);
+          const result = this.state.login(idGate, email, true, undefined, false);
           if ('errorMessage' in result) throw new HttpError(400, { ...result });
           logins.push(result);
         }
+        this.state.persist();
         return sendJson(res, 201, {
           idSubscription: logins[0].idSubscription,
           idActor: logins[0].idActor,

@@ -147,8 +147,11 @@ export class EmulatorState {
     return revoked;
   }
 
-  /** Finds or creates the actor and their subscription to the gate, and mints a logupToken. */
-  login(idGate: string, email: string, isNewUser?: boolean, db?: unknown): EmulatorLogin | LimitViolation {
+  /**
+   * Finds or creates the actor and their subscription to the gate, and mints a
+   * logupToken. `persist: false` leaves writing the data file to the caller (bulk logins).
+   */
+  login(idGate: string, email: string, isNewUser?: boolean, db?: unknown, persist = true): EmulatorLogin | LimitViolation {
     if (!this.gates.has(idGate)) return { errorMessage: 'UNKNOWN_GATE', message: `no gate "${idGate}"` };
     const normalized = email.trim().toLowerCase();
     if (!/^[^\s@]+@[^\s@]+$/.test(normalized) || normalized.length > 254) {
@@ -180,7 +183,7 @@ export class EmulatorState {
       idSubscription: subscription.idSubscription,
       expiresAt: Date.now() + this.logupTokenTtlSeconds * 1000,
     });
-    this.persist();
+    if (persist) this.persist();
     return {
       logupToken,
       idSubscription: subscription.idSubscription,
