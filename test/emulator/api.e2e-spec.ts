@@ -22,6 +22,16 @@ async function call(base: string, method: string, path: string, body?: unknown, 
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
 
+/** An access token for GATE from the emulator at `base`. */
+async function grantFrom(base: string): Promise<{ access_token: string; expires_in: number }> {
+  const res = await call(base, 'POST', '/v1_1/oauth/token', {
+    client_id: GATE.idGate,
+    client_secret: GATE.secret,
+    grant_type: 'client_credentials',
+  });
+  return res.body as { access_token: string; expires_in: number };
+}
+
 describe('logup-emulator REST API (LOGUP-API.md)', () => {
   let emu: LogupEmulator;
   let base: string;
@@ -35,13 +45,7 @@ describe('logup-emulator REST API (LOGUP-API.md)', () => {
     ).body.access_token as string;
 
   beforeAll(async () => {
-    emu = await startEmulator({
-      port: 0,
-      gates: [GATE, OTHER],
-      logupTokenTtlSeconds: 0.3,
-      accessTokenTtlSeconds: 0.5,
-      log: emulatorLog,
-    });
+    emu = await startEmulator({ port: 0, gates: [GATE, OTHER], log: emulatorLog });
     base = emu.url;
   });
   afterAll(() => emu.stop());
@@ -54,7 +58,7 @@ describe('logup-emulator REST API (LOGUP-API.md)', () => {
         grant_type: 'client_credentials',
       });
       expect(res.status).toBe(201);
-      expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 0.5 });
+      expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600 });
     });
 
     it.each([
@@ -75,11 +79,17 @@ describe('logup-emulator REST API (LOGUP-API.md)', () => {
     });
 
     it('lets access tokens expire (401 EXPIRED_ACCESS_TOKEN)', async () => {
-      const token = await grant();
-      await new Promise((r) => setTimeout(r, 600));
-      const res = await call(base, 'POST', '/v1_1/verification', { logupToken: 'x' }, token);
-      expect(res).toMatchObject({ status: 401, body: { errorMessage: 'EXPIRED_ACCESS_TOKEN' } });
-      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      const shortLived = await startEmulator({ port: 0, gates: [GATE], accessTokenTtlSeconds: 0.2, log: emulatorLog });
+      try {
+        const granted = await grantFrom(shortLived.url);
+        expect(granted.expires_in).toBe(0.2);
+        await new Promise((r) => setTimeout(r, 300));
+        const res = await call(shortLived.url, 'POST', '/v1_1/verification', { logupToken: 'x' }, granted.access_token);
+        expect(res).toMatchObject({ status: 401, body: { errorMessage: 'EXPIRED_ACCESS_TOKEN' } });
+        expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      } finally {
+        await shortLived.stop();
+      }
     });
   });
 
@@ -98,10 +108,22 @@ describe('logup-emulator REST API (LOGUP-API.md)', () => {
     });
 
     it('lets logupTokens expire', async () => {
-      const login = emu.login({ idGate: GATE.idGate, email: 'late@example.com' });
-      await new Promise((r) => setTimeout(r, 400));
-      const res = await call(base, 'POST', '/v1_1/verification', { logupToken: login.logupToken }, await grant());
-      expect(res.body).toEqual({ verified: false, errorMessage: 'INVALID_LOGUP_TOKEN' });
+      const shortLived = await startEmulator({ port: 0, gates: [GATE], logupTokenTtlSeconds: 0.2, log: emulatorLog });
+      try {
+        const login = shortLived.login({ idGate: GATE.idGate, email: 'late@example.com' });
+        await new Promise((r) => setTimeout(r, 300));
+        const { access_token } = await grantFrom(shortLived.url);
+        const res = await call(
+          shortLived.url,
+          'POST',
+          '/v1_1/verification',
+          { logupToken: login.logupToken },
+          access_token,
+        );
+        expect(res.body).toEqual({ verified: false, errorMessage: 'INVALID_LOGUP_TOKEN' });
+      } finally {
+        await shortLived.stop();
+      }
     });
 
     it('binds logupTokens to their gate', async () => {

@@ -60,10 +60,18 @@ describe.each(['express', 'fastify'] as const)('hostile callback queries (%s)', 
   it.each([
     ['a 1 MB token', `logupToken=${'a'.repeat(1024 * 1024)}&isNewUser=true`],
     ['a 20 kB token', `logupToken=${'a'.repeat(20_000)}&isNewUser=true`],
-  ])('answers %s without a 5xx and without calling LogUp', async (_name, q) => {
+  ])('refuses %s early, without a 5xx and without calling LogUp', async (_name, q) => {
     const before = (await sample.emulator.stats()).apiRequests;
-    const res = await new Visitor(sample.url).get(`/logup/callback?${q}`, false);
-    expect([400, 414, 431]).toContain(res.status);
+    // Node's HTTP server answers 431 to an oversized request line and closes the socket;
+    // a client still writing it may see that close (ECONNRESET/EPIPE) before the answer.
+    const status = await new Visitor(sample.url).get(`/logup/callback?${q}`, false).then(
+      (res) => res.status,
+      (error: Error & { cause?: { code?: string } }) => {
+        if (!['ECONNRESET', 'EPIPE'].includes(error.cause?.code ?? '')) throw error;
+        return 'closed';
+      },
+    );
+    expect([400, 414, 431, 'closed']).toContain(status);
     expect((await sample.emulator.stats()).apiRequests).toBe(before);
     expect(sample.alive()).toBe(true);
   });

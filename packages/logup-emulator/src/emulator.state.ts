@@ -151,7 +151,13 @@ export class EmulatorState {
    * Finds or creates the actor and their subscription to the gate, and mints a
    * logupToken. `persist: false` leaves writing the data file to the caller (bulk logins).
    */
-  login(idGate: string, email: string, isNewUser?: boolean, db?: unknown, persist = true): EmulatorLogin | LimitViolation {
+  login(
+    idGate: string,
+    email: string,
+    isNewUser?: boolean,
+    db?: unknown,
+    persist = true,
+  ): EmulatorLogin | LimitViolation {
     if (!this.gates.has(idGate)) return { errorMessage: 'UNKNOWN_GATE', message: `no gate "${idGate}"` };
     const normalized = email.trim().toLowerCase();
     if (!/^[^\s@]+@[^\s@]+$/.test(normalized) || normalized.length > 254) {
