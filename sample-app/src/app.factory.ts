@@ -23,7 +23,9 @@ export async function createSampleApp(
   options: { adapter?: SampleAdapter; env?: NodeJS.ProcessEnv; logger?: false } = {},
 ): Promise<INestApplication> {
   const module = AppModule.register(options.env ?? process.env);
-  const nestOptions = options.logger === false ? { logger: false as const } : {};
+  // abortOnError: false lets a boot error reach the caller (main prints one clear line)
+  // instead of Nest exiting the process itself.
+  const nestOptions = { abortOnError: false, ...(options.logger === false ? { logger: false as const } : {}) };
   if (options.adapter === 'fastify') {
     const app = await NestFactory.create<NestFastifyApplication>(
       module,
