@@ -20,7 +20,10 @@ export interface LogupModuleOptions {
   apiVersion?: string;
   /** API host. Default `'https://api.logup.co'`; point it at `logup-emulator` in tests. */
   baseUrl?: string;
-  /** Time one HTTP attempt may take, in ms. Default `5000`. */
+  /**
+   * Time one HTTP attempt may wait for a connection, or go without receiving anything
+   * from LogUp, in ms. Default `5000`.
+   */
   timeoutMs?: number;
   /** Retry policy. See {@link LogupRetryOptions}. */
   retry?: LogupRetryOptions;
