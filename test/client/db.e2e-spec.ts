@@ -126,33 +126,29 @@ describe('subscription DB operations against the emulator', () => {
   });
 });
 
-describe('apiVersion v1_0 addresses the DB by actor', () => {
+describe.each(['v1_0', 'v1_1'])('apiVersion %s addresses the DB by subscription', (apiVersion) => {
   const paths: string[] = [];
   const log = (line: string) => {
     paths.push(line);
     emulatorLog(line);
   };
-  const ctx = withLogup({ log }, { apiVersion: 'v1_0' });
+  const ctx = withLogup({ log }, { apiVersion });
 
-  it('uses /actor/{idActor}/db for every operation', async () => {
+  it('uses /subscription/{idSubscription}/db for every operation', async () => {
     const login = ctx.emu.login({ idGate: GATE.idGate, email: email(), db: { a: 1 } });
     const result = await ctx.logup.verify(login.logupToken, false);
     if (!result.verified) throw new Error('not verified');
     await result.subscription.updateDb({ b: 2 });
     await result.subscription.deleteDbValues(['a']);
     expect(await result.subscription.getDb()).toEqual({ b: 2 });
-    const dbCalls = paths.filter((p) => p.includes('/db'));
+    const dbCalls = paths.filter((p) => p.includes('/db') && p.includes(login.idSubscription));
     expect(dbCalls.length).toBe(4);
-    for (const line of dbCalls) expect(line).toContain(`/v1_0/actor/${login.idActor}/db`);
+    for (const line of dbCalls) expect(line).toContain(`/${apiVersion}/subscription/${login.idSubscription}/db`);
+    expect(paths.some((p) => p.includes('/actor/'))).toBe(false);
   });
 
-  it('needs an idActor for a subscription picked by id', async () => {
+  it('works on a subscription picked by id alone', async () => {
     const login = ctx.emu.login({ idGate: GATE.idGate, email: email(), db: { a: 1 } });
-    await expect(ctx.logup.subscription(login.idSubscription).getDb()).rejects.toThrow(
-      /idActor is required: apiVersion v1_0/,
-    );
-    await expect(ctx.logup.subscription(login.idSubscription, { idActor: login.idActor }).getDb()).resolves.toEqual({
-      a: 1,
-    });
+    await expect(ctx.logup.subscription(login.idSubscription).getDb()).resolves.toEqual({ a: 1 });
   });
 });

@@ -4,7 +4,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import type { INestApplication } from '@nestjs/common';
 import type { LogupEmulator } from 'logup-emulator';
-import { LogupModule } from 'nestjs-logup';
+import { LogupModule, LogupService } from 'nestjs-logup';
 import { LogupHealthIndicator } from 'nestjs-logup/health';
 import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, emulator } from '../support/logup-fixture.js';
@@ -23,9 +23,16 @@ class HealthController {
   }
 }
 
-async function healthApp(emu: LogupEmulator, secret: string): Promise<{ app: INestApplication; url: string }> {
+async function healthApp(
+  emu: LogupEmulator,
+  secret: string,
+  healthCheckIntervalMs = 0,
+): Promise<{ app: INestApplication; url: string }> {
   @Module({
-    imports: [TerminusModule, LogupModule.forRoot({ ...GATE, secret, baseUrl: emu.url, retry: { retries: 0 } })],
+    imports: [
+      TerminusModule,
+      LogupModule.forRoot({ ...GATE, secret, baseUrl: emu.url, retry: { retries: 0 }, healthCheckIntervalMs }),
+    ],
     controllers: [HealthController],
     providers: [LogupHealthIndicator],
   })
@@ -41,6 +48,7 @@ describe('LogupHealthIndicator', () => {
     emu = await emulator();
   });
   afterAll(() => emu.stop());
+  afterEach(() => emu.clearFaults());
 
   it('is up when LogUp answers and accepts the credentials', async () => {
     const { app, url } = await healthApp(emu, GATE.secret);
@@ -69,6 +77,30 @@ describe('LogupHealthIndicator', () => {
       expect(JSON.parse(text)).toMatchObject({ error: { logup: { status: 'down', code: 'LOGUP_CREDENTIALS' } } });
       expect(text).toContain('INVALID_CLIENT');
       expect(text).not.toContain('secret_wrong_value_123');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('reaches LogUp at most once per interval, reusing the token it fetched, and reports the last result between', async () => {
+    const { app, url } = await healthApp(emu, GATE.secret, 60_000);
+    try {
+      const before = emu.stats().tokenGrants;
+      const first = await fetch(url);
+      expect(first.status).toBe(200);
+      expect(await first.json()).toMatchObject({ info: { logup: { status: 'up', cached: false } } });
+      emu.fault({ kind: 'status', status: 503, endpoint: 'token' });
+      for (let i = 0; i < 20; i++) {
+        const res = await fetch(url);
+        expect(res.status).toBe(200);
+        expect(await res.json()).toMatchObject({ info: { logup: { status: 'up', cached: true } } });
+      }
+      expect(emu.stats().tokenGrants - before).toBe(1);
+      // The probe's token serves ordinary calls: a verification needs no second grant.
+      const login = emu.login({ idGate: GATE.idGate, email: 'health@example.com' });
+      const logup = app.get(LogupService);
+      expect((await logup.verify(login.logupToken, false)).verified).toBe(true);
+      expect(emu.stats().tokenGrants - before).toBe(1);
     } finally {
       await app.close();
     }

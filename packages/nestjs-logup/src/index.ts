@@ -1,15 +1,43 @@
 export { LogupModule } from './logup.module.js';
-export { LogupService, type LogupVerification } from './logup.service.js';
-export { LogupGuard, LogupLoginRedirectException, type LogupSessionValue } from './logup.guard.js';
-export { LogupPublic, Subscription, subscriptionOf, type LogupSubscriptionProperty } from './logup.decorators.js';
+export {
+  LogupService,
+  type LogupConnectionCheck,
+  type LogupVerification,
+  type LogupVerifiedSubscription,
+} from './logup.service.js';
+export { LogupGuard } from './logup.guard.js';
+export {
+  LogupAccountSwitchException,
+  LogupLoginNotStartedException,
+  LogupLoginRedirectException,
+  LogupTokenNotAcceptedException,
+} from './logup.exceptions.js';
+export {
+  CurrentSubscription,
+  LogupCallback,
+  LogupPublic,
+  Subscription,
+  subscriptionOf,
+  type LogupSubscriptionProperty,
+} from './logup.decorators.js';
 export { LogupCallbackQuery } from './logup-callback.query.js';
-export { clearLogupSession } from './logup.session.js';
+export { clearLogupSession, type LogupPendingLogin, type LogupSessionValue } from './logup.session.js';
+export { MemorySessionRevocationStore } from './logup.revocation.js';
 export { toLogupHttpException } from './logup.http-errors.js';
 export { LogupSubscription, type LogupSubscriptionData } from './logup.subscription.js';
-export type { LogupModuleOptions, LogupOptionsFactory, LogupRetryOptions } from './logup-module-options.interface.js';
+export type { LogupRequest, LogupResponse, LogupTransport } from './logup.transport.js';
+export type {
+  LogupLoginBinding,
+  LogupModuleOptions,
+  LogupOptionsFactory,
+  LogupRetryOptions,
+  LogupSessionRevocationStore,
+} from './logup-module-options.interface.js';
 export type { LogupDb, LogupDbValue } from './logup.validation.js';
+export { LOGUP_CALLBACK_RULES } from './logup.validation.js';
 export {
   LOGUP_API_VERSION_PATTERN,
+  LOGUP_CALLBACK_KEY,
   LOGUP_DB_LIMITS,
   LOGUP_DEFAULT_API_VERSION,
   LOGUP_DEFAULT_BASE_URL,
@@ -23,9 +51,13 @@ export {
   LogupCredentialsError,
   LogupUnavailableError,
   LogupValidationError,
+  isLogupApiError,
   isLogupError,
   isLogupUnavailableError,
   isLogupValidationError,
+  type LogupApiErrorOptions,
+  type LogupErrorCode,
+  type LogupUnavailableErrorOptions,
   type LogupUnavailableReason,
   type LogupValidationIssue,
 } from './logup.errors.js';

@@ -1,248 +1,206 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { isAxiosError, type AxiosResponse, type Method } from 'axios';
+import { isAxiosError, type AxiosAdapter, type AxiosResponse } from 'axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { LogupAccessTokenCache, type LogupAccessToken } from './logup.access-token.js';
 import { LOGUP_CONFIG } from './logup.constants.js';
-import {
-  LogupApiError,
-  LogupCredentialsError,
-  LogupUnavailableError,
-  type LogupUnavailableReason,
-} from './logup.errors.js';
+import { errorForStatus, LogupUnavailableError, malformedAnswer, type LogupError } from './logup.errors.js';
+import { logupHttpAdapter } from './logup.http-adapter.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
+import { reasonOf } from './logup.redact.js';
+import { decideRetry, isTransient, parseRetryAfter } from './logup.retry.js';
+import type { LogupRequest, LogupResponse, LogupTransport } from './logup.transport.js';
 
-/** One API call as the library sees it. */
-export interface LogupRequest {
-  method: Method;
-  /** Path under `${baseUrl}/${apiVersion}`, starting with `/`. */
-  path: string;
-  body?: unknown;
-  /** Names the call in errors, e.g. `verification`, `getDb`. */
-  operation: string;
-  /**
-   * Safe to repeat after it may have reached LogUp (GET, PUT, DELETE). When false
-   * (POST /verification, whose token is single-use), only failures that prove the
-   * request was not processed (connection refused, 401, 429) are retried.
-   */
-  idempotent: boolean;
-}
+/** What one HTTP attempt came to. */
+type Outcome =
+  | { kind: 'response'; status: number; body: unknown; retryAfterSeconds?: number }
+  | { kind: 'failure'; reason: 'network' | 'timeout' | 'malformed_response'; notSent: boolean; detail: string };
 
-/** A parsed answer: status and JSON body (undefined when empty). */
-export interface LogupResponse {
-  status: number;
-  body: unknown;
-}
-
-interface AccessToken {
-  value: string;
-  renewAt: number;
-}
-
-type Attempt =
-  | { kind: 'response'; response: LogupResponse; retryAfterSeconds?: number }
-  | { kind: 'failure'; reason: LogupUnavailableReason; detail: string; notSent: boolean };
-
+/** Largest answer accepted from LogUp (a DB is at most 20 keys of 1 KB). */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED']);
+const identity = (data: unknown) => data;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** LogUp's reason from an error body: `errorMessage`, `error` or `message`. */
-export function reasonOf(body: unknown, status: number): string {
-  if (typeof body === 'object' && body !== null) {
-    for (const field of ['errorMessage', 'error', 'message'] as const) {
-      const value = (body as Record<string, unknown>)[field];
-      if (typeof value === 'string' && value !== '') return value.slice(0, 200);
-    }
-  }
-  return `HTTP_${status}`;
-}
-
-function retryAfterOf(header: unknown): number | undefined {
-  if (typeof header !== 'string') return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
-}
-
 /**
- * The LogUp REST client behind `LogupService`: access token (cached, renewed
- * before expiry, single flight, renewed once on 401), per-attempt timeouts,
- * bounded retries with backoff, keep-alive connection reuse. Internal.
+ * The LogUp REST client behind `LogupService`: authenticated calls with the access
+ * token cache, the retry policy within a total budget, per-attempt wall-clock
+ * deadlines, keep-alive connection reuse. It runs on the module's `HttpService`
+ * (its axios instance and interceptors) with a lean `node:http` adapter. The gate
+ * secret and the access token live in private fields. Internal.
  */
 @Injectable()
-export class LogupApiClient implements OnModuleDestroy {
-  private readonly logger = new Logger('LogupModule');
-  private readonly httpAgent: HttpAgent;
-  private readonly httpsAgent: HttpsAgent;
-  private token?: AccessToken;
-  private tokenRequest?: Promise<AccessToken>;
+export class LogupApiClient implements LogupTransport, OnModuleDestroy {
+  readonly #logger = new Logger('LogupModule');
+  readonly #http: HttpService;
+  readonly #config: LogupConfig;
+  readonly #httpAgent: HttpAgent;
+  readonly #httpsAgent: HttpsAgent;
+  readonly #tokens: LogupAccessTokenCache;
+  readonly #adapter: AxiosAdapter | undefined;
 
-  constructor(
-    private readonly http: HttpService,
-    @Inject(LOGUP_CONFIG) private readonly config: LogupConfig,
-  ) {
+  constructor(http: HttpService, @Inject(LOGUP_CONFIG) config: LogupConfig) {
+    this.#http = http;
+    this.#config = config;
     // `timeout` closes idle pooled sockets (or sooner, at the server's Keep-Alive hint).
-    const agentOptions = {
-      keepAlive: true,
-      maxSockets: config.maxSockets,
-      maxFreeSockets: config.maxSockets,
-      timeout: 15_000,
-    };
-    this.httpAgent = new HttpAgent(agentOptions);
-    this.httpsAgent = new HttpsAgent(agentOptions);
+    const agentOptions = { keepAlive: true, maxSockets: config.maxSockets, maxFreeSockets: config.maxSockets };
+    this.#httpAgent = new HttpAgent({ ...agentOptions, timeout: 15_000 });
+    this.#httpsAgent = new HttpsAgent({ ...agentOptions, timeout: 15_000 });
+    this.#tokens = new LogupAccessTokenCache((deadline) => this.#fetchToken(deadline));
+    // An app that configured a proxy or its own adapter on the HttpService keeps axios's own.
+    const defaults = http.axiosRef.defaults;
+    this.#adapter = defaults.proxy || typeof defaults.adapter === 'function' ? undefined : logupHttpAdapter;
   }
 
   onModuleDestroy(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.#httpAgent.destroy();
+    this.#httpsAgent.destroy();
   }
 
-  /** Sends an authenticated API call, with the retry policy above. */
+  /** Access-token grants obtained so far. */
+  get tokenGrants(): number {
+    return this.#tokens.grants;
+  }
+
+  /** Sends an authenticated API call, retried as `decideRetry` says, within `retry.budgetMs`. */
   async request(request: LogupRequest): Promise<LogupResponse> {
-    const deadline = Date.now() + this.config.retry.budgetMs;
+    const deadline = Date.now() + this.#config.retry.budgetMs;
     let renewedAfter401 = false;
-    for (let attempt = 0; ; attempt++) {
-      const token = await this.accessToken(deadline);
-      const result = await this.send(request.method, request.path, request.body, deadline, token.value);
-      if (result.kind === 'response' && result.response.status === 401 && !renewedAfter401) {
-        // The token expired or was revoked early: renew once and repeat once (LogUp refused
-        // the call before processing it, so this is safe even for a verification).
+    let attempt = 0;
+    for (;;) {
+      const token = await this.#tokens.get(deadline);
+      const outcome = await this.#send(request.method, request.path, request.body, deadline, token.value);
+      if (outcome.kind === 'response' && outcome.status === 401 && !renewedAfter401) {
+        // The token expired or was revoked early: LogUp refused the call before processing
+        // it, so renewing once and repeating is safe even for a verification.
         renewedAfter401 = true;
-        if (this.token === token) this.token = undefined;
-        attempt--;
+        this.#tokens.invalidate(token);
         continue;
       }
-      const done = await this.settle(request, result, attempt, deadline);
-      if (done) return done;
+      if (!isTransient(outcome)) return outcome as LogupResponse;
+      await this.#waitOrThrow(request, outcome, attempt++, deadline, token);
     }
-  }
-
-  /**
-   * Returns the response when the call is finished, waits and returns undefined
-   * when it should be tried again, or throws.
-   */
-  private async settle(
-    request: Pick<LogupRequest, 'operation' | 'idempotent'>,
-    result: Attempt,
-    attempt: number,
-    deadline: number,
-  ): Promise<LogupResponse | undefined> {
-    const { retry } = this.config;
-    let retryable: boolean;
-    let failure: LogupUnavailableError;
-    if (result.kind === 'response') {
-      const { status, body } = result.response;
-      if (status !== 429 && status < 500) return result.response;
-      retryable = status === 429 || request.idempotent;
-      failure = new LogupUnavailableError(
-        request.operation,
-        'status',
-        `HTTP ${status} (${reasonOf(body, status)})`,
-        status,
-        result.retryAfterSeconds,
-      );
-    } else {
-      retryable = request.idempotent || result.notSent;
-      failure = new LogupUnavailableError(request.operation, result.reason, result.detail);
-    }
-    if (!retryable || attempt >= retry.retries) throw failure;
-    const backoff = Math.min(retry.maxDelayMs, retry.minDelayMs * 2 ** attempt) * (0.5 + Math.random() / 2);
-    const wait = failure.retryAfterSeconds !== undefined ? failure.retryAfterSeconds * 1000 : backoff;
-    if (wait > retry.maxDelayMs || Date.now() + wait >= deadline) throw failure;
-    this.logger.debug(`${request.operation}: ${failure.message}; retrying in ${Math.round(wait)} ms`);
-    await sleep(wait);
-    return undefined;
   }
 
   /** Fetches a fresh access token now (health checks): proves LogUp answers and accepts the credentials. */
   async renewAccessToken(): Promise<void> {
-    this.token = undefined;
-    await this.accessToken(Date.now() + this.config.retry.budgetMs);
+    this.#tokens.invalidate();
+    await this.#tokens.get(Date.now() + this.#config.retry.budgetMs);
   }
 
-  /** A valid access token: cached, or fetched once for all concurrent callers. */
-  private accessToken(deadline: number): Promise<AccessToken> {
-    if (this.token && Date.now() < this.token.renewAt) return Promise.resolve(this.token);
-    this.tokenRequest ??= this.fetchToken(deadline).finally(() => {
-      this.tokenRequest = undefined;
+  /** The status -> error mapping for an answer the caller did not expect; secrets cut out. */
+  errorFor(request: Pick<LogupRequest, 'operation' | 'secrets'>, response: LogupResponse): LogupError {
+    return errorForStatus({
+      operation: request.operation,
+      status: response.status,
+      errorMessage: reasonOf(response.body, response.status, this.#secrets(request.secrets)),
     });
-    return this.tokenRequest;
   }
 
-  private async fetchToken(deadline: number): Promise<AccessToken> {
-    const body = { client_id: this.config.idGate, client_secret: this.config.secret, grant_type: 'client_credentials' };
+  async #waitOrThrow(
+    request: Pick<LogupRequest, 'operation' | 'idempotent' | 'secrets'>,
+    outcome: Outcome,
+    attempt: number,
+    deadline: number,
+    token?: LogupAccessToken,
+  ): Promise<void> {
+    const wait = decideRetry(outcome, attempt, request, deadline, this.#config.retry);
+    const failure =
+      outcome.kind === 'failure'
+        ? new LogupUnavailableError({ operation: request.operation, reason: outcome.reason, detail: outcome.detail })
+        : errorForStatus({
+            operation: request.operation,
+            status: outcome.status,
+            errorMessage: reasonOf(outcome.body, outcome.status, this.#secrets(request.secrets, token)),
+            retryAfterSeconds: outcome.retryAfterSeconds,
+          });
+    if (wait === 'stop') throw failure;
+    this.#logger.debug(`${request.operation}: ${failure.message}; retrying in ${Math.round(wait)} ms`);
+    await sleep(wait);
+  }
+
+  async #fetchToken(deadline: number): Promise<{ value: string; expiresInSeconds: number }> {
+    const { idGate } = this.#config;
+    const body = { client_id: idGate, client_secret: this.#config.secret, grant_type: 'client_credentials' };
+    const request = { operation: 'access token', idempotent: true };
     for (let attempt = 0; ; attempt++) {
-      const obtainedAt = Date.now();
-      const result = await this.send('POST', '/oauth/token', body, deadline);
-      const response = await this.settle({ operation: 'access token', idempotent: true }, result, attempt, deadline);
-      if (!response) continue;
-      if (response.status === 400 || response.status === 401 || response.status === 403) {
-        throw new LogupCredentialsError(this.config.idGate, response.status, reasonOf(response.body, response.status));
+      const outcome = await this.#send('POST', '/oauth/token', body, deadline);
+      if (isTransient(outcome)) {
+        await this.#waitOrThrow(request, outcome, attempt, deadline);
+        continue;
       }
-      if (response.status !== 200 && response.status !== 201) {
-        throw new LogupApiError('access token', response.status, reasonOf(response.body, response.status));
+      const { status, body: answer } = outcome as LogupResponse;
+      if (status < 200 || status > 299) {
+        const errorMessage = reasonOf(answer, status, this.#secrets());
+        throw errorForStatus({ operation: request.operation, status, errorMessage, idGate });
       }
-      const { access_token: value, expires_in: expiresIn } = (response.body ?? {}) as Record<string, unknown>;
-      if (typeof value !== 'string' || value === '') {
-        throw new LogupUnavailableError('access token', 'malformed_response', 'the answer has no access_token');
-      }
-      const lifetimeMs = (typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn : 3600) * 1000;
-      // Renew shortly before expiry: 10 % of the lifetime, at most one minute.
-      this.token = { value, renewAt: obtainedAt + lifetimeMs - Math.min(60_000, lifetimeMs / 10) };
-      return this.token;
+      const { access_token: value, expires_in: expiresIn } = (answer ?? {}) as Record<string, unknown>;
+      if (typeof value !== 'string' || value === '') throw malformedAnswer(request.operation, 'it has no access_token');
+      return { value, expiresInSeconds: typeof expiresIn === 'number' && Number.isFinite(expiresIn) ? expiresIn : 0 };
     }
   }
 
+  #secrets(extra: readonly string[] = [], token?: LogupAccessToken): string[] {
+    return [this.#config.secret, ...extra, ...(token ? [token.value] : [])];
+  }
+
   /** One HTTP attempt; never throws for transport problems (they become a failure). */
-  private async send(
-    method: Method,
-    path: string,
-    body: unknown,
-    deadline: number,
-    accessToken?: string,
-  ): Promise<Attempt> {
-    const timeout = Math.max(1, Math.min(this.config.timeoutMs, deadline - Date.now()));
+  async #send(method: string, path: string, body: unknown, deadline: number, accessToken?: string): Promise<Outcome> {
+    const timeout = Math.max(1, Math.min(this.#config.timeoutMs, deadline - Date.now()));
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (accessToken) headers.authorization = `Bearer ${accessToken}`;
     let response: AxiosResponse<string>;
     try {
-      // axiosRef rather than lastValueFrom(http.request()), and axios's own timeout rather
-      // than an extra AbortSignal: the Observable wrapper's per-call CancelToken and a
-      // per-call AbortSignal together nearly halved throughput (README, Benchmark).
-      // Same HttpService, same private axios instance.
-      response = await this.http.axiosRef.request<string>({
+      response = await this.#http.axiosRef.request<string>({
         method,
-        url: `${this.config.apiUrl}${path}`,
+        url: `${this.#config.apiUrl}${path}`,
         data: body === undefined ? undefined : JSON.stringify(body),
-        headers: {
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
-        },
-        // Fires when LogUp sends nothing for this long (connect included).
+        headers,
+        // A wall-clock deadline for the whole attempt, capped at what is left of the budget.
         timeout,
-        httpAgent: this.httpAgent,
-        httpsAgent: this.httpsAgent,
+        httpAgent: this.#httpAgent,
+        httpsAgent: this.#httpsAgent,
+        adapter: this.#adapter,
+        // axios's own adapter (proxy set-ups) reads timeout as inactivity: bound it by the clock too.
+        signal: this.#adapter ? undefined : AbortSignal.timeout(timeout),
         maxRedirects: 0,
-        maxContentLength: 1024 * 1024,
+        maxContentLength: MAX_ANSWER_BYTES,
         responseType: 'text',
-        transformResponse: (data: string) => data,
+        transformRequest: identity,
+        transformResponse: identity,
         validateStatus: () => true,
       });
     } catch (error) {
       if (!isAxiosError(error)) throw error;
       // Never pass the AxiosError on: its config carries the bearer token and the secret.
       const code = error.code ?? 'UNKNOWN';
-      if (code === 'ERR_CANCELED' || code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
-        return { kind: 'failure', reason: 'timeout', detail: `no answer within ${timeout} ms`, notSent: false };
+      if (TIMEOUT_CODES.has(code)) {
+        return {
+          kind: 'failure',
+          reason: 'timeout',
+          detail: `no complete answer within ${timeout} ms`,
+          notSent: false,
+        };
       }
-      const notSent = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
-      return { kind: 'failure', reason: 'network', detail: `network error ${code}`, notSent };
+      if (code === 'ERR_BAD_RESPONSE' || code === 'ERR_FR_MAX_BODY_LENGTH_EXCEEDED') {
+        return { kind: 'failure', reason: 'malformed_response', detail: 'the answer is too large', notSent: false };
+      }
+      return { kind: 'failure', reason: 'network', detail: `network error ${code}`, notSent: NOT_SENT_CODES.has(code) };
     }
+    return this.#parse(response);
+  }
+
+  #parse(response: AxiosResponse<string>): Outcome {
+    const { status, data } = response;
     let parsed: unknown;
-    if (response.data !== undefined && response.data !== '') {
+    if (typeof data === 'string' && data !== '') {
       try {
-        parsed = JSON.parse(response.data);
+        parsed = JSON.parse(data);
       } catch {
-        if (response.status < 300) {
+        if (status >= 200 && status < 300) {
           return {
             kind: 'failure',
             reason: 'malformed_response',
@@ -252,10 +210,13 @@ export class LogupApiClient implements OnModuleDestroy {
         }
       }
     }
-    return {
-      kind: 'response',
-      response: { status: response.status, body: parsed },
-      retryAfterSeconds: retryAfterOf(response.headers['retry-after']),
-    };
+    const retryAfterSeconds =
+      status === 429 || status >= 500 ? parseRetryAfter(response.headers['retry-after']) : undefined;
+    return { kind: 'response', status, body: parsed, retryAfterSeconds };
+  }
+
+  /** Nothing secret in a log line or a JSON dump. */
+  toJSON(): Record<string, unknown> {
+    return { apiUrl: this.#config.apiUrl, accessToken: this.#tokens.toJSON() };
   }
 }

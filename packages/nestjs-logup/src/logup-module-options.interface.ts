@@ -10,19 +10,44 @@ export interface LogupRetryOptions {
   budgetMs?: number;
 }
 
+/**
+ * How a callback is tied to the browser that started the login (login CSRF defence):
+ * - `'pending'` (default with sessions): the app calls `LogupService.startLogin(request)`
+ *   before sending the visitor to LogUp; a callback without that pending login, or
+ *   after `pendingLoginTtlSeconds`, is refused. Works with any LogUp.
+ * - `'nonce'`: as `'pending'`, and the callback must also carry the login's nonce in
+ *   `nonceQueryParam` (the app adds it to the redirect URL; needs a LogUp, like the
+ *   emulator, whose redirect keeps its query).
+ * - `'off'`: any callback with a valid token logs the browser in (default when
+ *   `sessionKey` is `false`).
+ */
+export type LogupLoginBinding = 'pending' | 'nonce' | 'off';
+
+/**
+ * Where logged-out sessions are remembered until they would have expired, so a
+ * cookie copied before logout is refused. The default keeps them in process memory;
+ * with several replicas, give one store they share (e.g. Redis).
+ */
+export interface LogupSessionRevocationStore {
+  /** Remembers that the session `sid` ended; it need not be kept past `expiresAt` (epoch ms). */
+  revoke(sid: string, expiresAt: number): void | Promise<void>;
+  /** Whether the session `sid` was ended. */
+  isRevoked(sid: string): boolean | Promise<boolean>;
+}
+
 /** Options of `LogupModule.forRoot()` / `forRootAsync()`. Read-only after start-up. */
 export interface LogupModuleOptions {
   /** The gate id LogUp gave you (`client_id`), e.g. `gate_3f9c...`. Required. */
   idGate: string;
-  /** The gate secret key (`client_secret`). Required. Never logged or put in an error. */
+  /** The gate secret key (`client_secret`). Required. Never logged, inspected or put in an error. */
   secret: string;
-  /** API version, matching `^v\d{1,2}_\d{1,3}$`. `v1_0` addresses the DB by actor. Default `'v1_1'`. */
+  /** API version, matching `^v\d{1,2}_\d{1,3}$` (`v1_0` and `v1_1` behave the same). Default `'v1_1'`. */
   apiVersion?: string;
   /** API host. Default `'https://api.logup.co'`; point it at `logup-emulator` in tests. */
   baseUrl?: string;
   /**
-   * Time one HTTP attempt may wait for a connection, or go without receiving anything
-   * from LogUp, in ms. Default `5000`.
+   * Wall-clock time one HTTP attempt may take, connect to last byte, in ms (also
+   * capped by what is left of `retry.budgetMs`). Default `5000`.
    */
   timeoutMs?: number;
   /** Retry policy. See {@link LogupRetryOptions}. */
@@ -34,34 +59,59 @@ export interface LogupModuleOptions {
   /** Query parameter the guard reads `isNewUser` from. Default `'isNewUser'`. */
   isNewUserQueryParam?: string;
   /**
+   * The path of the callback route (the gate's redirect URL), where the guard accepts
+   * `logupToken`. Other routes can be marked with `@LogupCallback()`. A token sent to
+   * any other guarded route is refused (400). Default `'/logup/callback'`.
+   */
+  callbackPath?: string;
+  /** Login CSRF defence, see {@link LogupLoginBinding}. Default `'pending'` (`'off'` without sessions). */
+  loginBinding?: LogupLoginBinding;
+  /** Query parameter carrying the login nonce in `'nonce'` mode. Default `'logupNonce'`. */
+  nonceQueryParam?: string;
+  /** How long a started login waits for its callback, in seconds. Default `600`. */
+  pendingLoginTtlSeconds?: number;
+  /**
    * Keep the visitor logged in through the request's session (express-session,
-   * @fastify/secure-session or any `request.session` object) under this key.
-   * `false` turns it off. Default `'logup'`.
+   * cookie-session, @fastify/secure-session or any `request.session` object) under
+   * this key. `false` turns it off. Default `'logup'`.
    */
   sessionKey?: string | false;
+  /** A login older than this is refused (checked on the server, whatever the cookie says), in seconds. Default `28800` (8 h). */
+  sessionMaxAgeSeconds?: number;
+  /** Where logouts are remembered. Default: in process memory. See {@link LogupSessionRevocationStore}. */
+  sessionRevocation?: LogupSessionRevocationStore;
   /**
    * Where the guard sends an unauthenticated browser (a GET that accepts HTML)
    * instead of answering 401. Default: no redirect.
    */
   loginUrl?: string;
+  /** Health checks reach LogUp at most once per this many ms; between, the last result is reported. Default `30000`. */
+  healthCheckIntervalMs?: number;
 }
 
 /** The configuration after defaults and validation (what the library runs on). */
 export interface LogupConfig {
   readonly idGate: string;
+  /** The gate secret: readable, but neither enumerable, inspectable nor serializable. */
   readonly secret: string;
   readonly apiVersion: string;
   readonly baseUrl: string;
   /** `${baseUrl}/${apiVersion}` */
   readonly apiUrl: string;
-  readonly dbAddressing: 'actor' | 'subscription';
   readonly timeoutMs: number;
   readonly retry: Readonly<Required<LogupRetryOptions>>;
   readonly maxSockets: number;
   readonly tokenQueryParam: string;
   readonly isNewUserQueryParam: string;
+  readonly callbackPath: string;
+  readonly loginBinding: LogupLoginBinding;
+  readonly nonceQueryParam: string;
+  readonly pendingLoginTtlSeconds: number;
   readonly sessionKey: string | false;
+  readonly sessionMaxAgeSeconds: number;
+  readonly sessionRevocation: LogupSessionRevocationStore;
   readonly loginUrl?: string;
+  readonly healthCheckIntervalMs: number;
 }
 
 /**

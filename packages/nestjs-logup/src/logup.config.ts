@@ -1,107 +1,244 @@
 import { Logger } from '@nestjs/common';
+import { inspect } from 'node:util';
 import { LOGUP_API_VERSION_PATTERN, LOGUP_DEFAULT_API_VERSION, LOGUP_DEFAULT_BASE_URL } from './logup.constants.js';
 import { LogupConfigurationError } from './logup.errors.js';
-import type { LogupConfig, LogupModuleOptions } from './logup-module-options.interface.js';
+import type {
+  LogupConfig,
+  LogupLoginBinding,
+  LogupModuleOptions,
+  LogupSessionRevocationStore,
+} from './logup-module-options.interface.js';
+import { MemorySessionRevocationStore } from './logup.revocation.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const QUERY_PARAM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+const LOGIN_BINDINGS: readonly LogupLoginBinding[] = ['pending', 'nonce', 'off'];
 
-/** `v1_0` (and older) address the DB by actor; `v1_1` and later by subscription. */
-export function dbAddressingOf(apiVersion: string): 'actor' | 'subscription' {
-  const [major, minor] = apiVersion.slice(1).split('_').map(Number);
-  return major < 1 || (major === 1 && minor === 0) ? 'actor' : 'subscription';
+/** Every option name, for the "did you mean" of an unknown key. */
+const OPTION_NAMES: readonly string[] = [
+  'idGate',
+  'secret',
+  'apiVersion',
+  'baseUrl',
+  'timeoutMs',
+  'retry',
+  'maxSockets',
+  'tokenQueryParam',
+  'isNewUserQueryParam',
+  'callbackPath',
+  'loginBinding',
+  'nonceQueryParam',
+  'pendingLoginTtlSeconds',
+  'sessionKey',
+  'sessionMaxAgeSeconds',
+  'sessionRevocation',
+  'loginUrl',
+  'healthCheckIntervalMs',
+  'isGlobal',
+  'name',
+];
+const RETRY_NAMES: readonly string[] = ['retries', 'minDelayMs', 'maxDelayMs', 'budgetMs'];
+
+type Problem = { option: string; problem: string };
+
+/** Levenshtein distance, case-insensitive (for suggestions only). */
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let previous = Array.from({ length: y.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= x.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= y.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[y.length];
 }
 
-function nonEmptyString(options: Record<string, unknown>, name: string): string {
-  const value = options[name];
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new LogupConfigurationError(name, value === undefined ? 'is required' : 'must be a non-empty string');
+function unknownKeys(raw: Record<string, unknown>, known: readonly string[], prefix: string, problems: Problem[]) {
+  for (const key of Object.keys(raw)) {
+    if (known.includes(key)) continue;
+    const closest = [...known].sort((a, b) => distance(key, a) - distance(key, b))[0];
+    const hint =
+      distance(key, closest) <= Math.max(2, Math.floor(key.length / 3)) ? `; did you mean "${prefix}${closest}"?` : '';
+    problems.push({ option: `${prefix}${key}`, problem: `is not an option${hint}` });
   }
-  return value;
 }
 
-function integer(value: unknown, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new LogupConfigurationError(name, `must be an integer from ${min} to ${max}`);
+/** Reads options, collecting every problem instead of stopping at the first. */
+class OptionReader {
+  readonly problems: Problem[] = [];
+
+  integer(value: unknown, name: string, fallback: number, min: number, max: number): number {
+    if (value === undefined) return fallback;
+    if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+    const got =
+      typeof value === 'string'
+        ? `received the string ${JSON.stringify(value.slice(0, 20))}; convert it with Number()`
+        : `received ${typeof value === 'number' ? value : typeof value}`;
+    this.problems.push({ option: name, problem: `must be an integer from ${min} to ${max}, ${got}` });
+    return fallback;
   }
-  return value;
+
+  string(value: unknown, name: string, fallback: string, pattern: RegExp, rule: string): string {
+    if (value === undefined) return fallback;
+    if (typeof value === 'string' && pattern.test(value)) return value;
+    this.problems.push({ option: name, problem: rule });
+    return fallback;
+  }
+
+  required(value: unknown, name: string): string {
+    if (typeof value === 'string' && value.trim() !== '') return value;
+    this.problems.push({ option: name, problem: value === undefined ? 'is required' : 'must be a non-empty string' });
+    return '';
+  }
+}
+
+function readBaseUrl(value: unknown, reader: OptionReader): string {
+  const text = value ?? LOGUP_DEFAULT_BASE_URL;
+  let url: URL;
+  try {
+    if (typeof text !== 'string') throw new TypeError('not a string');
+    url = new URL(text);
+  } catch {
+    reader.problems.push({ option: 'baseUrl', problem: 'must be an absolute http(s) URL' });
+    return LOGUP_DEFAULT_BASE_URL;
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username || url.password) {
+    reader.problems.push({
+      option: 'baseUrl',
+      problem: 'must be an http(s) URL without credentials, query or fragment',
+    });
+  } else if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    new Logger('LogupModule').warn(
+      `baseUrl ${url.origin} is not HTTPS: LogUp requires HTTPS; plain HTTP suits only a local emulator`,
+    );
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+/** The resolved configuration: the secret sits in a private field behind a getter. */
+class ResolvedLogupConfig {
+  readonly #secret: string;
+
+  constructor(secret: string, fields: Omit<LogupConfig, 'secret'>) {
+    this.#secret = secret;
+    Object.assign(this, fields);
+    Object.freeze(this);
+  }
+
+  get secret(): string {
+    return this.#secret;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { ...(this as object), secret: '[redacted]' };
+  }
+
+  [inspect.custom](): string {
+    return `LogupConfig ${inspect(this.toJSON())}`;
+  }
+}
+
+function isRevocationStore(value: unknown): value is LogupSessionRevocationStore {
+  const store = value as LogupSessionRevocationStore | undefined;
+  return typeof store?.revoke === 'function' && typeof store.isRevoked === 'function';
 }
 
 /**
- * Applies defaults to the module options and validates them. Throws
- * {@link LogupConfigurationError} naming the option (never echoing the secret).
+ * Applies defaults to the module options and validates them. Throws one
+ * {@link LogupConfigurationError} listing every problem, naming each option (never
+ * echoing the secret); an unknown key gets the closest valid name.
  */
 export function resolveLogupConfig(options: LogupModuleOptions | undefined): LogupConfig {
   if (typeof options !== 'object' || options === null) {
-    throw new LogupConfigurationError('options', 'LogupModule.forRoot() needs { idGate, secret }');
+    throw new LogupConfigurationError([
+      { option: 'options', problem: 'LogupModule.forRoot() needs { idGate, secret }' },
+    ]);
   }
   const raw = options as unknown as Record<string, unknown>;
-  const idGate = nonEmptyString(raw, 'idGate').trim();
-  const secret = nonEmptyString(raw, 'secret');
-
-  const apiVersion = options.apiVersion ?? LOGUP_DEFAULT_API_VERSION;
-  if (typeof apiVersion !== 'string' || !LOGUP_API_VERSION_PATTERN.test(apiVersion)) {
-    throw new LogupConfigurationError(
-      'apiVersion',
-      `must match ${LOGUP_API_VERSION_PATTERN.source} (e.g. "v1_1"), got ${JSON.stringify(apiVersion)}`,
-    );
-  }
-
-  const baseUrlText = options.baseUrl ?? LOGUP_DEFAULT_BASE_URL;
-  let baseUrl: URL;
-  try {
-    baseUrl = new URL(baseUrlText);
-  } catch {
-    throw new LogupConfigurationError('baseUrl', 'must be an absolute http(s) URL');
-  }
-  if (!['http:', 'https:'].includes(baseUrl.protocol) || baseUrl.search || baseUrl.hash || baseUrl.username) {
-    throw new LogupConfigurationError('baseUrl', 'must be an http(s) URL without credentials, query or fragment');
-  }
-  if (baseUrl.protocol === 'http:' && !LOOPBACK_HOSTS.has(baseUrl.hostname)) {
-    new Logger('LogupModule').warn(
-      `baseUrl ${baseUrl.origin} is not HTTPS: LogUp requires HTTPS; plain HTTP suits only a local emulator`,
-    );
-  }
-
-  const retry = options.retry ?? {};
-  const tokenQueryParam = options.tokenQueryParam ?? 'logupToken';
-  const isNewUserQueryParam = options.isNewUserQueryParam ?? 'isNewUser';
-  for (const [name, value] of [
-    ['tokenQueryParam', tokenQueryParam],
-    ['isNewUserQueryParam', isNewUserQueryParam],
-  ] as const) {
-    if (typeof value !== 'string' || !QUERY_PARAM_PATTERN.test(value)) {
-      throw new LogupConfigurationError(name, `must match ${QUERY_PARAM_PATTERN.source}`);
-    }
-  }
-  const sessionKey = options.sessionKey ?? 'logup';
+  const read = new OptionReader();
+  unknownKeys(raw, OPTION_NAMES, '', read.problems);
+  const idGate = read.required(raw.idGate, 'idGate').trim();
+  const secret = read.required(raw.secret, 'secret');
+  const apiVersion = read.string(
+    raw.apiVersion,
+    'apiVersion',
+    LOGUP_DEFAULT_API_VERSION,
+    LOGUP_API_VERSION_PATTERN,
+    `must match ${LOGUP_API_VERSION_PATTERN.source} (e.g. "v1_1"), got ${JSON.stringify(raw.apiVersion)}`,
+  );
+  const baseUrl = readBaseUrl(raw.baseUrl, read);
+  const retry = (typeof raw.retry === 'object' && raw.retry !== null ? raw.retry : {}) as Record<string, unknown>;
+  if (raw.retry !== undefined && retry !== raw.retry)
+    read.problems.push({ option: 'retry', problem: 'must be an object' });
+  unknownKeys(retry, RETRY_NAMES, 'retry.', read.problems);
+  const sessionKey = raw.sessionKey ?? 'logup';
   if (sessionKey !== false && (typeof sessionKey !== 'string' || sessionKey === '')) {
-    throw new LogupConfigurationError('sessionKey', 'must be a non-empty string or false');
+    read.problems.push({ option: 'sessionKey', problem: 'must be a non-empty string or false' });
   }
-  if (options.loginUrl !== undefined && (typeof options.loginUrl !== 'string' || options.loginUrl === '')) {
-    throw new LogupConfigurationError('loginUrl', 'must be a non-empty string (a path or an absolute URL)');
+  const loginBinding = (raw.loginBinding ?? (sessionKey === false ? 'off' : 'pending')) as LogupLoginBinding;
+  if (!LOGIN_BINDINGS.includes(loginBinding)) {
+    read.problems.push({
+      option: 'loginBinding',
+      problem: `must be one of ${LOGIN_BINDINGS.map((b) => `"${b}"`).join(', ')}`,
+    });
+  } else if (loginBinding !== 'off' && sessionKey === false) {
+    read.problems.push({
+      option: 'loginBinding',
+      problem: `"${loginBinding}" needs a session: set sessionKey, or loginBinding: 'off'`,
+    });
   }
-
-  const base = baseUrl.toString().replace(/\/+$/, '');
-  return Object.freeze({
+  if (raw.loginUrl !== undefined && (typeof raw.loginUrl !== 'string' || raw.loginUrl === '')) {
+    read.problems.push({ option: 'loginUrl', problem: 'must be a non-empty string (a path or an absolute URL)' });
+  }
+  if (raw.sessionRevocation !== undefined && !isRevocationStore(raw.sessionRevocation)) {
+    read.problems.push({
+      option: 'sessionRevocation',
+      problem: 'must have revoke(sid, expiresAt) and isRevoked(sid) methods',
+    });
+  }
+  const paramRule = `must match ${QUERY_PARAM_PATTERN.source}`;
+  const fields: Omit<LogupConfig, 'secret'> = {
     idGate,
-    secret,
     apiVersion,
-    baseUrl: base,
-    apiUrl: `${base}/${apiVersion}`,
-    dbAddressing: dbAddressingOf(apiVersion),
-    timeoutMs: integer(options.timeoutMs, 'timeoutMs', 5000, 1, 300_000),
+    baseUrl,
+    apiUrl: `${baseUrl}/${apiVersion}`,
+    timeoutMs: read.integer(raw.timeoutMs, 'timeoutMs', 5000, 1, 300_000),
     retry: Object.freeze({
-      retries: integer(retry.retries, 'retry.retries', 2, 0, 10),
-      minDelayMs: integer(retry.minDelayMs, 'retry.minDelayMs', 100, 0, 60_000),
-      maxDelayMs: integer(retry.maxDelayMs, 'retry.maxDelayMs', 2000, 0, 300_000),
-      budgetMs: integer(retry.budgetMs, 'retry.budgetMs', 15_000, 1, 600_000),
+      retries: read.integer(retry.retries, 'retry.retries', 2, 0, 10),
+      minDelayMs: read.integer(retry.minDelayMs, 'retry.minDelayMs', 100, 0, 60_000),
+      maxDelayMs: read.integer(retry.maxDelayMs, 'retry.maxDelayMs', 2000, 0, 300_000),
+      budgetMs: read.integer(retry.budgetMs, 'retry.budgetMs', 15_000, 1, 600_000),
     }),
-    maxSockets: integer(options.maxSockets, 'maxSockets', 32, 1, 1024),
-    tokenQueryParam,
-    isNewUserQueryParam,
-    sessionKey,
-    loginUrl: options.loginUrl,
-  });
+    maxSockets: read.integer(raw.maxSockets, 'maxSockets', 32, 1, 1024),
+    tokenQueryParam: read.string(raw.tokenQueryParam, 'tokenQueryParam', 'logupToken', QUERY_PARAM_PATTERN, paramRule),
+    isNewUserQueryParam: read.string(
+      raw.isNewUserQueryParam,
+      'isNewUserQueryParam',
+      'isNewUser',
+      QUERY_PARAM_PATTERN,
+      paramRule,
+    ),
+    callbackPath: read.string(
+      raw.callbackPath,
+      'callbackPath',
+      '/logup/callback',
+      /^\/[\x21-\x7e]*$/,
+      'must be a path starting with "/"',
+    ),
+    loginBinding,
+    nonceQueryParam: read.string(raw.nonceQueryParam, 'nonceQueryParam', 'logupNonce', QUERY_PARAM_PATTERN, paramRule),
+    pendingLoginTtlSeconds: read.integer(raw.pendingLoginTtlSeconds, 'pendingLoginTtlSeconds', 600, 1, 86_400),
+    sessionKey: sessionKey as string | false,
+    sessionMaxAgeSeconds: read.integer(raw.sessionMaxAgeSeconds, 'sessionMaxAgeSeconds', 28_800, 1, 31_536_000),
+    sessionRevocation: isRevocationStore(raw.sessionRevocation)
+      ? raw.sessionRevocation
+      : new MemorySessionRevocationStore(),
+    loginUrl: raw.loginUrl as string | undefined,
+    healthCheckIntervalMs: read.integer(raw.healthCheckIntervalMs, 'healthCheckIntervalMs', 30_000, 0, 86_400_000),
+  };
+  if (read.problems.length > 0) throw new LogupConfigurationError(read.problems);
+  return new ResolvedLogupConfig(secret, fields) as unknown as LogupConfig;
 }

@@ -20,6 +20,9 @@ export const LOGUP_DB_LIMITS = Object.freeze({
 /** Route metadata key set by `@LogupPublic()`. */
 export const LOGUP_PUBLIC_KEY = 'logup:public';
 
+/** Route metadata key set by `@LogupCallback()`. */
+export const LOGUP_CALLBACK_KEY = 'logup:callback';
+
 /** Request property the guard stores the visitor's subscription under. */
 export const LOGUP_REQUEST_PROPERTY = 'logupSubscription';
 

@@ -1,6 +1,8 @@
 import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { LOGUP_PUBLIC_KEY, LOGUP_REQUEST_PROPERTY } from './logup.constants.js';
+import { LOGUP_CALLBACK_KEY, LOGUP_PUBLIC_KEY, LOGUP_REQUEST_PROPERTY } from './logup.constants.js';
+import { httpPairOf } from './logup.context.js';
 import { LogupError } from './logup.errors.js';
+import { LOGUP_MESSAGES } from './logup.messages.js';
 import { LogupSubscription } from './logup.subscription.js';
 
 /**
@@ -9,6 +11,13 @@ import { LogupSubscription } from './logup.subscription.js';
  * @example `@LogupPublic() @Get('/') home() {}`
  */
 export const LogupPublic = (): MethodDecorator & ClassDecorator => SetMetadata(LOGUP_PUBLIC_KEY, true);
+
+/**
+ * Marks a route as a LogUp callback: `LogupGuard` verifies `logupToken` there (it
+ * does anyway on `callbackPath`, default `/logup/callback`) and nowhere else.
+ * @example `@LogupCallback() @UseGuards(LogupGuard) @Get('auth/logup') done() {}`
+ */
+export const LogupCallback = (): MethodDecorator & ClassDecorator => SetMetadata(LOGUP_CALLBACK_KEY, true);
 
 /** What `@Subscription()` can select. */
 export type LogupSubscriptionProperty = 'idSubscription' | 'idActor' | 'isNewUser' | 'db';
@@ -21,22 +30,27 @@ export function subscriptionOf(request: unknown): LogupSubscription | undefined 
 
 /**
  * The visitor's `LogupSubscription` (DB operations included), as verified by
- * `LogupGuard`; or one of its properties.
+ * `LogupGuard`; or one of its properties. Works in HTTP and GraphQL resolvers.
  * @example
  * `@UseGuards(LogupGuard) @Get('me') me(@Subscription() subscription: LogupSubscription) {}`
  * @example
  * `@UseGuards(LogupGuard) @Get('id') id(@Subscription('idSubscription') id: string) {}`
  */
-export const Subscription = createParamDecorator(
+export const Subscription: (property?: LogupSubscriptionProperty) => ParameterDecorator = createParamDecorator(
   (property: LogupSubscriptionProperty | undefined, context: ExecutionContext) => {
-    const subscription = subscriptionOf(context.switchToHttp().getRequest());
+    const subscription = subscriptionOf(httpPairOf(context).request);
     if (!subscription) {
       throw new LogupError(
         'LOGUP_NO_GUARD',
-        `@Subscription() found no LogUp subscription on ${context.getClass().name}.${context.getHandler().name}: ` +
-          'protect the route with @UseGuards(LogupGuard) (or register LogupGuard as APP_GUARD) and do not mark it @LogupPublic()',
+        LOGUP_MESSAGES.noGuard(`${context.getClass().name}.${context.getHandler().name}`),
       );
     }
     return property === undefined ? subscription : subscription[property];
   },
 );
+
+/**
+ * The same decorator as {@link Subscription}, under a name that collides neither with
+ * rxjs's `Subscription` in auto-imports nor with `@nestjs/graphql`'s `@Subscription()`.
+ */
+export const CurrentSubscription = Subscription;

@@ -1,31 +1,52 @@
+import { LOGUP_MESSAGES } from './logup.messages.js';
+
+export { LOGUP_MESSAGES };
+
 /** One thing wrong with an input: where (`data["age"]`, `keys[2]`, `logupToken`) and why. */
 export interface LogupValidationIssue {
   path: string;
   message: string;
 }
 
-/** Every message the library produces, in one place. None ever contains a secret or token. */
-export const LOGUP_MESSAGES = {
-  configuration: (option: string, problem: string) => `Invalid LogupModule option "${option}": ${problem}`,
-  validation: (what: string, issues: LogupValidationIssue[]) =>
-    `Invalid ${what}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
-  credentials: (idGate: string, reason: string, status: number) =>
-    `LogUp rejected the gate credentials for idGate "${idGate}" (HTTP ${status}, ${reason}). ` +
-    'Check the idGate and secret options.',
-  api: (operation: string, status: number, reason: string) =>
-    `LogUp answered ${operation} with HTTP ${status} (${reason})`,
-  unavailable: (operation: string, detail: string) => `LogUp is unavailable for ${operation}: ${detail}`,
-} as const;
+/** The stable codes of {@link LogupError}, to branch on. */
+export type LogupErrorCode =
+  | 'LOGUP_CONFIGURATION'
+  | 'LOGUP_VALIDATION'
+  | 'LOGUP_CREDENTIALS'
+  | 'LOGUP_API'
+  | 'LOGUP_UNAVAILABLE'
+  | 'LOGUP_NO_GUARD'
+  | 'LOGUP_UNSUPPORTED_CONTEXT';
+
+/** Why LogUp could not be used. */
+export type LogupUnavailableReason = 'network' | 'timeout' | 'status' | 'malformed_response';
+
+// Brands survive two copies of the library in one process (a CommonJS and an ESM
+// build): `instanceof` compares the class names an error was made of, not identities.
+const KINDS = Symbol.for('nestjs-logup.error.kinds');
+const ownHasInstance = Function.prototype[Symbol.hasInstance];
 
 /** Base class of every error this library throws. */
 export class LogupError extends Error {
   /** A stable code to branch on. */
-  readonly code: string;
+  readonly code: LogupErrorCode;
+  declare readonly [KINDS]: readonly string[];
 
-  constructor(code: string, message: string) {
+  constructor(code: LogupErrorCode, message: string) {
     super(message);
     this.name = new.target.name;
     this.code = code;
+    const kinds: string[] = [];
+    for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) {
+      kinds.push((c as { name: string }).name);
+    }
+    Object.defineProperty(this, KINDS, { value: Object.freeze(kinds) });
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (ownHasInstance.call(this, value)) return true;
+    const kinds = (value as { [KINDS]?: unknown } | null | undefined)?.[KINDS];
+    return Array.isArray(kinds) && kinds.includes(this.name);
   }
 
   /** A safe summary (no stack, no cause, no request details). */
@@ -34,13 +55,20 @@ export class LogupError extends Error {
   }
 }
 
-/** The module options are wrong; thrown while the application boots. */
+/** The module options are wrong; thrown while the application boots. Lists every problem. */
 export class LogupConfigurationError extends LogupError {
-  constructor(
-    readonly option: string,
-    problem: string,
-  ) {
-    super('LOGUP_CONFIGURATION', LOGUP_MESSAGES.configuration(option, problem));
+  /** The first option named (all of them are in `problems`). */
+  readonly option: string;
+  constructor(readonly problems: readonly { option: string; problem: string }[]) {
+    super(
+      'LOGUP_CONFIGURATION',
+      LOGUP_MESSAGES.configurationList(problems.map((p) => LOGUP_MESSAGES.configuration(p.option, p.problem))),
+    );
+    this.option = problems[0]?.option ?? 'options';
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), problems: this.problems };
   }
 }
 
@@ -58,30 +86,27 @@ export class LogupValidationError extends LogupError {
   }
 }
 
-/** LogUp refused the gate credentials (`idGate` / `secret`): an operator must fix the configuration. */
-export class LogupCredentialsError extends LogupError {
-  constructor(
-    readonly idGate: string,
-    readonly status: number,
-    readonly errorMessage: string,
-  ) {
-    super('LOGUP_CREDENTIALS', LOGUP_MESSAGES.credentials(idGate, errorMessage, status));
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), status: this.status, errorMessage: this.errorMessage };
-  }
+/** What {@link LogupApiError} is made of. */
+export interface LogupApiErrorOptions {
+  /** The call: `verification`, `getDb`, `access token`, ... */
+  operation: string;
+  status: number;
+  /** LogUp's reason (sanitized, at most 200 characters), or `HTTP_<status>`. */
+  errorMessage: string;
 }
 
 /** LogUp answered with an error status that is not a transient one (e.g. 400, 404). */
 export class LogupApiError extends LogupError {
-  constructor(
-    readonly operation: string,
-    readonly status: number,
-    /** LogUp's reason (`errorMessage`, `error` or `message` of the body), or `HTTP_<status>`. */
-    readonly errorMessage: string,
-  ) {
-    super('LOGUP_API', LOGUP_MESSAGES.api(operation, status, errorMessage));
+  readonly operation: string;
+  readonly status: number;
+  /** LogUp's reason (`errorMessage`, `error` or `message` of the body), or `HTTP_<status>`. */
+  readonly errorMessage: string;
+
+  constructor(options: LogupApiErrorOptions, code: LogupErrorCode = 'LOGUP_API', message?: string) {
+    super(code, message ?? LOGUP_MESSAGES.api(options.operation, options.status, options.errorMessage));
+    this.operation = options.operation;
+    this.status = options.status;
+    this.errorMessage = options.errorMessage;
   }
 
   override toJSON(): Record<string, unknown> {
@@ -89,21 +114,45 @@ export class LogupApiError extends LogupError {
   }
 }
 
-/** Why LogUp could not be used. */
-export type LogupUnavailableReason = 'network' | 'timeout' | 'status' | 'malformed_response';
+/** LogUp refused the gate credentials (`idGate` / `secret`): an operator must fix the configuration. */
+export class LogupCredentialsError extends LogupApiError {
+  readonly idGate: string;
+
+  constructor(options: { idGate: string; status: number; errorMessage: string }) {
+    super(
+      { operation: 'access token', status: options.status, errorMessage: options.errorMessage },
+      'LOGUP_CREDENTIALS',
+      LOGUP_MESSAGES.credentials(options.idGate, options.errorMessage, options.status),
+    );
+    this.idGate = options.idGate;
+  }
+}
+
+/** What {@link LogupUnavailableError} is made of. */
+export interface LogupUnavailableErrorOptions {
+  operation: string;
+  reason: LogupUnavailableReason;
+  /** What happened, for the message (never a secret). */
+  detail: string;
+  /** The last HTTP status, when there was one. */
+  status?: number;
+  /** Seconds LogUp asked to wait (`Retry-After`), when it said. */
+  retryAfterSeconds?: number;
+}
 
 /** LogUp could not be reached or answered badly (network error, timeout, 429/5xx, invalid body). */
 export class LogupUnavailableError extends LogupError {
-  constructor(
-    readonly operation: string,
-    readonly reason: LogupUnavailableReason,
-    detail: string,
-    /** The last HTTP status, when there was one. */
-    readonly status?: number,
-    /** Seconds LogUp asked to wait (`Retry-After`), when it said. */
-    readonly retryAfterSeconds?: number,
-  ) {
-    super('LOGUP_UNAVAILABLE', LOGUP_MESSAGES.unavailable(operation, detail));
+  readonly operation: string;
+  readonly reason: LogupUnavailableReason;
+  readonly status?: number;
+  readonly retryAfterSeconds?: number;
+
+  constructor(options: LogupUnavailableErrorOptions) {
+    super('LOGUP_UNAVAILABLE', LOGUP_MESSAGES.unavailable(options.operation, options.detail));
+    this.operation = options.operation;
+    this.reason = options.reason;
+    if (options.status !== undefined) this.status = options.status;
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   override toJSON(): Record<string, unknown> {
@@ -117,6 +166,39 @@ export class LogupUnavailableError extends LogupError {
   }
 }
 
+/** A malformed answer from LogUp (not JSON, wrong shape, bad ids). */
+export const malformedAnswer = (operation: string, detail: string): LogupUnavailableError =>
+  new LogupUnavailableError({ operation, reason: 'malformed_response', detail });
+
+/**
+ * The one status -> error factory: what an unexpected HTTP status from LogUp means.
+ * 429 and 5xx: unavailable (transient); 400/401/403 on the token call: the
+ * credentials; anything else: an API error. Only the status decides, never a
+ * reason code (LogUp documents just one).
+ */
+export function errorForStatus(options: {
+  operation: string;
+  status: number;
+  errorMessage: string;
+  idGate?: string;
+  retryAfterSeconds?: number;
+}): LogupError {
+  const { operation, status, errorMessage } = options;
+  if (status === 429 || status >= 500) {
+    return new LogupUnavailableError({
+      operation,
+      reason: 'status',
+      detail: `HTTP ${status} (${errorMessage})`,
+      status,
+      retryAfterSeconds: options.retryAfterSeconds,
+    });
+  }
+  if (options.idGate !== undefined && (status === 400 || status === 401 || status === 403)) {
+    return new LogupCredentialsError({ idGate: options.idGate, status, errorMessage });
+  }
+  return new LogupApiError({ operation, status, errorMessage });
+}
+
 /** Type guard for any error of this library. */
 export const isLogupError = (error: unknown): error is LogupError => error instanceof LogupError;
 /** Type guard: the input was rejected before anything was sent. */
@@ -125,3 +207,5 @@ export const isLogupValidationError = (error: unknown): error is LogupValidation
 /** Type guard: LogUp is down, slow or answering garbage. */
 export const isLogupUnavailableError = (error: unknown): error is LogupUnavailableError =>
   error instanceof LogupUnavailableError;
+/** Type guard: LogUp answered with an error status (credentials errors included). */
+export const isLogupApiError = (error: unknown): error is LogupApiError => error instanceof LogupApiError;

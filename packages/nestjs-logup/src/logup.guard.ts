@@ -4,48 +4,57 @@ import {
   HttpStatus,
   Inject,
   Injectable,
+  Logger,
   UnauthorizedException,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { validateCallbackQuery } from './logup-callback.query.js';
-import { LOGUP_CONFIG, LOGUP_PUBLIC_KEY, LOGUP_REQUEST_PROPERTY } from './logup.constants.js';
+import { LOGUP_CALLBACK_KEY, LOGUP_CONFIG, LOGUP_PUBLIC_KEY, LOGUP_REQUEST_PROPERTY } from './logup.constants.js';
+import { httpPairOf } from './logup.context.js';
 import { subscriptionOf } from './logup.decorators.js';
 import { LogupError } from './logup.errors.js';
+import {
+  LogupAccountSwitchException,
+  LogupLoginNotStartedException,
+  LogupLoginRedirectException,
+  LogupTokenNotAcceptedException,
+} from './logup.exceptions.js';
 import { setResponseHeader, toLogupHttpException } from './logup.http-errors.js';
+import { LOGUP_MESSAGES } from './logup.messages.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
 import { LogupService } from './logup.service.js';
-import { hasSession, readSession, regenerateSession, writeSession } from './logup.session.js';
+import { hasSession, nonceMatches, readLogin, takePendingLogin, writeLogin } from './logup.session.js';
 import type { LogupSubscription } from './logup.subscription.js';
+import { parseCallbackQuery } from './logup.validation.js';
 
-/** What the guard keeps in the session: ids only, never tokens or the DB. */
-export interface LogupSessionValue {
-  idSubscription: string;
-  idActor?: string;
-  isNewUser?: boolean;
-}
+export type { LogupSessionValue } from './logup.session.js';
+export { LogupLoginRedirectException } from './logup.exceptions.js';
 
-/** Sends an unauthenticated browser to the configured `loginUrl` (303 See Other). */
-export class LogupLoginRedirectException extends HttpException {
-  constructor(readonly location: string) {
-    super({ statusCode: HttpStatus.SEE_OTHER, message: 'Log in with LogUp first', location }, HttpStatus.SEE_OTHER);
-  }
-}
+type Request = Record<string, unknown>;
 
 /**
- * Protects routes with LogUp. On a request carrying `?logupToken=...&isNewUser=...`
- * it validates the input (400), verifies the token with LogUp (401 with LogUp's
- * reason when not verified; 503/504/502 when LogUp cannot answer), attaches the
- * visitor's `LogupSubscription` to the request (read it with `@Subscription()`)
- * and keeps the visitor's ids in `request.session` when there is one. Later
- * requests are accepted from that session. Works with `@UseGuards(LogupGuard)`
- * and as a global `APP_GUARD` (opt routes out with `@LogupPublic()`).
+ * Protects routes with LogUp.
  *
- * Extend it and override the protected hooks to change an outcome.
+ * - On the callback route (`callbackPath`, default `/logup/callback`, or a route marked
+ *   `@LogupCallback()`), a request carrying `?logupToken=...&isNewUser=...` is checked
+ *   (400), tied to the login this browser started (`loginBinding`, 400), verified with
+ *   LogUp (401 with LogUp's reason; 503/504/502 when LogUp cannot answer), refused if
+ *   the browser is logged in as someone else (409), and logged in: the visitor's
+ *   `LogupSubscription` is attached to the request (read it with `@Subscription()`) and
+ *   their ids kept in `request.session`.
+ * - Every other guarded route authenticates from the session only; a `logupToken`
+ *   sent there is refused (400) and never verified.
+ *
+ * Works with `@UseGuards(LogupGuard)`, as a global `APP_GUARD` (opt routes out with
+ * `@LogupPublic()`), and in GraphQL resolvers. Extend it and override the protected
+ * hooks (`getRequest`, `getResponse`, `handle*`) to change an outcome.
  */
 @Injectable()
 export class LogupGuard implements CanActivate {
+  protected readonly logger = new Logger('LogupGuard');
+  #warnedNoSession = false;
+
   constructor(
     protected readonly reflector: Reflector,
     protected readonly logup: LogupService,
@@ -53,42 +62,47 @@ export class LogupGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(LOGUP_PUBLIC_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (isPublic) return true;
-    if (context.getType() !== 'http') {
-      throw new LogupError('LOGUP_UNSUPPORTED_CONTEXT', 'LogupGuard protects HTTP routes only');
-    }
-    const http = context.switchToHttp();
-    const request = http.getRequest<Record<string, unknown>>();
-    const response = http.getResponse<unknown>();
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean | undefined>(LOGUP_PUBLIC_KEY, targets)) return true;
+    const request = this.getRequest(context);
     // An earlier LogupGuard (e.g. a global APP_GUARD) already verified this request:
     // verifying again would spend the single-use token twice.
     if (subscriptionOf(request)) return true;
     const query = (request.query ?? {}) as Record<string, unknown>;
-
     if (query[this.config.tokenQueryParam] !== undefined) {
-      const subscription = await this.verifyCallback(query, response);
-      await this.logIn(request, subscription);
+      const isCallback =
+        this.reflector.getAllAndOverride<boolean | undefined>(LOGUP_CALLBACK_KEY, targets) ||
+        this.pathOf(request) === this.config.callbackPath;
+      if (!isCallback) throw this.handleTokenOffCallback(request);
+      await this.handleCallback(request, query, this.getResponse(context));
       return true;
     }
-    const restored = this.restoreFromSession(request);
+    const restored = await this.restoreFromSession(request);
     if (restored) {
       request[LOGUP_REQUEST_PROPERTY] = restored;
       return true;
     }
-    throw this.handleUnauthenticated(request, response);
+    throw this.handleUnauthenticated(request, this.getResponse(context));
   }
 
-  /** Validates the callback query and verifies the token; throws the HTTP answer on failure. */
-  protected async verifyCallback(query: Record<string, unknown>, response: unknown): Promise<LogupSubscription> {
-    const input = validateCallbackQuery(query, {
+  /** The request to authenticate (HTTP, or the GraphQL context's `req`). Override for other transports. */
+  protected getRequest(context: ExecutionContext): Request {
+    return httpPairOf(context).request;
+  }
+
+  /** The response to set headers on (Retry-After, Location). */
+  protected getResponse(context: ExecutionContext): unknown {
+    return httpPairOf(context).response;
+  }
+
+  /** The callback: validate, check the login binding, verify, refuse an account switch, log in. */
+  protected async handleCallback(request: Request, query: Record<string, unknown>, response: unknown): Promise<void> {
+    const input = parseCallbackQuery(query, {
       token: this.config.tokenQueryParam,
       isNewUser: this.config.isNewUserQueryParam,
     });
     if ('problems' in input) throw new BadRequestException(input.problems);
+    if (this.config.loginBinding !== 'off') this.checkLoginBinding(request, query);
     let result;
     try {
       result = await this.logup.verify(input.logupToken, input.isNewUser);
@@ -96,25 +110,47 @@ export class LogupGuard implements CanActivate {
       throw this.handleError(error, response);
     }
     if (!result.verified) throw this.handleNotVerified(result.errorMessage);
-    return result.subscription;
+    const current = await readLogin(request, this.config);
+    if (current && current.idSubscription !== result.subscription.idSubscription) throw this.handleAccountSwitch();
+    await this.logIn(request, result.subscription);
+  }
+
+  /** Refuses a callback this browser did not start (no, expired or mismatched pending login). */
+  protected checkLoginBinding(request: Request, query: Record<string, unknown>): void {
+    if (!hasSession(request)) {
+      this.logger.warn(LOGUP_MESSAGES.loginNotStartedLog(LOGUP_MESSAGES.noSessionForBinding));
+      throw new LogupLoginNotStartedException();
+    }
+    const pending = takePendingLogin(request, this.config);
+    let why: string | undefined;
+    if (!pending)
+      why = 'no login was started in this session (call LogupService.startLogin() before sending visitors to LogUp)';
+    else if (Date.now() > pending.expiresAt) why = 'the pending login expired';
+    else if (this.config.loginBinding === 'nonce' && !nonceMatches(pending.nonce, query[this.config.nonceQueryParam])) {
+      why = `${this.config.nonceQueryParam} does not match the pending login`;
+    }
+    if (why) {
+      this.logger.debug(LOGUP_MESSAGES.loginNotStartedLog(why));
+      throw new LogupLoginNotStartedException();
+    }
   }
 
   /** Attaches the subscription and, when the request has a session, keeps the visitor's ids there. */
-  protected async logIn(request: Record<string, unknown>, subscription: LogupSubscription): Promise<void> {
+  protected async logIn(request: Request, subscription: LogupSubscription): Promise<void> {
     request[LOGUP_REQUEST_PROPERTY] = subscription;
-    if (this.config.sessionKey === false || !hasSession(request)) return;
-    await regenerateSession(request);
-    const value: LogupSessionValue = { idSubscription: subscription.idSubscription };
-    if (subscription.idActor !== undefined) value.idActor = subscription.idActor;
-    if (subscription.isNewUser !== undefined) value.isNewUser = subscription.isNewUser;
-    writeSession(request, this.config.sessionKey, value);
+    if (this.config.sessionKey === false) return;
+    if (!hasSession(request)) {
+      if (!this.#warnedNoSession) this.logger.warn(LOGUP_MESSAGES.noSessionWarning);
+      this.#warnedNoSession = true;
+      return;
+    }
+    await writeLogin(request, this.config, subscription);
   }
 
-  /** The subscription of a visitor who logged in earlier in this session, or undefined. */
-  protected restoreFromSession(request: Record<string, unknown>): LogupSubscription | undefined {
-    if (this.config.sessionKey === false) return undefined;
-    const value = readSession(request, this.config.sessionKey) as Partial<LogupSessionValue> | undefined;
-    if (typeof value?.idSubscription !== 'string') return undefined;
+  /** The subscription of a visitor who logged in earlier in this session (not expired, not logged out), or undefined. */
+  protected async restoreFromSession(request: Request): Promise<LogupSubscription | undefined> {
+    const value = await readLogin(request, this.config);
+    if (!value) return undefined;
     try {
       return this.logup.subscription(value.idSubscription, {
         idActor: typeof value.idActor === 'string' ? value.idActor : undefined,
@@ -125,15 +161,28 @@ export class LogupGuard implements CanActivate {
     }
   }
 
+  /** The answer to a `logupToken` on a route that is not the callback (400), with a log line for the developer. */
+  protected handleTokenOffCallback(request: Request): HttpException {
+    this.logger.warn(
+      LOGUP_MESSAGES.tokenOffCallbackLog(this.config.tokenQueryParam, this.pathOf(request), this.config.callbackPath),
+    );
+    return new LogupTokenNotAcceptedException(this.config.tokenQueryParam);
+  }
+
+  /** The answer to a callback for another subscription while logged in (409). */
+  protected handleAccountSwitch(): HttpException {
+    return new LogupAccountSwitchException();
+  }
+
   /** The answer to a request with neither a callback token nor a logged-in session. */
-  protected handleUnauthenticated(request: Record<string, unknown>, response: unknown): HttpException {
+  protected handleUnauthenticated(request: Request, response: unknown): HttpException {
     const header = (request.headers as Record<string, string | string[] | undefined> | undefined)?.accept;
     const accept = ([] as string[]).concat(header ?? []).join(',');
     if (this.config.loginUrl && request.method === 'GET' && accept.includes('text/html')) {
       setResponseHeader(response, 'Location', this.config.loginUrl);
       return new LogupLoginRedirectException(this.config.loginUrl);
     }
-    return new UnauthorizedException('Log in with LogUp first');
+    return new UnauthorizedException(LOGUP_MESSAGES.loginRequired);
   }
 
   /** The answer when LogUp says the token does not prove a login. */
@@ -141,7 +190,7 @@ export class LogupGuard implements CanActivate {
     return new UnauthorizedException({
       statusCode: HttpStatus.UNAUTHORIZED,
       error: 'Unauthorized',
-      message: `LogUp did not verify this login (${errorMessage})`,
+      message: LOGUP_MESSAGES.notVerified(errorMessage),
       errorMessage,
     });
   }
@@ -150,5 +199,13 @@ export class LogupGuard implements CanActivate {
   protected handleError(error: unknown, response: unknown): HttpException {
     if (error instanceof LogupError) return toLogupHttpException(error, response);
     throw error;
+  }
+
+  /** The request's path without its query (Express `originalUrl`, Fastify `url`). */
+  protected pathOf(request: Request): string {
+    const raw = request.originalUrl ?? request.url;
+    const url = typeof raw === 'string' ? raw : '';
+    const end = url.indexOf('?');
+    return end === -1 ? url : url.slice(0, end);
   }
 }

@@ -5,8 +5,10 @@ import { LogupService } from './logup.service.js';
 
 /**
  * A `@nestjs/terminus` health indicator: `up` when LogUp answers and accepts the
- * gate credentials (a fresh access token is fetched), `down` with the reason
- * otherwise. Import `TerminusModule` and list `LogupHealthIndicator` as a provider.
+ * gate credentials, `down` with the reason otherwise. Cheap to probe often: LogUp is
+ * reached at most once per `healthCheckIntervalMs` (default 30 s) per process, the
+ * token it fetches serves every other call, and between probes the last result is
+ * reported. Import `TerminusModule` and list `LogupHealthIndicator` as a provider.
  * @example
  * ```ts
  * @Get('health') @HealthCheck()
@@ -24,8 +26,8 @@ export class LogupHealthIndicator {
   async isHealthy<const Key extends string = 'logup'>(key: Key = 'logup' as Key): Promise<HealthIndicatorResult<Key>> {
     const indicator = this.healthIndicatorService.check(key);
     try {
-      const { latencyMs } = await this.logup.checkConnection();
-      return indicator.up({ latencyMs });
+      const { latencyMs, checkedAt, cached } = await this.logup.checkConnection();
+      return indicator.up({ latencyMs, checkedAt: new Date(checkedAt).toISOString(), cached });
     } catch (error) {
       if (!isLogupError(error)) throw error;
       return indicator.down({ code: error.code, message: error.message });

@@ -14,6 +14,7 @@ import {
   LogupUnavailableError,
   LogupValidationError,
 } from './logup.errors.js';
+import { LOGUP_MESSAGES } from './logup.messages.js';
 
 type HeaderSetter = {
   header?: (name: string, value: string) => unknown;
@@ -48,16 +49,16 @@ export function toLogupHttpException(error: LogupError, response?: unknown): Htt
     }
     logger.warn(error.message);
     return error.reason === 'timeout'
-      ? new GatewayTimeoutException('LogUp did not answer in time; please try again')
-      : new ServiceUnavailableException('LogUp is unavailable; please try again shortly');
+      ? new GatewayTimeoutException(LOGUP_MESSAGES.logupTimeout)
+      : new ServiceUnavailableException(LOGUP_MESSAGES.logupUnavailable);
   }
   if (error instanceof LogupCredentialsError) {
     logger.error(error.message);
-    return new ServiceUnavailableException("Logging in is unavailable: this site's LogUp configuration is wrong");
+    return new ServiceUnavailableException(LOGUP_MESSAGES.logupMisconfigured);
   }
   if (error instanceof LogupApiError) {
     logger.error(error.message);
-    return new BadGatewayException('LogUp answered unexpectedly; please try again');
+    return new BadGatewayException(LOGUP_MESSAGES.logupUnexpected);
   }
   // A developer error (e.g. @Subscription() on an unguarded route): a real server bug.
   logger.error(error.message);

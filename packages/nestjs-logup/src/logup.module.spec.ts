@@ -34,7 +34,9 @@ describe('LogupModule', () => {
       apiVersion: 'v1_1',
       baseUrl: 'https://api.logup.co',
       apiUrl: 'https://api.logup.co/v1_1',
-      dbAddressing: 'subscription',
+      callbackPath: '/logup/callback',
+      loginBinding: 'pending',
+      sessionMaxAgeSeconds: 28800,
       timeoutMs: 5000,
       retry: { retries: 2, minDelayMs: 100, maxDelayMs: 2000, budgetMs: 15000 },
       tokenQueryParam: 'logupToken',
@@ -53,7 +55,7 @@ describe('LogupModule', () => {
         useFactory: (factory: OptionsFactory) => ({ ...factory.createLogupOptions(), baseUrl: 'http://127.0.0.1:9/' }),
       }),
     ]);
-    expect(config).toMatchObject({ apiVersion: 'v1_0', dbAddressing: 'actor', apiUrl: 'http://127.0.0.1:9/v1_0' });
+    expect(config).toMatchObject({ apiVersion: 'v1_0', apiUrl: 'http://127.0.0.1:9/v1_0' });
   });
 
   it('forRootAsync with useClass', async () => {
@@ -108,5 +110,45 @@ describe('LogupModule', () => {
     for (const apiVersion of ['v1_0', 'v1_1', 'v2_10', 'v99_999']) {
       expect((await configOf([LogupModule.forRoot({ ...OPTIONS, apiVersion })])).apiVersion).toBe(apiVersion);
     }
+  });
+
+  const bootError = (options: unknown) =>
+    Test.createTestingModule({ imports: [LogupModule.forRoot(options as LogupModuleOptions)] })
+      .compile()
+      .catch((e: unknown) => e as LogupConfigurationError);
+
+  it('lists every problem at once', async () => {
+    const error = await bootError({ idGate: '', timeoutMs: -1, retry: { budgetMs: 0 }, sessionKey: '' });
+    expect(error).toBeInstanceOf(LogupConfigurationError);
+    expect(error.problems.map((p) => p.option)).toEqual([
+      'idGate',
+      'secret',
+      'sessionKey',
+      'timeoutMs',
+      'retry.budgetMs',
+    ]);
+    for (const option of ['idGate', 'secret', 'sessionKey', 'timeoutMs', 'retry.budgetMs']) {
+      expect(error.message).toContain(`"${option}"`);
+    }
+  });
+
+  it('says when a number came as a string (from the environment)', async () => {
+    const error = await bootError({ ...OPTIONS, timeoutMs: '5000' });
+    expect(error.message).toContain('"timeoutMs": must be an integer from 1 to 300000, received the string "5000"');
+  });
+
+  it('fails on an unknown key, naming the closest valid one', async () => {
+    const error = await bootError({ ...OPTIONS, timeoutMS: 5000, retry: { retrys: 1 }, zzzzzzzz: 1 });
+    expect(error.message).toContain('"timeoutMS": is not an option; did you mean "timeoutMs"?');
+    expect(error.message).toContain('"retry.retrys": is not an option; did you mean "retry.retries"?');
+    expect(error.message).toContain('"zzzzzzzz": is not an option');
+    expect(error.message).not.toContain('"zzzzzzzz": is not an option; did you mean');
+  });
+
+  it("refuses a login binding without a session, and defaults to 'off' when sessionKey is false", async () => {
+    expect((await bootError({ ...OPTIONS, sessionKey: false, loginBinding: 'pending' })).message).toContain(
+      '"loginBinding"',
+    );
+    expect((await configOf([LogupModule.forRoot({ ...OPTIONS, sessionKey: false })])).loginBinding).toBe('off');
   });
 });

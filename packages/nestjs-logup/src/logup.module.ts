@@ -1,11 +1,55 @@
 import { HttpModule } from '@nestjs/axios';
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { inspect } from 'node:util';
 import { LogupApiClient } from './logup-api.client.js';
 import { resolveLogupConfig } from './logup.config.js';
 import { LOGUP_CONFIG } from './logup.constants.js';
 import { ConfigurableModuleClass, LOGUP_MODULE_OPTIONS } from './logup.module-definition.js';
 import { LogupGuard } from './logup.guard.js';
+import type { LogupModuleOptions } from './logup-module-options.interface.js';
 import { LogupService } from './logup.service.js';
+
+/** The options as provided in the container: the secret behind a private field, out of inspect and JSON. */
+class ProtectedLogupOptions {
+  readonly #secret: unknown;
+
+  constructor(options: LogupModuleOptions) {
+    const { secret, ...rest } = options;
+    this.#secret = secret;
+    Object.assign(this, rest);
+    Object.freeze(this);
+  }
+
+  get secret(): unknown {
+    return this.#secret;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { ...(this as object), secret: '[redacted]' };
+  }
+
+  [inspect.custom](): string {
+    return `LogupModuleOptions ${inspect(this.toJSON())}`;
+  }
+}
+
+const protect = (options: unknown): unknown =>
+  typeof options === 'object' && options !== null ? new ProtectedLogupOptions(options as LogupModuleOptions) : options;
+
+/** Wraps the options provider so the raw options (and their secret) are never what the container holds. */
+function protectOptions(module: DynamicModule): DynamicModule {
+  const providers = (module.providers ?? []).map((provider: Provider): Provider => {
+    if (typeof provider !== 'object' || provider === null || !('provide' in provider)) return provider;
+    if (provider.provide !== LOGUP_MODULE_OPTIONS) return provider;
+    if ('useValue' in provider) return { ...provider, useValue: protect(provider.useValue) };
+    if ('useFactory' in provider) {
+      const factory = provider.useFactory;
+      return { ...provider, useFactory: async (...args: unknown[]) => protect(await factory(...args)) };
+    }
+    return provider;
+  });
+  return { ...module, providers };
+}
 
 /**
  * Verified LogUp logins and the per-subscription DB for a Nest application.
@@ -32,4 +76,14 @@ import { LogupService } from './logup.service.js';
   ],
   exports: [LogupService, LogupGuard, LOGUP_CONFIG],
 })
-export class LogupModule extends ConfigurableModuleClass {}
+export class LogupModule extends ConfigurableModuleClass {
+  /** Registers LogUp with options known now. */
+  static override forRoot(options: Parameters<typeof ConfigurableModuleClass.forRoot>[0]): DynamicModule {
+    return protectOptions(super.forRoot(options));
+  }
+
+  /** Registers LogUp with options from a factory, a class or an existing provider (e.g. `ConfigService`). */
+  static override forRootAsync(options: Parameters<typeof ConfigurableModuleClass.forRootAsync>[0]): DynamicModule {
+    return protectOptions(super.forRootAsync(options));
+  }
+}

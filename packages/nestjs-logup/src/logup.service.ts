@@ -1,22 +1,44 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LogupApiClient, reasonOf } from './logup-api.client.js';
+import { LogupApiClient } from './logup-api.client.js';
 import { LOGUP_CONFIG } from './logup.constants.js';
-import { LogupApiError, LogupUnavailableError } from './logup.errors.js';
+import { malformedAnswer, type LogupError } from './logup.errors.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
+import { reasonOf, sanitizeReason } from './logup.redact.js';
+import { endLogin, startPendingLogin, type LogupPendingLogin } from './logup.session.js';
 import { LogupSubscription } from './logup.subscription.js';
-import { assertId, assertVerifyInput, parseDb } from './logup.validation.js';
+import { assertId, assertVerifyInput, idProblem, parseDb, type LogupDb } from './logup.validation.js';
+
+/** A subscription just verified: `idActor` and `isNewUser` are known. */
+export type LogupVerifiedSubscription<TDb extends LogupDb = LogupDb> = LogupSubscription<TDb> & {
+  readonly idActor: string;
+  readonly isNewUser: boolean;
+};
 
 /** The outcome of {@link LogupService.verify}. */
-export type LogupVerification =
-  { verified: true; subscription: LogupSubscription } | { verified: false; errorMessage: string };
+export type LogupVerification<TDb extends LogupDb = LogupDb> =
+  { verified: true; subscription: LogupVerifiedSubscription<TDb> } | { verified: false; errorMessage: string };
 
-/** Verifies LogUp callback tokens and gives access to subscriptions and their DBs. */
+/** The result of a health probe. */
+export interface LogupConnectionCheck {
+  latencyMs: number;
+  /** When LogUp was last actually reached (epoch ms). */
+  checkedAt: number;
+  /** True when this is the result of an earlier probe (see `healthCheckIntervalMs`). */
+  cached: boolean;
+}
+
+/** Verifies LogUp callback tokens and gives access to subscriptions, their DBs and the login session. */
 @Injectable()
 export class LogupService {
-  constructor(
-    private readonly client: LogupApiClient,
-    @Inject(LOGUP_CONFIG) private readonly config: LogupConfig,
-  ) {}
+  readonly #client: LogupApiClient;
+  readonly #config: LogupConfig;
+  #lastCheck?: { at: number; result?: LogupConnectionCheck; error?: unknown };
+  #inFlightCheck?: Promise<LogupConnectionCheck>;
+
+  constructor(client: LogupApiClient, @Inject(LOGUP_CONFIG) config: LogupConfig) {
+    this.#client = client;
+    this.#config = config;
+  }
 
   /**
    * Verifies the `logupToken` of a callback URL with LogUp. A token is single-use, so
@@ -29,61 +51,120 @@ export class LogupService {
    * const result = await logup.verify(query.logupToken, query.isNewUser === 'true');
    * if (result.verified) console.log(result.subscription.idSubscription);
    */
-  async verify(logupToken: string, isNewUser: boolean): Promise<LogupVerification> {
+  async verify<TDb extends LogupDb = LogupDb>(logupToken: string, isNewUser: boolean): Promise<LogupVerification<TDb>> {
     assertVerifyInput(logupToken, isNewUser);
-    const { status, body } = await this.client.request({
+    const request = {
       method: 'POST',
       path: '/verification',
       body: { logupToken },
       operation: 'verification',
       idempotent: false,
-    });
-    if (status === 400 || status === 403) return { verified: false, errorMessage: reasonOf(body, status) };
-    if (status !== 200) throw new LogupApiError('verification', status, reasonOf(body, status));
-    const answer = (body ?? {}) as Record<string, unknown>;
+      secrets: [logupToken],
+    } as const;
+    const response = await this.#client.request(request);
+    const { status, body } = response;
+    if (status === 400 || status === 403)
+      return { verified: false, errorMessage: reasonOf(body, status, [logupToken]) };
+    if (status < 200 || status > 299) throw this.#client.errorFor(request, response);
+    const answer = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     if (answer.verified === false) {
-      return {
-        verified: false,
-        errorMessage: typeof answer.errorMessage === 'string' ? answer.errorMessage : 'NOT_VERIFIED',
-      };
+      const reason = typeof answer.errorMessage === 'string' ? sanitizeReason(answer.errorMessage, [logupToken]) : '';
+      return { verified: false, errorMessage: reason || 'NOT_VERIFIED' };
     }
+    // `verified: true` wins: the reference's own example carries a stray errorMessage.
     const db = answer.db === undefined || answer.db === null ? {} : parseDb(answer.db);
-    if (answer.verified !== true || typeof answer.idSubscription !== 'string' || !db) {
-      throw new LogupUnavailableError('verification', 'malformed_response', 'the answer is not a verification result');
-    }
-    const subscription = new LogupSubscription(this.client, this.config, {
-      idSubscription: answer.idSubscription,
-      idActor: typeof answer.idActor === 'string' ? answer.idActor : undefined,
+    const problem =
+      answer.verified !== true
+        ? 'it is not a verification result'
+        : idProblem(answer.idSubscription)
+          ? `its idSubscription ${idProblem(answer.idSubscription)}`
+          : idProblem(answer.idActor)
+            ? `its idActor ${idProblem(answer.idActor)}`
+            : !db
+              ? 'its db is not a flat object of strings, numbers and booleans'
+              : undefined;
+    if (problem) throw malformedAnswer('verification', problem);
+    const subscription = new LogupSubscription<TDb>(this.#client, {
+      idSubscription: answer.idSubscription as string,
+      idActor: answer.idActor as string,
       isNewUser,
-      db,
+      db: db as Partial<TDb>,
     });
-    return { verified: true, subscription };
-  }
-
-  /**
-   * Checks that LogUp answers and accepts the gate credentials, by fetching a fresh
-   * access token (it replaces the cached one). For health checks.
-   * @returns the round trip in ms.
-   * @throws LogupCredentialsError when the credentials are refused; LogupUnavailableError when LogUp cannot answer.
-   */
-  async checkConnection(): Promise<{ latencyMs: number }> {
-    const started = Date.now();
-    await this.client.renewAccessToken();
-    return { latencyMs: Date.now() - started };
+    return { verified: true, subscription: subscription as LogupVerifiedSubscription<TDb> };
   }
 
   /**
    * A subscription by id, to work on any visitor's DB (the Python SDK's
-   * `subscription_custom`). With `apiVersion: 'v1_0'` the DB is addressed by actor:
-   * pass `{ idActor }` too. `isNewUser` is only carried along.
+   * `subscription_custom`). `idActor` and `isNewUser` are only carried along.
    */
-  subscription(idSubscription: string, options: { idActor?: string; isNewUser?: boolean } = {}): LogupSubscription {
+  subscription<TDb extends LogupDb = LogupDb>(
+    idSubscription: string,
+    options: { idActor?: string; isNewUser?: boolean } = {},
+  ): LogupSubscription<TDb> {
     assertId(idSubscription, 'idSubscription');
     if (options.idActor !== undefined) assertId(options.idActor, 'idActor');
-    return new LogupSubscription(this.client, this.config, {
+    return new LogupSubscription<TDb>(this.#client, {
       idSubscription,
       idActor: options.idActor,
       isNewUser: typeof options.isNewUser === 'boolean' ? options.isNewUser : undefined,
     });
+  }
+
+  /**
+   * Starts a login: records a pending login in the visitor's session, which
+   * `LogupGuard` requires on the callback (login CSRF defence, `loginBinding`). Call
+   * it in the route that sends the visitor to LogUp. In `'nonce'` mode, add the
+   * returned `nonce` to the callback URL as `nonceQueryParam`.
+   * @returns the pending login, or undefined when the request has no session.
+   * @example
+   * `@Get('login') @Redirect() login(@Req() req) { this.logup.startLogin(req); return { url: LOGUP_LOGIN_URL }; }`
+   */
+  startLogin(request: unknown): LogupPendingLogin | undefined {
+    return startPendingLogin(request, this.#config);
+  }
+
+  /**
+   * Logs the visitor out: clears what `LogupGuard` keeps under the configured
+   * `sessionKey`, and revokes that login on the server so a copy of the old session
+   * cookie no longer works. Resolves to whether a login was ended.
+   */
+  logout(request: unknown): Promise<boolean> {
+    return endLogin(request, this.#config);
+  }
+
+  /**
+   * Checks that LogUp answers and accepts the gate credentials, by fetching a fresh
+   * access token (which then serves every other call). At most one probe per
+   * `healthCheckIntervalMs`; between probes the last result (or error) is returned.
+   * @throws LogupCredentialsError when the credentials are refused; LogupUnavailableError when LogUp cannot answer.
+   */
+  async checkConnection(): Promise<LogupConnectionCheck> {
+    const last = this.#lastCheck;
+    if (last && Date.now() - last.at < this.#config.healthCheckIntervalMs) {
+      if (last.error !== undefined) throw last.error as LogupError;
+      return { ...last.result!, cached: true };
+    }
+    this.#inFlightCheck ??= this.#probe().finally(() => {
+      this.#inFlightCheck = undefined;
+    });
+    return this.#inFlightCheck;
+  }
+
+  async #probe(): Promise<LogupConnectionCheck> {
+    const started = Date.now();
+    try {
+      await this.#client.renewAccessToken();
+      const result = { latencyMs: Date.now() - started, checkedAt: started, cached: false };
+      this.#lastCheck = { at: started, result };
+      return result;
+    } catch (error) {
+      this.#lastCheck = { at: started, error };
+      throw error;
+    }
+  }
+
+  /** Nothing secret in a log line or a JSON dump. */
+  toJSON(): Record<string, unknown> {
+    return { idGate: this.#config.idGate, apiUrl: this.#config.apiUrl };
   }
 }

@@ -1,7 +1,10 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { LogupConfig } from './logup-module-options.interface.js';
+
 /**
- * Reads and writes one value of `request.session`, whatever the session library:
- * a plain object (express-session, cookie-session) or a `get`/`set` store
- * (@fastify/secure-session, @fastify/session).
+ * Reads and writes `request.session`, whatever the session library: a plain object
+ * (express-session, cookie-session) or a `get`/`set` store (@fastify/secure-session,
+ * @fastify/session).
  */
 interface SessionStore {
   get(key: string): unknown;
@@ -9,6 +12,25 @@ interface SessionStore {
 }
 
 type SessionLike = Record<string, unknown> | SessionStore;
+
+/** What the guard keeps in the session: ids and times only, never tokens or the DB. */
+export interface LogupSessionValue {
+  idSubscription: string;
+  idActor?: string;
+  isNewUser?: boolean;
+  /** This login's id, for logout (revocation). */
+  sid: string;
+  /** When the visitor logged in (epoch ms), checked against `sessionMaxAgeSeconds`. */
+  issuedAt: number;
+}
+
+/** A login started by `LogupService.startLogin()`, waiting for its callback. */
+export interface LogupPendingLogin {
+  /** Random, single-use; carried through the redirect in `'nonce'` mode. */
+  nonce: string;
+  /** Epoch ms after which the callback is refused. */
+  expiresAt: number;
+}
 
 function sessionOf(request: unknown): SessionLike | undefined {
   const session = (request as { session?: unknown } | undefined)?.session;
@@ -23,43 +45,108 @@ export function hasSession(request: unknown): boolean {
   return sessionOf(request) !== undefined;
 }
 
-export function readSession(request: unknown, key: string): unknown {
+function read(request: unknown, key: string): unknown {
   const session = sessionOf(request);
   if (!session) return undefined;
   return isStore(session) ? session.get(key) : session[key];
 }
 
-export function writeSession(request: unknown, key: string, value: unknown): void {
+function write(request: unknown, key: string, value: unknown): void {
   const session = sessionOf(request);
   if (!session) return;
   if (isStore(session)) session.set(key, value);
+  else if (value === undefined) delete session[key];
   else session[key] = value;
 }
+
+const pendingKey = (sessionKey: string) => `${sessionKey}:pending`;
+const randomId = () => randomBytes(18).toString('base64url');
 
 /**
  * Gives the visitor a new session id before logging them in (express-session's
  * `regenerate`), so a session id planted before login is worthless after it.
  */
-export async function regenerateSession(request: unknown): Promise<void> {
+async function regenerate(request: unknown): Promise<void> {
   const session = sessionOf(request) as { regenerate?: unknown; id?: unknown } | undefined;
   if (!session || typeof session.regenerate !== 'function' || typeof session.id !== 'string') return;
   await new Promise<void>((resolve, reject) =>
     (session.regenerate as (cb: (error?: unknown) => void) => void).call(session, (error) =>
-      error
-        ? reject(error instanceof Error ? error : new Error('express-session could not regenerate the session'))
-        : resolve(),
+      error ? reject(error instanceof Error ? error : new Error('the session could not be regenerated')) : resolve(),
     ),
   );
 }
 
+/** Records a pending login in the session (needs a session and a `sessionKey`). */
+export function startPendingLogin(request: unknown, config: LogupConfig): LogupPendingLogin | undefined {
+  if (config.sessionKey === false || !hasSession(request)) return undefined;
+  const pending = { nonce: randomId(), expiresAt: Date.now() + config.pendingLoginTtlSeconds * 1000 };
+  write(request, pendingKey(config.sessionKey), pending);
+  return pending;
+}
+
+/** Takes (reads and removes) the pending login: each one serves a single callback. */
+export function takePendingLogin(request: unknown, config: LogupConfig): LogupPendingLogin | undefined {
+  if (config.sessionKey === false) return undefined;
+  const value = read(request, pendingKey(config.sessionKey)) as Partial<LogupPendingLogin> | undefined;
+  if (value === undefined) return undefined;
+  write(request, pendingKey(config.sessionKey), undefined);
+  return typeof value?.nonce === 'string' && typeof value.expiresAt === 'number'
+    ? (value as LogupPendingLogin)
+    : undefined;
+}
+
+/** Constant-time comparison of a nonce from the query with the pending one. */
+export function nonceMatches(expected: string, given: unknown): boolean {
+  if (typeof given !== 'string' || given.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+}
+
+/** The logged-in visitor's session value, unless missing, malformed, too old or logged out. */
+export async function readLogin(request: unknown, config: LogupConfig): Promise<LogupSessionValue | undefined> {
+  if (config.sessionKey === false) return undefined;
+  const value = read(request, config.sessionKey) as Partial<LogupSessionValue> | undefined;
+  if (typeof value?.idSubscription !== 'string' || typeof value.sid !== 'string') return undefined;
+  if (typeof value.issuedAt !== 'number' || Date.now() - value.issuedAt > config.sessionMaxAgeSeconds * 1000) {
+    return undefined;
+  }
+  if (await config.sessionRevocation.isRevoked(value.sid)) return undefined;
+  return value as LogupSessionValue;
+}
+
+/** Keeps the visitor's ids in a new session; ends any login the session held before. */
+export async function writeLogin(
+  request: unknown,
+  config: LogupConfig,
+  ids: { idSubscription: string; idActor?: string; isNewUser?: boolean },
+): Promise<void> {
+  if (config.sessionKey === false || !hasSession(request)) return;
+  await endLogin(request, config);
+  await regenerate(request);
+  const value: LogupSessionValue = { idSubscription: ids.idSubscription, sid: randomId(), issuedAt: Date.now() };
+  if (ids.idActor !== undefined) value.idActor = ids.idActor;
+  if (ids.isNewUser !== undefined) value.isNewUser = ids.isNewUser;
+  write(request, config.sessionKey, value);
+}
+
+/** Logs the visitor out: revokes the login (a copied cookie stops working) and clears it. */
+export async function endLogin(request: unknown, config: LogupConfig): Promise<boolean> {
+  if (config.sessionKey === false || !hasSession(request)) return false;
+  const value = read(request, config.sessionKey) as Partial<LogupSessionValue> | undefined;
+  write(request, config.sessionKey, undefined);
+  write(request, pendingKey(config.sessionKey), undefined);
+  if (typeof value?.sid !== 'string') return false;
+  const expiresAt =
+    (typeof value.issuedAt === 'number' ? value.issuedAt : Date.now()) + config.sessionMaxAgeSeconds * 1000;
+  await config.sessionRevocation.revoke(value.sid, expiresAt);
+  return true;
+}
+
 /**
- * Logs the visitor out: removes what `LogupGuard` keeps in the request's session.
- * @example
- * `@Post('logout') logout(@Req() req: Request) { clearLogupSession(req); }`
+ * Removes what `LogupGuard` keeps under `sessionKey` (no revocation).
+ * @deprecated Use `LogupService.logout(request)`: it knows the configured key and
+ * revokes the login on the server.
  */
 export function clearLogupSession(request: unknown, sessionKey = 'logup'): void {
-  const session = sessionOf(request);
-  if (!session) return;
-  if (isStore(session)) session.set(sessionKey, undefined);
-  else delete session[sessionKey];
+  write(request, sessionKey, undefined);
+  write(request, pendingKey(sessionKey), undefined);
 }

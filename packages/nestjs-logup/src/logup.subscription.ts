@@ -1,46 +1,56 @@
-import type { LogupApiClient, LogupResponse } from './logup-api.client.js';
-import { reasonOf } from './logup-api.client.js';
-import { LogupApiError, LogupUnavailableError, LogupValidationError } from './logup.errors.js';
-import type { LogupConfig } from './logup-module-options.interface.js';
-import { assertDbKeys, assertDbUpdate, parseDb, type LogupDb } from './logup.validation.js';
+import { malformedAnswer } from './logup.errors.js';
+import type { LogupResponse, LogupTransport } from './logup.transport.js';
+import { assertDbKeys, assertDbUpdate, parseDb, type LogupDb, type LogupDbValue } from './logup.validation.js';
 
 /** What a subscription is made of (see {@link LogupSubscription}). */
-export interface LogupSubscriptionData {
+export interface LogupSubscriptionData<TDb extends LogupDb = LogupDb> {
   idSubscription: string;
   idActor?: string;
   isNewUser?: boolean;
-  db?: LogupDb;
+  db?: Partial<TDb>;
 }
+
+const BRAND = Symbol.for('nestjs-logup.subscription');
+const ownHasInstance = Function.prototype[Symbol.hasInstance];
+const is2xx = (status: number) => status >= 200 && status < 300;
 
 /**
  * A visitor's membership of your gate, and its key-value DB. Obtained from
  * `LogupService.verify()` (with `idActor` and `isNewUser`), from
  * `LogupService.subscription(id)`, or in a controller with `@Subscription()`.
  * Each instance stands alone: concurrent logins never share one.
+ *
+ * `TDb` declares the DB's keys and value types, e.g.
+ * `LogupSubscription<{ plan: string; seats: number }>`; LogUp does not enforce it, so
+ * every read returns `Partial<TDb>`.
  */
-export class LogupSubscription {
+export class LogupSubscription<TDb extends LogupDb = LogupDb> {
   /** LogUp's subscription id (`sub_...`). */
   readonly idSubscription: string;
   /** LogUp's actor id (`acr_...`), when known (from a verification). */
   readonly idActor?: string;
   /** What the visitor said on LogUp's page (`isNewUser` of the callback URL), when known. */
   readonly isNewUser?: boolean;
-  #db?: Readonly<LogupDb>;
-  readonly #client: LogupApiClient;
-  readonly #config: LogupConfig;
+  #db?: Readonly<Partial<TDb>>;
+  readonly #transport: LogupTransport;
 
   /** @internal Use `LogupService.verify()` or `LogupService.subscription()`. */
-  constructor(client: LogupApiClient, config: LogupConfig, data: LogupSubscriptionData) {
-    this.#client = client;
-    this.#config = config;
+  constructor(transport: LogupTransport, data: LogupSubscriptionData<TDb>) {
+    this.#transport = transport;
     this.idSubscription = data.idSubscription;
     if (data.idActor !== undefined) this.idActor = data.idActor;
     if (data.isNewUser !== undefined) this.isNewUser = data.isNewUser;
     if (data.db) this.#db = Object.freeze({ ...data.db });
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** Recognises subscriptions made by another copy of the library (CommonJS and ESM in one process). */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return ownHasInstance.call(this, value) || (value as Record<symbol, unknown> | null)?.[BRAND] === true;
   }
 
   /** The DB as last seen: from the verification, or the latest full read, update or delete. */
-  get db(): Readonly<LogupDb> | undefined {
+  get db(): Readonly<Partial<TDb>> | undefined {
     return this.#db;
   }
 
@@ -48,20 +58,14 @@ export class LogupSubscription {
    * Reads the DB from LogUp; with `keys`, only those keys (absent keys are left out).
    * @example const { country } = await subscription.getDb(['country']);
    */
-  async getDb(keys?: string[]): Promise<LogupDb> {
+  async getDb<K extends keyof TDb & string>(keys?: K[]): Promise<Partial<TDb>> {
     let query = '';
     if (keys !== undefined) {
       assertDbKeys(keys, 'DB read', false);
       query = `?keys=${keys.map(encodeURIComponent).join(',')}`;
     }
-    const path = this.dbPath('getDb');
-    const response = await this.#client.request({
-      method: 'GET',
-      path: `${path}${query}`,
-      operation: 'getDb',
-      idempotent: true,
-    });
-    const db = this.expectDb(response, 'getDb', 200);
+    const request = { method: 'GET', path: `${this.#dbPath()}${query}`, operation: 'getDb', idempotent: true } as const;
+    const db = this.#expectDb(request.operation, await this.#transport.request(request));
     if (keys === undefined) this.#db = Object.freeze({ ...db });
     return db;
   }
@@ -71,56 +75,43 @@ export class LogupSubscription {
    * Limits are checked first; a violation throws `LogupValidationError` and sends nothing.
    * @example await subscription.updateDb({ country: 'italy', age: 21, alreadySubscribed: true });
    */
-  async updateDb(data: Record<string, string | number | boolean>): Promise<LogupDb> {
+  async updateDb(data: Partial<TDb> & Record<string, LogupDbValue>): Promise<Partial<TDb>> {
     assertDbUpdate(data);
-    const path = this.dbPath('updateDb');
     const body = { data: Object.keys(data).map((key) => ({ key, value: data[key] })) };
-    const response = await this.#client.request({ method: 'PUT', path, body, operation: 'updateDb', idempotent: true });
-    const db = this.expectDb(response, 'updateDb', 200);
+    const request = { method: 'PUT', path: this.#dbPath(), body, operation: 'updateDb', idempotent: true } as const;
+    const db = this.#expectDb(request.operation, await this.#transport.request(request));
     this.#db = Object.freeze({ ...db });
     return db;
   }
 
   /** Deletes keys and returns the DB without them (LogUp answers 204; the DB is then read again). */
-  async deleteDbValues(keys: string[]): Promise<LogupDb> {
+  async deleteDbValues(keys: (keyof TDb & string)[]): Promise<Partial<TDb>> {
     assertDbKeys(keys, 'DB delete', true);
-    const path = this.dbPath('deleteDbValues');
-    const response = await this.#client.request({
+    const request = {
       method: 'DELETE',
-      path,
+      path: this.#dbPath(),
       body: { keys: [...new Set(keys)] },
       operation: 'deleteDbValues',
       idempotent: true,
-    });
-    if (response.status !== 204 && response.status !== 200) {
-      throw new LogupApiError('deleteDbValues', response.status, reasonOf(response.body, response.status));
-    }
+    } as const;
+    const response = await this.#transport.request(request);
+    if (!is2xx(response.status)) throw this.#transport.errorFor(request, response);
     return this.getDb();
   }
 
   /** The public fields only: `{ idSubscription, idActor, isNewUser, db }`. */
-  toJSON(): LogupSubscriptionData {
+  toJSON(): LogupSubscriptionData<TDb> {
     return { idSubscription: this.idSubscription, idActor: this.idActor, isNewUser: this.isNewUser, db: this.#db };
   }
 
-  private dbPath(operation: string): string {
-    if (this.#config.dbAddressing === 'actor') {
-      if (this.idActor === undefined) {
-        throw new LogupValidationError(operation, [
-          { path: 'idActor', message: `is required: apiVersion ${this.#config.apiVersion} addresses the DB by actor` },
-        ]);
-      }
-      return `/actor/${encodeURIComponent(this.idActor)}/db`;
-    }
+  #dbPath(): string {
     return `/subscription/${encodeURIComponent(this.idSubscription)}/db`;
   }
 
-  private expectDb(response: LogupResponse, operation: string, status: number): LogupDb {
-    if (response.status !== status) {
-      throw new LogupApiError(operation, response.status, reasonOf(response.body, response.status));
-    }
+  #expectDb(operation: string, response: LogupResponse): Partial<TDb> {
+    if (!is2xx(response.status)) throw this.#transport.errorFor({ operation }, response);
     const db = parseDb(response.body);
-    if (!db) throw new LogupUnavailableError(operation, 'malformed_response', 'the answer is not a DB object');
-    return db;
+    if (!db) throw malformedAnswer(operation, 'the answer is not a DB object');
+    return db as Partial<TDb>;
   }
 }

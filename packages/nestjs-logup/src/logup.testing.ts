@@ -1,8 +1,10 @@
 import { UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { LogupApiClient, LogupRequest, LogupResponse } from './logup-api.client.js';
+import { httpPairOf } from './logup.context.js';
 import { LOGUP_DB_LIMITS, LOGUP_REQUEST_PROPERTY } from './logup.constants.js';
-import type { LogupConfig } from './logup-module-options.interface.js';
+import { errorForStatus, type LogupError } from './logup.errors.js';
+import { reasonOf } from './logup.redact.js';
 import { LogupSubscription } from './logup.subscription.js';
+import type { LogupRequest, LogupResponse, LogupTransport } from './logup.transport.js';
 import type { LogupDb, LogupDbValue } from './logup.validation.js';
 
 /**
@@ -11,7 +13,7 @@ import type { LogupDb, LogupDbValue } from './logup.validation.js';
  * `TOO_MANY_KEYS`), deletes. The limits on keys and values are checked by
  * `LogupSubscription` itself, exactly as against LogUp.
  */
-class InMemoryDbClient {
+class InMemoryDbTransport implements LogupTransport {
   private db: Map<string, LogupDbValue>;
 
   constructor(db: LogupDb) {
@@ -38,9 +40,15 @@ class InMemoryDbClient {
       body: Object.fromEntries([...this.db].filter(([key]) => !keys || keys.includes(key))),
     });
   }
-}
 
-const TEST_CONFIG = { apiVersion: 'v1_1', dbAddressing: 'subscription' } as LogupConfig;
+  errorFor(request: Pick<LogupRequest, 'operation'>, response: LogupResponse): LogupError {
+    return errorForStatus({
+      operation: request.operation,
+      status: response.status,
+      errorMessage: reasonOf(response.body, response.status),
+    });
+  }
+}
 
 /**
  * A `LogupSubscription` whose DB lives in memory, for unit tests that need no
@@ -50,15 +58,14 @@ const TEST_CONFIG = { apiVersion: 'v1_1', dbAddressing: 'subscription' } as Logu
  * const subscription = createTestSubscription({ idActor: 'acr_test', db: { plan: 'pro' } });
  * await subscription.updateDb({ seats: 3 }); // { plan: 'pro', seats: 3 }
  */
-export function createTestSubscription(
+export function createTestSubscription<TDb extends LogupDb = LogupDb>(
   data: { idSubscription?: string; idActor?: string; isNewUser?: boolean; db?: LogupDb } = {},
-): LogupSubscription {
-  const client = new InMemoryDbClient(data.db ?? {}) as unknown as LogupApiClient;
-  return new LogupSubscription(client, TEST_CONFIG, {
+): LogupSubscription<TDb> {
+  return new LogupSubscription<TDb>(new InMemoryDbTransport(data.db ?? {}), {
     idSubscription: data.idSubscription ?? 'sub_test',
     idActor: data.idActor ?? 'acr_test',
     isNewUser: data.isNewUser ?? false,
-    db: data.db ?? {},
+    db: (data.db ?? {}) as Partial<TDb>,
   });
 }
 
@@ -75,7 +82,7 @@ export class LogupTestGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (!this.subscription) throw new UnauthorizedException('Log in with LogUp first');
-    context.switchToHttp().getRequest<Record<string, unknown>>()[LOGUP_REQUEST_PROPERTY] = this.subscription;
+    httpPairOf(context).request[LOGUP_REQUEST_PROPERTY] = this.subscription;
     return true;
   }
 }

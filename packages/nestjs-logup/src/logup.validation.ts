@@ -17,9 +17,22 @@ const charCount = (s: string): number => {
 /** A key as it may appear in a message: quoted, escaped, shortened. */
 const show = (key: string): string => JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}...` : key);
 
-const LOGUP_TOKEN_PATTERN = /^[A-Za-z0-9._~+/=-]+$/;
+/** Characters a LogUp token may contain. */
+export const LOGUP_TOKEN_PATTERN = /^[A-Za-z0-9._~+/=-]+$/;
 /** Bounds of a logupToken this library forwards (LogUp's are about 128 characters). */
 export const LOGUP_TOKEN_LENGTH = Object.freeze({ min: 16, max: 2048 });
+
+/** The rules of the callback query, with their messages: one set, used by the guard, verify() and the DTO. */
+export const LOGUP_CALLBACK_RULES = Object.freeze({
+  notString: 'must be a single string',
+  length: `must be ${LOGUP_TOKEN_LENGTH.min} to ${LOGUP_TOKEN_LENGTH.max} characters long`,
+  characters: 'contains characters a LogUp token never has',
+  isNewUser: 'must be exactly "true" or "false"',
+  required: 'is required',
+});
+
+/** Longest id accepted in a path segment. */
+const MAX_ID_LENGTH = 256;
 
 /** Why a key is unacceptable, or undefined. */
 function keyProblem(key: unknown): string | undefined {
@@ -93,23 +106,49 @@ export function assertDbKeys(keys: unknown, what: string, allowComma: boolean): 
   if (issues.length > 0) throw new LogupValidationError(what, issues);
 }
 
+/** Why an id cannot be a path segment (`idSubscription`, `idActor`), or undefined. */
+export function idProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length === 0) return 'must be a non-empty string';
+  if (value.length > MAX_ID_LENGTH) return `is ${value.length} characters; at most ${MAX_ID_LENGTH}`;
+  if (/\p{Cc}/u.test(value) || value === '.' || value === '..') return 'contains forbidden characters';
+  return undefined;
+}
+
 /** Checks an id that becomes a path segment (`idSubscription`, `idActor`). */
 export function assertId(value: unknown, name: string): asserts value is string {
-  let problem: string | undefined;
-  if (typeof value !== 'string' || value.length === 0) problem = 'must be a non-empty string';
-  else if (value.length > 256) problem = `is ${value.length} characters; at most 256`;
-  else if (/\p{Cc}/u.test(value) || value === '.' || value === '..') problem = 'contains forbidden characters';
+  const problem = idProblem(value);
   if (problem) throw new LogupValidationError(name, [{ path: name, message: problem }]);
 }
 
 /** Why a logupToken is not worth sending to LogUp, or undefined. */
 export function logupTokenProblem(token: unknown): string | undefined {
-  if (typeof token !== 'string' || token.length === 0) return 'must be a non-empty string';
+  if (typeof token !== 'string') return LOGUP_CALLBACK_RULES.notString;
   if (token.length < LOGUP_TOKEN_LENGTH.min || token.length > LOGUP_TOKEN_LENGTH.max) {
-    return `must be ${LOGUP_TOKEN_LENGTH.min} to ${LOGUP_TOKEN_LENGTH.max} characters long`;
+    return LOGUP_CALLBACK_RULES.length;
   }
-  if (!LOGUP_TOKEN_PATTERN.test(token)) return 'contains characters a LogUp token never has';
+  if (!LOGUP_TOKEN_PATTERN.test(token)) return LOGUP_CALLBACK_RULES.characters;
   return undefined;
+}
+
+/**
+ * Validates a callback query; returns messages naming the query parameters (never
+ * echoing their values), or the parsed input.
+ */
+export function parseCallbackQuery(
+  query: Record<string, unknown>,
+  names: { token: string; isNewUser: string },
+): { logupToken: string; isNewUser: boolean } | { problems: string[] } {
+  const token = query[names.token];
+  const isNewUser = query[names.isNewUser];
+  const problems: string[] = [];
+  const tokenProblem = token === undefined ? LOGUP_CALLBACK_RULES.required : logupTokenProblem(token);
+  if (tokenProblem) problems.push(`${names.token} ${tokenProblem}`);
+  if (isNewUser !== 'true' && isNewUser !== 'false') {
+    problems.push(
+      `${names.isNewUser} ${isNewUser === undefined ? LOGUP_CALLBACK_RULES.required : LOGUP_CALLBACK_RULES.isNewUser}`,
+    );
+  }
+  return problems.length > 0 ? { problems } : { logupToken: token as string, isNewUser: isNewUser === 'true' };
 }
 
 /** Checks the arguments of `verify()`. */

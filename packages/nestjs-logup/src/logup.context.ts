@@ -1,0 +1,17 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { LogupError } from './logup.errors.js';
+import { LOGUP_MESSAGES } from './logup.messages.js';
+
+/** The request and response of a context: HTTP, or GraphQL (`{ req, res }` context, Apollo's default). */
+export function httpPairOf(context: ExecutionContext): { request: Record<string, unknown>; response: unknown } {
+  const type = context.getType<string>();
+  if (type === 'http') {
+    const http = context.switchToHttp();
+    return { request: http.getRequest(), response: http.getResponse() };
+  }
+  if (type === 'graphql') {
+    const gql = context.getArgByIndex<{ req?: Record<string, unknown>; res?: unknown } | undefined>(2);
+    if (gql?.req) return { request: gql.req, response: gql.res ?? gql.req.res };
+  }
+  throw new LogupError('LOGUP_UNSUPPORTED_CONTEXT', LOGUP_MESSAGES.unsupportedContext(type));
+}

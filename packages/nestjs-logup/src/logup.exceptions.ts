@@ -1,0 +1,30 @@
+import { BadRequestException, ConflictException, HttpException, HttpStatus } from '@nestjs/common';
+import { LOGUP_MESSAGES } from './logup.messages.js';
+
+/** Sends an unauthenticated browser to the configured `loginUrl` (303 See Other). */
+export class LogupLoginRedirectException extends HttpException {
+  constructor(readonly location: string) {
+    super({ statusCode: HttpStatus.SEE_OTHER, message: LOGUP_MESSAGES.loginRequired, location }, HttpStatus.SEE_OTHER);
+  }
+}
+
+/** A callback with no pending login in this browser's session (login CSRF defence): 400. */
+export class LogupLoginNotStartedException extends BadRequestException {
+  constructor() {
+    super(LOGUP_MESSAGES.loginNotStarted);
+  }
+}
+
+/** A callback that would switch a logged-in browser to another subscription: 409. */
+export class LogupAccountSwitchException extends ConflictException {
+  constructor() {
+    super(LOGUP_MESSAGES.alreadyLoggedIn);
+  }
+}
+
+/** A `logupToken` sent to a guarded route that is not the callback: 400, nothing verified. */
+export class LogupTokenNotAcceptedException extends BadRequestException {
+  constructor(param: string) {
+    super(LOGUP_MESSAGES.tokenOffCallback(param));
+  }
+}
