@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type LogupEmulator } from 'logup-emulator';
+import { LogupEmulator, startEmulator } from 'logup-emulator';
 import { emulatorLog } from '../support/log-capture.js';
 
 const GATE = { idGate: 'gate_a', secret: 'secret_a_value' };
@@ -100,11 +100,11 @@ describe('logup-emulator REST API (LOGUP-API.md)', () => {
       expect(login.logupToken).toMatch(/^[A-Za-z0-9]{128}$/);
       const first = await call(base, 'POST', '/v1_1/verification', { logupToken: login.logupToken }, token);
       expect(first).toMatchObject({
-        status: 200,
+        status: 201,
         body: { verified: true, idActor: login.idActor, idSubscription: login.idSubscription, db: { keyName: true } },
       });
       const second = await call(base, 'POST', '/v1_1/verification', { logupToken: login.logupToken }, token);
-      expect(second).toMatchObject({ status: 200, body: { verified: false, errorMessage: 'INVALID_LOGUP_TOKEN' } });
+      expect(second).toMatchObject({ status: 201, body: { verified: false, errorMessage: 'INVALID_LOGUP_TOKEN' } });
     });
 
     it('lets logupTokens expire', async () => {
@@ -141,6 +141,25 @@ describe('logup-emulator REST API (LOGUP-API.md)', () => {
     ])('needs a valid access token (%s -> %s)', async (token, errorMessage) => {
       const res = await call(base, 'POST', '/v1_1/verification', { logupToken: 'x' }, token);
       expect(res).toMatchObject({ status: 401, body: { errorMessage } });
+    });
+
+    it('answers 200 instead when started with verificationStatus: 200', async () => {
+      const answers200 = await startEmulator({ port: 0, gates: [GATE], verificationStatus: 200, log: emulatorLog });
+      try {
+        const login = answers200.login({ idGate: GATE.idGate, email: 'two-hundred@example.com' });
+        const { access_token } = await grantFrom(answers200.url);
+        const body = { logupToken: login.logupToken };
+        const first = await call(answers200.url, 'POST', '/v1_1/verification', body, access_token);
+        expect(first).toMatchObject({ status: 200, body: { verified: true, idSubscription: login.idSubscription } });
+        const again = await call(answers200.url, 'POST', '/v1_1/verification', body, access_token);
+        expect(again).toMatchObject({ status: 200, body: { verified: false, errorMessage: 'INVALID_LOGUP_TOKEN' } });
+      } finally {
+        await answers200.stop();
+      }
+    });
+
+    it('refuses a verificationStatus other than 200 or 201', () => {
+      expect(() => new LogupEmulator({ gates: [GATE], verificationStatus: 204 as 200 })).toThrow(/200 or 201/);
     });
 
     it('answers 400 to a body without logupToken', async () => {
@@ -229,14 +248,18 @@ describe('logup-emulator REST API (LOGUP-API.md)', () => {
       expect(emu.db(id)).toEqual({ alreadySubscribed: false });
     });
 
-    it('addresses the DB by actor in v1_0 only', async () => {
-      const login = emu.login({ idGate: GATE.idGate, email: 'actor@example.com', db: { a: 1 } });
+    it('serves the same subscription DB paths under v1_0, and no actor paths anywhere', async () => {
+      const login = emu.login({ idGate: GATE.idGate, email: 'v10@example.com', db: { a: 1 } });
       const v10 = await grant(GATE, 'v1_0');
-      expect((await call(base, 'GET', `/v1_0/actor/${login.idActor}/db`, undefined, v10)).body).toEqual({ a: 1 });
-      expect((await call(base, 'GET', `/v1_0/subscription/${login.idSubscription}/db`, undefined, v10)).status).toBe(
-        404,
-      );
-      expect((await call(base, 'GET', `/v1_1/actor/${login.idActor}/db`, undefined, token)).status).toBe(404);
+      const path = `/v1_0/subscription/${login.idSubscription}/db`;
+      expect((await call(base, 'GET', path, undefined, v10)).body).toEqual({ a: 1 });
+      const put = await call(base, 'PUT', path, { data: [{ key: 'b', value: true }] }, v10);
+      expect(put).toMatchObject({ status: 200, body: { a: 1, b: true } });
+      expect((await call(base, 'DELETE', path, { keys: ['a'] }, v10)).status).toBe(204);
+      expect(emu.db(login.idSubscription)).toEqual({ b: true });
+      for (const version of ['v1_0', 'v1_1']) {
+        expect((await call(base, 'GET', `/${version}/actor/${login.idActor}/db`, undefined, v10)).status).toBe(404);
+      }
     });
 
     it("accepts the official Python client's wire format: // in paths", async () => {
@@ -297,6 +320,25 @@ describe('logup-emulator REST API (LOGUP-API.md)', () => {
       expect((await call(base, 'GET', `/__emulator/db/${login.body.idSubscription}`)).body).toEqual({ x: 'y' });
     });
 
+    it('answers a status fault with the body and headers it carries', async () => {
+      await call(base, 'POST', '/__emulator/faults', {
+        kind: 'status',
+        status: 429,
+        endpoint: 'verification',
+        body: { errorMessage: 'SLOW_DOWN', detail: [1, 2] },
+        headers: { 'retry-after': '2' },
+      });
+      const res = await call(base, 'POST', '/v1_1/verification', { logupToken: 'x' }, await grant());
+      expect(res).toMatchObject({ status: 429, body: { errorMessage: 'SLOW_DOWN', detail: [1, 2] } });
+      expect(res.headers.get('retry-after')).toBe('2');
+      const refused = await call(base, 'POST', '/__emulator/faults', {
+        kind: 'status',
+        status: 503,
+        headers: { 'bad header': 'x' },
+      });
+      expect(refused).toMatchObject({ status: 400, body: { errorMessage: 'INVALID_FAULT' } });
+    });
+
     it('mints many tokens for one visitor', async () => {
       const res = await call(base, 'POST', '/__emulator/logins', {
         idGate: GATE.idGate,
@@ -322,75 +364,6 @@ describe('logup-emulator REST API (LOGUP-API.md)', () => {
       ).toBeGreaterThan(0);
       expect((await call(base, 'POST', '/v1_1/verification', { logupToken: 'x' }, token)).status).toBe(401);
     });
-  });
-});
-
-describe('the hosted login page', () => {
-  let emu: LogupEmulator;
-  beforeAll(async () => {
-    emu = await startEmulator({
-      port: 0,
-      gates: [GATE, { ...OTHER, redirectUrls: ['https://shop.example/logup/'] }],
-      log: emulatorLog,
-    });
-  });
-  afterAll(() => emu.stop());
-
-  const form = (fields: Record<string, string>) =>
-    fetch(`${emu.url}/login`, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
-
-  it('shows a form and redirects with logupToken and isNewUser', async () => {
-    const page = await fetch(
-      `${emu.url}/login?gate=gate_a&redirect=${encodeURIComponent('http://localhost:3000/cb?x=1')}`,
-    );
-    expect(page.status).toBe(200);
-    const html = await page.text();
-    expect(html).toContain('name="email"');
-    expect(html).toContain('I am new to this site');
-    const res = await form({
-      gate: 'gate_a',
-      redirect: 'http://localhost:3000/cb?x=1',
-      email: 'page@example.com',
-      isNewUser: 'true',
-    });
-    expect(res.status).toBe(303);
-    const location = new URL(res.headers.get('location')!);
-    expect(location.origin + location.pathname).toBe('http://localhost:3000/cb');
-    expect(location.searchParams.get('x')).toBe('1');
-    expect(location.searchParams.get('isNewUser')).toBe('true');
-    expect(location.searchParams.get('logupToken')).toMatch(/^[A-Za-z0-9]{128}$/);
-    const unchecked = await form({ gate: 'gate_a', redirect: 'http://127.0.0.1:9/cb', email: 'page@example.com' });
-    expect(new URL(unchecked.headers.get('location')!).searchParams.get('isNewUser')).toBe('false');
-  });
-
-  it.each([
-    ['gate_a', 'https://evil.example/cb'],
-    ['gate_a', 'javascript:alert(1)'],
-    ['gate_a', 'http://user:pw@localhost/cb'],
-    ['gate_b', 'https://shop.example/other/'],
-    ['gate_b', 'https://shop.example.evil.com/logup/'],
-    ['gate_b', 'http://shop.example/logup/'],
-    ['gate_x', 'http://localhost/cb'],
-  ])('never redirects %s to %s', async (gate, redirect) => {
-    const page = await fetch(`${emu.url}/login?gate=${gate}&redirect=${encodeURIComponent(redirect)}`);
-    expect(page.status).toBe(400);
-    const res = await form({ gate, redirect, email: 'a@b.c' });
-    expect(res.status).toBe(400);
-    expect(res.headers.get('location')).toBeNull();
-  });
-
-  it('allows a configured prefix', async () => {
-    const res = await form({ gate: 'gate_b', redirect: 'https://shop.example/logup/callback', email: 'a@b.c' });
-    expect(res.status).toBe(303);
-  });
-
-  it('escapes what it echoes and re-asks for a bad email', async () => {
-    const redirect = 'http://localhost/"><script>alert(1)</script>';
-    const page = await (await fetch(`${emu.url}/login?gate=gate_a&redirect=${encodeURIComponent(redirect)}`)).text();
-    expect(page).not.toContain('<script>');
-    const res = await form({ gate: 'gate_a', redirect: 'http://localhost/cb', email: 'not-an-email' });
-    expect(res.status).toBe(400);
-    expect(await res.text()).toContain('email must look like');
   });
 });
 

@@ -1,27 +1,28 @@
-#!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { startEmulator } from './emulator.server.js';
-import type { EmulatorGate } from './emulator.types.js';
+import type { EmulatorGate, EmulatorOptions } from './emulator.types.js';
 
 const USAGE = `Usage: logup-emulator [options]
 
-  --port <n>               port to listen on (default 4010; 0 picks a free one)
-  --host <address>         address to listen on (default 127.0.0.1)
-  --gate <idGate:secret>   a gate; repeat for several (default gate_demo:secret_demo)
-  --redirect <idGate=url>  a URL prefix the login page may redirect to for that gate;
-                           repeat for several (default: loopback URLs only)
-  --token-ttl <seconds>    access-token lifetime (default 3600)
-  --logup-token-ttl <s>    logupToken lifetime (default 600)
-  --data-file <path>       keep actors, subscriptions and DBs in this JSON file
-  --quiet                  do not log requests
-  --help                   show this help`;
+  --port <n>                    port to listen on (default 4010; 0 picks a free one)
+  --host <address>              address to listen on (default 127.0.0.1)
+  --gate <idGate:secret>        a gate; repeat for several (default gate_demo:secret_demo)
+  --redirect <idGate=url>       the gate's redirect URL: the login page sends visitors there
+                                when the login link names none; repeat to allow more
+                                (default: the link must name one; loopback URLs only)
+  --verification-status <code>  200 or 201: the status of POST /verification (default 201)
+  --token-ttl <seconds>         access-token lifetime (default 3600)
+  --logup-token-ttl <seconds>   logupToken lifetime (default 600)
+  --data-file <path>            keep actors, subscriptions and DBs in this JSON file
+  --quiet                       do not log requests
+  --help                        show this help`;
 
 function fail(message: string): never {
   process.stderr.write(`logup-emulator: ${message}\n\n${USAGE}\n`);
   process.exit(2);
 }
 
-const { values } = (() => {
+function parse() {
   try {
     return parseArgs({
       options: {
@@ -29,57 +30,75 @@ const { values } = (() => {
         host: { type: 'string', default: '127.0.0.1' },
         gate: { type: 'string', multiple: true },
         redirect: { type: 'string', multiple: true },
+        'verification-status': { type: 'string' },
         'token-ttl': { type: 'string' },
         'logup-token-ttl': { type: 'string' },
         'data-file': { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
-    });
+    }).values;
   } catch (error) {
     fail((error as Error).message);
   }
-})();
-
-if (values.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
 }
 
-const number = (name: string, text: string | undefined): number | undefined => {
+function number(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!Number.isFinite(n) || n < 0) fail(`--${name} must be a non-negative number, got "${text}"`);
   return n;
-};
-
-const gates: EmulatorGate[] = (values.gate ?? ['gate_demo:secret_demo']).map((spec) => {
-  const at = spec.indexOf(':');
-  if (at <= 0 || at === spec.length - 1) fail(`--gate must look like idGate:secret, got "${spec.split(':')[0]}:..."`);
-  return { idGate: spec.slice(0, at), secret: spec.slice(at + 1) };
-});
-for (const spec of values.redirect ?? []) {
-  const at = spec.indexOf('=');
-  const gate = gates.find((g) => g.idGate === spec.slice(0, at));
-  if (at <= 0 || !gate) fail(`--redirect must look like idGate=url for a configured gate, got "${spec}"`);
-  (gate.redirectUrls ??= []).push(spec.slice(at + 1));
 }
 
-const emulator = await startEmulator({
-  port: number('port', values.port),
-  host: values.host,
-  gates,
-  accessTokenTtlSeconds: number('token-ttl', values['token-ttl']),
-  logupTokenTtlSeconds: number('logup-token-ttl', values['logup-token-ttl']),
-  dataFile: values['data-file'],
-  log: values.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
-}).catch((error: Error) => fail(error.message));
+/** `--gate id:secret` and `--redirect id=url` flags as gates (the first redirect of a gate is its own). */
+function gatesOf(gateFlags: string[], redirectFlags: string[]): EmulatorGate[] {
+  const gates: EmulatorGate[] = gateFlags.map((spec) => {
+    const at = spec.indexOf(':');
+    if (at <= 0 || at === spec.length - 1) fail(`--gate must look like idGate:secret, got "${spec.split(':')[0]}:..."`);
+    return { idGate: spec.slice(0, at), secret: spec.slice(at + 1) };
+  });
+  for (const spec of redirectFlags) {
+    const at = spec.indexOf('=');
+    const gate = gates.find((g) => g.idGate === spec.slice(0, at));
+    if (at <= 0 || !gate) fail(`--redirect must look like idGate=url for a configured gate, got "${spec}"`);
+    if (gate.redirectUrl === undefined) gate.redirectUrl = spec.slice(at + 1);
+    else (gate.redirectUrls ??= []).push(spec.slice(at + 1));
+  }
+  return gates;
+}
+
+function optionsOf(values: ReturnType<typeof parse>): EmulatorOptions {
+  const status = values['verification-status'];
+  if (status !== undefined && status !== '200' && status !== '201') {
+    fail(`--verification-status must be 200 or 201, got "${status}"`);
+  }
+  return {
+    port: number('port', values.port),
+    host: values.host,
+    gates: gatesOf(values.gate ?? ['gate_demo:secret_demo'], values.redirect ?? []),
+    verificationStatus: status === undefined ? undefined : status === '200' ? 200 : 201,
+    accessTokenTtlSeconds: number('token-ttl', values['token-ttl']),
+    logupTokenTtlSeconds: number('logup-token-ttl', values['logup-token-ttl']),
+    dataFile: values['data-file'],
+    log: values.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
+  };
+}
+
+const values = parse();
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const options = optionsOf(values);
+const emulator = await startEmulator(options).catch((error: Error) => fail(error.message));
+const gates = options.gates as EmulatorGate[];
+const loginLink = `${emulator.url}/login?gate=${gates[0].idGate}${gates[0].redirectUrl ? '' : '&redirect=<your callback URL>'}`;
 
 process.stdout.write(`LogUp emulator listening on ${emulator.url}
   API base URL: ${emulator.url}  (e.g. POST ${emulator.url}/v1_1/oauth/token)
   gates: ${gates.map((g) => g.idGate).join(', ')}
-  login page: ${emulator.url}/login?gate=${gates[0].idGate}&redirect=<your callback URL>
-  control: POST ${emulator.url}/__emulator/login, GET ${emulator.url}/__emulator/stats
+  login page: ${loginLink}
+  control (loopback tests only): POST ${emulator.url}/__emulator/login, GET ${emulator.url}/__emulator/stats
 `);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

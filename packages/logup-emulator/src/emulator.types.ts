@@ -1,8 +1,14 @@
-/** A value LogUp stores in a subscription DB. */
-export type DbValue = string | number | boolean;
+/** A value LogUp stores in a subscription DB: string, finite number or boolean. */
+export type LogupDbValue = string | number | boolean;
 
 /** A subscription DB: a flat key-value object. */
-export type Db = Record<string, DbValue>;
+export type LogupDb = Record<string, LogupDbValue>;
+
+/** @deprecated Use {@link LogupDbValue} (the name `nestjs-logup` uses). */
+export type DbValue = LogupDbValue;
+
+/** @deprecated Use {@link LogupDb} (the name `nestjs-logup` uses). */
+export type Db = LogupDb;
 
 /** One gate the emulator knows. */
 export interface EmulatorGate {
@@ -10,9 +16,20 @@ export interface EmulatorGate {
   idGate: string;
   /** The gate secret key. */
   secret: string;
+  /** The site's name, shown on the hosted login page. Default: the `idGate`. */
+  name?: string;
   /**
-   * URL prefixes the hosted login page may redirect to (scheme, host, port and a
-   * path prefix). Default: any `http(s)` URL on a loopback host (`localhost`,
+   * The gate's redirect URL, as a site owner configures it in LogUp's console: where
+   * the hosted login page sends visitors when the login URL names no `redirect`.
+   * Its own query is kept (`https://app.example/cb?logupNonce=abc`). Always an
+   * allowed redirect target. Default: none (the login URL must name a `redirect`).
+   */
+  redirectUrl?: string;
+  /**
+   * More URLs the hosted login page may redirect to. A target is allowed when its
+   * scheme, host and port equal an allowed URL's, and its path equals that URL's
+   * path or continues it after a `/` (any query). Default: when neither this nor
+   * `redirectUrl` is set, any `http(s)` URL on a loopback host (`localhost`,
    * `127.0.0.1`, `[::1]`), since the emulator is a local tool.
    */
   redirectUrls?: string[];
@@ -30,11 +47,19 @@ export interface EmulatorOptions {
   accessTokenTtlSeconds?: number;
   /** How long a logupToken stays verifiable, in seconds. Default `600`. */
   logupTokenTtlSeconds?: number;
-  /** API versions served. Default `['v1_0', 'v1_1']`. */
+  /**
+   * The status `POST /verification` answers with (verified or not). LogUp's reference
+   * lists both; its swagger says 201. Default `201`.
+   */
+  verificationStatus?: 200 | 201;
+  /** API versions served, each matching `^v\d{1,2}_\d{1,3}$`. Default `['v1_0', 'v1_1']`. */
   versions?: string[];
   /** A JSON file that keeps actors, subscriptions and DBs across restarts. Default: memory only. */
   dataFile?: string;
-  /** Receives one line per request (method, path without query, status, ms). Never secrets. */
+  /**
+   * Receives one line per request (method, path without query, status, ms) and one
+   * per internal error. Never secrets.
+   */
   log?: (line: string) => void;
 }
 
@@ -48,8 +73,11 @@ export interface EmulatorStats {
   tokenGrants: number;
   /** Calls to `POST /verification` that were processed (any outcome). */
   verifications: number;
+  /** `GET .../db` calls answered. */
   dbReads: number;
+  /** `PUT .../db` calls that changed the DB. */
   dbUpdates: number;
+  /** `DELETE .../db` calls answered 204. */
   dbDeletes: number;
   /** TCP connections accepted. */
   connections: number;
@@ -65,7 +93,8 @@ export type FaultEndpoint = 'any' | 'token' | 'verification' | 'db' | 'db-read' 
 /**
  * A fault applied to the next `count` API requests that match `endpoint`.
  * - `latency`: wait `latencyMs`, then answer normally;
- * - `status`: answer `status` with `body` (default `{ errorMessage: 'EMULATED_FAULT' }`) and `headers`;
+ * - `status`: answer `status` (200-599) with `body` as JSON (default
+ *   `{ errorMessage: 'EMULATED_FAULT' }`) and `headers`;
  * - `hang`: never answer (the socket stays open until the client gives up);
  * - `drop`: close the connection without answering;
  * - `truncate`: send the headers and part of a body, then close the connection;
@@ -77,9 +106,13 @@ export interface FaultSpec {
   endpoint?: FaultEndpoint;
   /** How many matching requests it applies to. Default `1`. */
   count?: number;
+  /** For `latency`: milliseconds to wait. */
   latencyMs?: number;
+  /** For `status`: the status to answer. */
   status?: number;
+  /** For `status`: the JSON body to answer. */
   body?: unknown;
+  /** For `status`: extra response headers, e.g. `{ 'retry-after': '2' }`. */
   headers?: Record<string, string>;
 }
 

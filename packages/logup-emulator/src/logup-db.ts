@@ -1,19 +1,21 @@
-import type { Db, DbValue } from './emulator.types.js';
+import { LOGUP_DB_LIMITS } from './logup.constants.js';
+import type { LogupDb, LogupDbValue } from './emulator.types.js';
 
-/** LogUp's DB limits (LOGUP-API.md, section 3). */
-export const DB_LIMITS = Object.freeze({
-  maxKeys: 20,
-  maxKeyLength: 32,
-  maxValueLength: 1024,
-});
-
-/** A 400 answer: LogUp's reason code plus a sentence for people. */
+/**
+ * A 400 answer: a reason code plus a sentence for people. The codes are the
+ * emulator's own (LogUp documents only `INVALID_LOGUP_TOKEN`); clients must not
+ * branch on them.
+ */
 export interface LimitViolation {
   errorMessage: string;
   message: string;
   key?: string;
 }
 
+/** A subscription DB as the emulator keeps it. */
+export type StoredDb = Map<string, LogupDbValue>;
+
+/** Characters as LogUp counts them (code points, not UTF-16 units). */
 const length = (s: string): number => [...s].length;
 
 /** Checks one `{ key, value }` pair of a PUT body; undefined when it is valid. */
@@ -25,10 +27,10 @@ export function checkPair(pair: unknown, index: number): LimitViolation | undefi
   if (typeof key !== 'string' || key.length === 0) {
     return { errorMessage: 'INVALID_KEY', message: `data[${index}].key must be a non-empty string` };
   }
-  if (length(key) > DB_LIMITS.maxKeyLength) {
+  if (length(key) > LOGUP_DB_LIMITS.maxKeyLength) {
     return {
       errorMessage: 'KEY_TOO_LONG',
-      message: `key "${key.slice(0, 40)}" is ${length(key)} characters; at most ${DB_LIMITS.maxKeyLength}`,
+      message: `key "${key.slice(0, 40)}" is ${length(key)} characters; at most ${LOGUP_DB_LIMITS.maxKeyLength}`,
       key,
     };
   }
@@ -38,14 +40,12 @@ export function checkPair(pair: unknown, index: number): LimitViolation | undefi
 /** Checks one stored value against the type and size limits. */
 export function checkValue(key: string, value: unknown): LimitViolation | undefined {
   if (typeof value === 'string') {
-    if (length(value) > DB_LIMITS.maxValueLength) {
-      return {
-        errorMessage: 'VALUE_TOO_LONG',
-        message: `value of "${key}" is ${length(value)} characters; at most ${DB_LIMITS.maxValueLength}`,
-        key,
-      };
-    }
-    return undefined;
+    if (length(value) <= LOGUP_DB_LIMITS.maxValueLength) return undefined;
+    return {
+      errorMessage: 'VALUE_TOO_LONG',
+      message: `value of "${key}" is ${length(value)} characters; at most ${LOGUP_DB_LIMITS.maxValueLength}`,
+      key,
+    };
   }
   if (typeof value === 'boolean') return undefined;
   if (typeof value === 'number' && Number.isFinite(value)) return undefined;
@@ -58,9 +58,9 @@ export function checkValue(key: string, value: unknown): LimitViolation | undefi
 
 /**
  * Applies a PUT body to a DB, all or nothing: returns the new DB, or the first
- * violation (and the DB is left as it was).
+ * violation (and the DB given is left as it was).
  */
-export function applyUpdate(db: Map<string, DbValue>, body: unknown): Map<string, DbValue> | LimitViolation {
+export function applyUpdate(db: StoredDb, body: unknown): StoredDb | LimitViolation {
   const data = (body as { data?: unknown } | null)?.data;
   if (!Array.isArray(data)) {
     return { errorMessage: 'INVALID_REQUEST', message: 'body must be { "data": [ { "key", "value" }, ... ] }' };
@@ -69,31 +69,40 @@ export function applyUpdate(db: Map<string, DbValue>, body: unknown): Map<string
   for (const [index, pair] of data.entries()) {
     const violation = checkPair(pair, index);
     if (violation) return violation;
-    const { key, value } = pair as { key: string; value: DbValue };
+    const { key, value } = pair as { key: string; value: LogupDbValue };
     next.set(key, value);
   }
-  if (next.size > DB_LIMITS.maxKeys) {
+  if (next.size > LOGUP_DB_LIMITS.maxKeys) {
     return {
       errorMessage: 'TOO_MANY_KEYS',
-      message: `the DB would hold ${next.size} keys; at most ${DB_LIMITS.maxKeys}`,
+      message: `the DB would hold ${next.size} keys; at most ${LOGUP_DB_LIMITS.maxKeys}`,
     };
   }
   return next;
 }
 
-/** Validates a whole DB given as an object (control endpoint `POST /__emulator/login`). */
-export function dbFromObject(value: unknown): Map<string, DbValue> | LimitViolation {
+/** The key list of a DELETE body (`{ "keys": ["a", ...] }`), or why it is refused. */
+export function deletedKeys(body: unknown): string[] | LimitViolation {
+  const keys = (body as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => typeof k === 'string')) {
+    return { errorMessage: 'INVALID_REQUEST', message: 'body must be { "keys": ["key", ...] }' };
+  }
+  return keys;
+}
+
+/** Validates a whole DB given as an object (`POST /__emulator/login`). */
+export function dbFromObject(value: unknown): StoredDb | LimitViolation {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { errorMessage: 'INVALID_REQUEST', message: 'db must be an object of key -> value' };
   }
   return applyUpdate(new Map(), {
-    data: Object.entries(value as Db).map(([key, v]) => ({ key, value: v })),
+    data: Object.entries(value as LogupDb).map(([key, v]) => ({ key, value: v })),
   });
 }
 
-/** A DB as a plain JSON object (own properties only, safe for any key). */
-export function dbToObject(db: Map<string, DbValue>, keys?: string[]): Db {
-  const out: Db = {};
+/** A DB as a plain JSON object (own properties only, safe for any key, `__proto__` included). */
+export function dbToObject(db: StoredDb, keys?: string[]): LogupDb {
+  const out: LogupDb = {};
   for (const [key, value] of db) {
     if (keys && !keys.includes(key)) continue;
     Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
