@@ -1,11 +1,18 @@
 import { Controller, Get, HttpException, HttpStatus, Injectable, Module, Post, UseGuards } from '@nestjs/common';
 import { APP_GUARD, NestFactory } from '@nestjs/core';
-import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { INestApplication } from '@nestjs/common';
-import session from 'express-session';
 import type { LogupEmulator } from 'logup-emulator';
-import { LogupGuard, LogupModule, LogupPublic, Subscription, type LogupDb, type LogupSubscription } from 'nestjs-logup';
+import {
+  LogupCallback,
+  LogupGuard,
+  LogupModule,
+  LogupPublic,
+  Subscription,
+  type LogupDb,
+  type LogupSubscription,
+} from 'nestjs-logup';
 import { Visitor } from '../support/browserless.js';
 import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, email, emulator } from '../support/logup-fixture.js';
@@ -18,13 +25,14 @@ class GlobalGuardController {
     return { open: true };
   }
 
-  @Get('callback')
+  @Get('logup/callback')
   callback(@Subscription() subscription: LogupSubscription) {
     return subscription;
   }
 
-  @Get('actor')
-  actor(
+  @LogupCallback()
+  @Get('elsewhere/done')
+  marked(
     @Subscription('idActor') idActor: string,
     @Subscription('db') db: LogupDb,
     @Subscription('isNewUser') isNewUser: boolean,
@@ -32,6 +40,12 @@ class GlobalGuardController {
     return { idActor, db, isNewUser };
   }
 
+  @Get('actor')
+  actor(@Subscription('idActor') idActor: string) {
+    return { idActor };
+  }
+
+  @LogupCallback()
   @Post('write')
   async write(@Subscription() subscription: LogupSubscription) {
     return subscription.updateDb({ wrote: true });
@@ -62,6 +76,7 @@ class TeapotGuard extends LogupGuard {
 
 @Controller('custom')
 class CustomController {
+  @LogupCallback()
   @UseGuards(TeapotGuard)
   @Get()
   get(@Subscription('idSubscription') id: string) {
@@ -76,7 +91,7 @@ class CapturingLogger extends CaptureLogger {
   }
 }
 
-describe.each(['express', 'fastify'] as const)('LogupGuard on %s', (adapter) => {
+describe.each(['express', 'fastify'] as const)('LogupGuard without sessions on %s', (adapter) => {
   let emu: LogupEmulator;
   let app: INestApplication;
   let base: string;
@@ -120,21 +135,29 @@ describe.each(['express', 'fastify'] as const)('LogupGuard on %s', (adapter) => 
     expect((await visitor.request('POST', '/write')).status).toBe(401);
   });
 
-  it('hands the verified subscription to @Subscription(), or one property of it', async () => {
-    const res = await new Visitor(base).get(`/actor?${token({ a: 1 }, false)}`, false);
-    expect(res.status).toBe(200);
-    expect(JSON.parse(res.body)).toEqual({ idActor: expect.stringMatching(/^acr_/), db: { a: 1 }, isNewUser: false });
-    const whole = await new Visitor(base).get(`/callback?${token({ b: 'c' })}`, false);
+  it('verifies on the callback path and on @LogupCallback() routes, handing the subscription to @Subscription()', async () => {
+    const whole = await new Visitor(base).get(`/logup/callback?${token({ b: 'c' })}`, false);
+    expect(whole.status).toBe(200);
     // toJSON: the public fields only.
     expect(Object.keys(JSON.parse(whole.body)).sort()).toEqual(['db', 'idActor', 'idSubscription', 'isNewUser']);
+    const res = await new Visitor(base).get(`/elsewhere/done?${token({ a: 1 }, false)}`, false);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ idActor: expect.stringMatching(/^acr_/), db: { a: 1 }, isNewUser: false });
     const write = await new Visitor(base).request('POST', `/write?${token()}`, { html: false });
     expect(JSON.parse(write.body)).toEqual({ wrote: true });
   });
 
-  it('without a session, each request needs its own token', async () => {
-    const visitor = new Visitor(base);
-    expect((await visitor.get(`/actor?${token()}`, false)).status).toBe(200);
-    expect((await visitor.get('/actor', false)).status).toBe(401);
+  it('refuses a token on any other guarded route, without sending it to LogUp, and tells the developer', async () => {
+    emu.resetStats();
+    const res = await new Visitor(base).get(`/actor?${token()}`, false);
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).message).toBe(
+      'logupToken is accepted only on the LogUp callback route; this route authenticates from the session',
+    );
+    expect(emu.stats().verifications).toBe(0);
+    expect(logger.lines.join('\n')).toContain(
+      'A request to /actor carried logupToken, which LogupGuard verifies only on the callback route (/logup/callback',
+    );
   });
 
   it('verifies once when the global guard and a route guard both apply', async () => {
@@ -156,72 +179,11 @@ describe.each(['express', 'fastify'] as const)('LogupGuard on %s', (adapter) => 
   });
 });
 
-describe('LogupGuard with express-session', () => {
-  let emu: LogupEmulator;
-  let app: NestExpressApplication;
-  let base: string;
-
-  beforeAll(async () => {
-    emu = await emulator();
-    @Controller()
-    class MeController {
-      @UseGuards(LogupGuard)
-      @Get('me')
-      me(@Subscription() subscription: LogupSubscription) {
-        return {
-          idSubscription: subscription.idSubscription,
-          idActor: subscription.idActor,
-          isNewUser: subscription.isNewUser,
-        };
-      }
-
-      @Get('visit')
-      visit() {
-        return { ok: true };
-      }
-    }
-    @Module({ imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url })], controllers: [MeController] })
-    class AppModule {}
-    app = await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), {
-      logger: new CaptureLogger(),
-    });
-    app.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: true, name: 'sid' }));
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  });
-  afterAll(async () => {
-    await app?.close();
-    await emu?.stop();
-  });
-
-  it('keeps the visitor logged in, under a new session id (no fixation)', async () => {
-    const visitor = new Visitor(base);
-    const before = (await visitor.get('/visit', false)).setCookies.find((c) => c.startsWith('sid='));
-    expect(before).toBeDefined();
-    const login = emu.login({ idGate: GATE.idGate, email: email() });
-    const first = await visitor.get(`/me?logupToken=${login.logupToken}&isNewUser=false`, false);
-    expect(first.status).toBe(200);
-    const after = first.setCookies.find((c) => c.startsWith('sid='));
-    expect(after).toBeDefined();
-    expect(after!.split(';')[0]).not.toBe(before!.split(';')[0]);
-    emu.resetStats();
-    const later = await visitor.get('/me', false);
-    expect(later.status).toBe(200);
-    expect(JSON.parse(later.body)).toEqual({
-      idSubscription: login.idSubscription,
-      idActor: login.idActor,
-      isNewUser: false,
-    });
-    // Restored from the session: no new verification.
-    expect(emu.stats().verifications).toBe(0);
-  });
-});
-
 describe('a LogupGuard subclass', () => {
   it('changes an outcome through a protected hook', async () => {
     const emu = await emulator();
     @Module({
-      imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url })],
+      imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url, loginBinding: 'off' })],
       controllers: [CustomController],
       providers: [TeapotGuard],
     })

@@ -1,0 +1,196 @@
+import type { INestApplication } from '@nestjs/common';
+import type { LogupEmulator } from 'logup-emulator';
+import type { LogupModuleOptions } from 'nestjs-logup';
+import { Visitor } from '../support/browserless.js';
+import { CaptureLogger } from '../support/log-capture.js';
+import { GATE, email, emulator } from '../support/logup-fixture.js';
+import { sessionApp, type SessionKind } from './session-app.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A second visitor holding a copy of this one's cookies (a captured cookie). */
+function copyOf(visitor: Visitor, base: string): Visitor {
+  const copy = new Visitor(base);
+  for (const [name, value] of visitor['cookies']) copy['cookies'].set(name, value);
+  return copy;
+}
+
+describe.each(['express-session', 'fastify-secure-session'] as SessionKind[])('logins with %s', (kind) => {
+  let emu: LogupEmulator;
+  const apps: INestApplication[] = [];
+  beforeAll(async () => {
+    emu = await emulator();
+  });
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await emu?.stop();
+  });
+
+  async function start(options: Partial<LogupModuleOptions> = {}, logger?: CaptureLogger) {
+    const { app, base } = await sessionApp(emu, kind, options, logger);
+    apps.push(app);
+    return base;
+  }
+  const newLogin = (db?: Record<string, string>) => emu.login({ idGate: GATE.idGate, email: email(), db });
+  const callback = (visitor: Visitor, logupToken: string, extra = '') =>
+    visitor.get(`/logup/callback?logupToken=${logupToken}&isNewUser=false${extra}`, false);
+
+  describe("with loginBinding 'pending' (the default) and a custom sessionKey", () => {
+    let base: string;
+    beforeAll(async () => {
+      base = await start({ sessionKey: 'auth' });
+    });
+
+    it('logs in a browser that started the login, and keeps it logged in from the session', async () => {
+      const visitor = new Visitor(base);
+      expect((await visitor.get('/logup/login', false)).status).toBe(200);
+      const login = newLogin();
+      const res = await callback(visitor, login.logupToken);
+      expect(res.status).toBe(200);
+      emu.resetStats();
+      const me = await visitor.get('/me', false);
+      expect(me.status).toBe(200);
+      expect(JSON.parse(me.body)).toEqual({
+        idSubscription: login.idSubscription,
+        idActor: login.idActor,
+        isNewUser: false,
+      });
+      expect(emu.stats().verifications).toBe(0);
+    });
+
+    it('refuses a callback this browser did not start, before asking LogUp, and logs no one in', async () => {
+      const visitor = new Visitor(base);
+      await visitor.get('/visit', false);
+      emu.resetStats();
+      const res = await callback(visitor, newLogin().logupToken);
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body).message).toMatch(/not started from this browser/);
+      expect(emu.stats().verifications).toBe(0);
+      expect((await visitor.get('/me', false)).status).toBe(401);
+    });
+
+    it('lets a started login serve one callback only', async () => {
+      const visitor = new Visitor(base);
+      await visitor.get('/logup/login', false);
+      expect((await callback(visitor, newLogin().logupToken)).status).toBe(200);
+      expect((await callback(visitor, newLogin().logupToken)).status).toBe(400);
+    });
+
+    it('never switches a logged-in browser to another subscription (login CSRF): 409, session unchanged', async () => {
+      const victim = new Visitor(base);
+      await victim.get('/logup/login', false);
+      const own = newLogin();
+      expect((await callback(victim, own.logupToken)).status).toBe(200);
+      // The attacker's token reaches the victim's browser, even after the victim started a login.
+      await victim.get('/logup/login', false);
+      const attacker = newLogin();
+      const res = await callback(victim, attacker.logupToken);
+      expect(res.status).toBe(409);
+      expect(JSON.parse(res.body).message).toMatch(/Log out first/);
+      expect(JSON.parse((await victim.get('/me', false)).body).idSubscription).toBe(own.idSubscription);
+    });
+
+    it('logs out with the configured sessionKey, and a cookie copied before logout stops working', async () => {
+      const visitor = new Visitor(base);
+      await visitor.get('/logup/login', false);
+      expect((await callback(visitor, newLogin().logupToken)).status).toBe(200);
+      const captured = copyOf(visitor, base);
+      expect((await captured.get('/me', false)).status).toBe(200);
+      const out = await visitor.request('POST', '/logout', { html: false });
+      expect(JSON.parse(out.body)).toEqual({ ended: true });
+      expect((await visitor.get('/me', false)).status).toBe(401);
+      expect((await captured.get('/me', false)).status).toBe(401);
+    });
+  });
+
+  it("checks the nonce in 'nonce' mode", async () => {
+    const base = await start({ loginBinding: 'nonce' });
+    const visitor = new Visitor(base);
+    const { nonce } = JSON.parse((await visitor.get('/logup/login', false)).body) as { nonce: string };
+    expect(nonce).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    expect((await callback(visitor, newLogin().logupToken, '&logupNonce=wrong')).status).toBe(400);
+    const again = JSON.parse((await visitor.get('/logup/login', false)).body) as { nonce: string };
+    expect((await callback(visitor, newLogin().logupToken, `&logupNonce=${again.nonce}`)).status).toBe(200);
+  });
+
+  it('expires a pending login, and a login, on the server whatever the cookie says', async () => {
+    const base = await start({ pendingLoginTtlSeconds: 1, sessionMaxAgeSeconds: 2 });
+    const late = new Visitor(base);
+    await late.get('/logup/login', false);
+    await sleep(1300);
+    expect((await callback(late, newLogin().logupToken)).status).toBe(400);
+    const visitor = new Visitor(base);
+    await visitor.get('/logup/login', false);
+    expect((await callback(visitor, newLogin().logupToken)).status).toBe(200);
+    expect((await visitor.get('/me', false)).status).toBe(200);
+    await sleep(2300);
+    expect((await visitor.get('/me', false)).status).toBe(401);
+  });
+});
+
+describe('express-session specifics', () => {
+  let emu: LogupEmulator;
+  let app: INestApplication;
+  let base: string;
+  beforeAll(async () => {
+    emu = await emulator();
+    ({ app, base } = await sessionApp(emu, 'express-session'));
+  });
+  afterAll(async () => {
+    await app?.close();
+    await emu?.stop();
+  });
+
+  it('gives the visitor a new session id at login (no fixation)', async () => {
+    const visitor = new Visitor(base);
+    const before = (await visitor.get('/logup/login', false)).setCookies.find((c) => c.startsWith('sid='));
+    expect(before).toBeDefined();
+    const login = emu.login({ idGate: GATE.idGate, email: email() });
+    const first = await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`, false);
+    expect(first.status).toBe(200);
+    const after = first.setCookies.find((c) => c.startsWith('sid='));
+    expect(after).toBeDefined();
+    expect(after!.split(';')[0]).not.toBe(before!.split(';')[0]);
+  });
+});
+
+describe('without a session middleware', () => {
+  let emu: LogupEmulator;
+  const apps: INestApplication[] = [];
+  beforeAll(async () => {
+    emu = await emulator();
+  });
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await emu?.stop();
+  });
+
+  it('refuses a bound login and says why in the log', async () => {
+    const lines: string[] = [];
+    const { app, base } = await sessionApp(emu, 'none', {}, new CaptureLogger((line) => lines.push(line)));
+    apps.push(app);
+    const login = emu.login({ idGate: GATE.idGate, email: email() });
+    const res = await new Visitor(base).get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=true`, false);
+    expect(res.status).toBe(400);
+    expect(lines.join('\n')).toContain('the request has no session');
+  });
+
+  it("with loginBinding 'off', logs the visitor in for that request and warns once that they will not stay logged in", async () => {
+    const lines: string[] = [];
+    const { app, base } = await sessionApp(
+      emu,
+      'none',
+      { loginBinding: 'off' },
+      new CaptureLogger((l) => lines.push(l)),
+    );
+    apps.push(app);
+    for (let i = 0; i < 2; i++) {
+      const login = emu.login({ idGate: GATE.idGate, email: email() });
+      const res = await new Visitor(base).get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=true`, false);
+      expect(res.status).toBe(200);
+    }
+    const warnings = lines.filter((line) => line.includes('the visitor will not stay logged in'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('express-session');
+  });
+});
