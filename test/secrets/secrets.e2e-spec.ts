@@ -12,7 +12,7 @@ import { GATE, email, emulator } from '../support/logup-fixture.js';
 @Controller()
 class SecretsController {
   @UseGuards(LogupGuard)
-  @Get('callback')
+  @Get('logup/callback')
   callback(@Subscription() subscription: LogupSubscription) {
     return subscription;
   }
@@ -26,7 +26,16 @@ describe('secrets never reach a log line, an error or an HTTP answer', () => {
 
   async function app(secret: string): Promise<{ base: string; logup: LogupService }> {
     @Module({
-      imports: [LogupModule.forRoot({ ...GATE, secret, baseUrl: emu.url, timeoutMs: 200, retry: { minDelayMs: 5 } })],
+      imports: [
+        LogupModule.forRoot({
+          ...GATE,
+          secret,
+          baseUrl: emu.url,
+          timeoutMs: 200,
+          retry: { minDelayMs: 5 },
+          loginBinding: 'off',
+        }),
+      ],
       controllers: [SecretsController],
     })
     class AppModule {}
@@ -59,15 +68,18 @@ describe('secrets never reach a log line, an error or an HTTP answer', () => {
 
     for (let i = 0; i < 3; i++) {
       const login = emu.login({ idGate: GATE.idGate, email: email('secret') });
-      const ok = await new Visitor(good.base).get(`/callback?logupToken=${login.logupToken}&isNewUser=true`, false);
+      const ok = await new Visitor(good.base).get(
+        `/logup/callback?logupToken=${login.logupToken}&isNewUser=true`,
+        false,
+      );
       answers.push(ok.body);
       answers.push(
-        (await new Visitor(good.base).get(`/callback?logupToken=${login.logupToken}&isNewUser=true`, false)).body,
+        (await new Visitor(good.base).get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=true`, false)).body,
       );
       answers.push(
         (
           await new Visitor(bad.base).get(
-            `/callback?logupToken=${emu.login({ idGate: GATE.idGate, email: email() }).logupToken}&isNewUser=true`,
+            `/logup/callback?logupToken=${emu.login({ idGate: GATE.idGate, email: email() }).logupToken}&isNewUser=true`,
             false,
           )
         ).body,
@@ -80,7 +92,7 @@ describe('secrets never reach a log line, an error or an HTTP answer', () => {
     answers.push(
       (
         await new Visitor(good.base).get(
-          `/callback?logupToken=${emu.login({ idGate: GATE.idGate, email: email() }).logupToken}&isNewUser=true`,
+          `/logup/callback?logupToken=${emu.login({ idGate: GATE.idGate, email: email() }).logupToken}&isNewUser=true`,
           false,
         )
       ).body,
@@ -95,11 +107,11 @@ describe('secrets never reach a log line, an error or an HTTP answer', () => {
     const logged = lines.join('\n');
     // The capture saw the paths where a careless client would leak.
     expect(logged).toMatch(/DEBUG .*getDb: LogUp is unavailable for getDb: HTTP 503/);
-    expect(logged).toMatch(/WARN .*LogUp is unavailable for verification: no answer within 200 ms/);
+    expect(logged).toMatch(/WARN .*LogUp is unavailable for verification: no complete answer within 200 ms/);
     expect(logged).toMatch(
       /ERROR .*LogUp rejected the gate credentials for idGate "gate_test" \(HTTP 401, INVALID_CLIENT\)/,
     );
-    expect(logged).toMatch(/\[emulator\] POST \/v1_1\/verification 200/);
+    expect(logged).toMatch(/\[emulator\] POST \/v1_1\/verification 201/);
     expect(errors).toHaveLength(3);
 
     const everything = [
