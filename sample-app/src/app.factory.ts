@@ -1,68 +1,118 @@
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { INestApplication } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Logger, type DynamicModule, type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { LogupEmulator } from 'logup-emulator';
 import { AppModule } from './app.module.js';
-import type { SampleConfig } from './sample.config.js';
+import { EMBEDDED_LOGUP } from './embedded-logup.module.js';
+import { type SampleConfig, sampleConfig, startupWarnings } from './sample.config.js';
+import { helmetOptions, NO_STORE } from './security-headers.js';
 
 export type SampleAdapter = 'express' | 'fastify';
 
 const VIEWS = join(dirname(fileURLToPath(import.meta.url)), '..', 'views');
 const SESSION_COOKIE = 'logup_sample_session';
-const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 
 /**
  * Builds the sample app on Express or Fastify, with signed/encrypted httpOnly
- * SameSite=Lax session cookies and handlebars views. Call `listen` on it.
+ * SameSite=Lax session cookies, security headers and handlebars views. Call
+ * `listen` on it.
  */
 export async function createSampleApp(
-  options: { adapter?: SampleAdapter; env?: NodeJS.ProcessEnv; logger?: false } = {},
+  options: { adapter?: SampleAdapter; env?: NodeJS.ProcessEnv; logger?: false | LoggerService } = {},
 ): Promise<INestApplication> {
-  const module = AppModule.register(options.env ?? process.env);
+  // Read once: the adapter needs TRUST_PROXY before Nest starts, and a random
+  // SESSION_SECRET must be the same everywhere.
+  const config = sampleConfig(options.env ?? process.env);
+  const module = AppModule.register(config);
   // abortOnError: false lets a boot error reach the caller (main prints one clear line)
   // instead of Nest exiting the process itself.
-  const nestOptions = { abortOnError: false, ...(options.logger === false ? { logger: false as const } : {}) };
-  if (options.adapter === 'fastify') {
-    const app = await NestFactory.create<NestFastifyApplication>(
-      module,
-      new FastifyAdapter({ trustProxy: false }),
-      nestOptions,
-    );
-    const config = app.get(ConfigService);
-    const { default: secureSession } = await import('@fastify/secure-session');
-    const { default: handlebars } = await import('handlebars');
-    await app.register(secureSession as never, {
-      cookieName: SESSION_COOKIE,
-      // secure-session wants a 32-byte key; derive it from the configured secret.
-      key: createHash('sha256').update(config.getOrThrow<string>('sessionSecret')).digest(),
-      expiry: SESSION_MAX_AGE_SECONDS,
-      cookie: {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: config.getOrThrow<SampleConfig['secureCookies']>('secureCookies'),
-        maxAge: SESSION_MAX_AGE_SECONDS,
-      },
+  const nestOptions = { abortOnError: false, ...(options.logger !== undefined ? { logger: options.logger } : {}) };
+  const app =
+    options.adapter === 'fastify'
+      ? await fastifyApp(module, config, nestOptions)
+      : await expressApp(module, config, nestOptions);
+  for (const warning of startupWarnings(config)) new Logger('SampleApp').warn(warning);
+  return app;
+}
+
+type NestOptions = { abortOnError: boolean; logger?: false | LoggerService };
+
+/** Where the login form may send the browser (CSP form-action): LogUp's login page. */
+function loginPageOrigin(app: INestApplication, config: SampleConfig): string {
+  const emulator = app.get<LogupEmulator | null>(EMBEDDED_LOGUP);
+  return new URL(emulator ? emulator.url : config.logup.loginPageUrl!).origin;
+}
+
+async function fastifyApp(
+  module: DynamicModule,
+  config: SampleConfig,
+  nestOptions: NestOptions,
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    module,
+    // Fastify takes a hop count too; Nest's option type leaves numbers out.
+    new FastifyAdapter({ trustProxy: config.trustProxy as boolean | string[] }),
+    nestOptions,
+  );
+  const { default: helmet } = await import('@fastify/helmet');
+  await app.register(helmet as never, {
+    ...helmetOptions({ loginPageOrigin: loginPageOrigin(app, config), secureCookies: config.secureCookies }),
+  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (_request, reply, done) => {
+      reply.header('cache-control', NO_STORE);
+      done();
     });
-    app.setViewEngine({ engine: { handlebars }, templates: VIEWS, layout: 'layout.hbs', viewExt: 'hbs' });
-    return app;
-  }
+  const { default: secureSession } = await import('@fastify/secure-session');
+  const { default: handlebars } = await import('handlebars');
+  await app.register(secureSession as never, {
+    cookieName: SESSION_COOKIE,
+    // secure-session wants a 32-byte key; derive it from the configured secret.
+    key: createHash('sha256').update(config.sessionSecret).digest(),
+    expiry: config.sessionMaxAgeSeconds,
+    cookie: {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.secureCookies,
+      maxAge: config.sessionMaxAgeSeconds,
+    },
+  });
+  app.setViewEngine({ engine: { handlebars }, templates: VIEWS, layout: 'layout.hbs', viewExt: 'hbs' });
+  return app;
+}
+
+async function expressApp(
+  module: DynamicModule,
+  config: SampleConfig,
+  nestOptions: NestOptions,
+): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), nestOptions);
-  const config = app.get(ConfigService);
-  const { default: cookieSession } = await import('cookie-session');
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  const { default: helmet } = await import('helmet');
+  app.use(
+    helmet(helmetOptions({ loginPageOrigin: loginPageOrigin(app, config), secureCookies: config.secureCookies })),
+  );
+  app.use((_request: unknown, response: { setHeader(name: string, value: string): void }, next: () => void) => {
+    response.setHeader('Cache-Control', NO_STORE);
+    next();
+  });
+  const { default: cookieSession } = await import('cookie-session');
   app.use(
     cookieSession({
       name: SESSION_COOKIE,
-      keys: [config.getOrThrow<string>('sessionSecret')],
+      keys: [config.sessionSecret],
       httpOnly: true,
       sameSite: 'lax',
-      secure: config.getOrThrow<SampleConfig['secureCookies']>('secureCookies'),
-      maxAge: SESSION_MAX_AGE_SECONDS * 1000,
+      secure: config.secureCookies,
+      maxAge: config.sessionMaxAgeSeconds * 1000,
     }),
   );
   app.setBaseViewsDir(VIEWS);

@@ -1,48 +1,51 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigModule, ConfigService } from '@nestjs/config';
-import { APP_FILTER } from '@nestjs/core';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { LogupEmulator } from 'logup-emulator';
 import { LogupModule } from 'nestjs-logup';
 import { EMBEDDED_LOGUP, EmbeddedLogupModule } from './embedded-logup.module.js';
 import { HtmlErrorFilter } from './html-error.filter.js';
+import { LoginController } from './login.controller.js';
 import { PagesController } from './pages.controller.js';
-import { sampleConfig, type SampleConfig } from './sample.config.js';
+import type { SampleConfig } from './sample.config.js';
+import { SecureCookieGuard } from './secure-cookie.guard.js';
 
 @Module({})
 export class AppModule {
-  /** The app, configured from `env` (default `process.env`). */
-  static register(env: NodeJS.ProcessEnv = process.env): DynamicModule {
+  /** The app, configured from `sampleConfig(env)`. */
+  static register(config: SampleConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => sampleConfig(env)] }),
+        // Every setting under its own name, and the whole object as `sample`.
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ...config, sample: config })] }),
         EmbeddedLogupModule,
         LogupModule.forRootAsync({
           isGlobal: true,
-          inject: [ConfigService, EMBEDDED_LOGUP],
-          useFactory: (config: ConfigService, emulator: LogupEmulator | null) => {
-            const logup = config.getOrThrow<SampleConfig['logup']>('logup');
-            return {
-              idGate: logup.idGate,
-              secret: logup.secret,
-              apiVersion: logup.apiVersion,
-              baseUrl: emulator?.url ?? logup.baseUrl,
-              timeoutMs: logup.timeoutMs,
-              // Unauthenticated browsers go to the home page, which has the login button.
-              loginUrl: '/',
-            };
-          },
+          inject: [EMBEDDED_LOGUP],
+          useFactory: (emulator: LogupEmulator | null) => ({
+            idGate: config.logup.idGate,
+            secret: config.logup.secret,
+            apiVersion: config.logup.apiVersion,
+            baseUrl: emulator?.url ?? config.logup.baseUrl,
+            timeoutMs: config.logup.timeoutMs,
+            // The emulator keeps the redirect URL's query, so the login's nonce can ride
+            // through it; real LogUp's redirect URL is fixed in its console, so there the
+            // callback is bound to the browser by the pending login alone.
+            loginBinding: emulator ? 'nonce' : 'pending',
+            sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
+            // Unauthenticated browsers go to the home page, which has the login button.
+            loginUrl: '/',
+          }),
         }),
-        ThrottlerModule.forRootAsync({
-          inject: [ConfigService],
-          useFactory: (config: ConfigService) => [
-            { ttl: 60_000, limit: config.getOrThrow<number>('callbackRateLimit') },
-          ],
-        }),
+        ThrottlerModule.forRoot([{ ttl: 60_000, limit: config.callbackRateLimit }]),
       ],
-      controllers: [PagesController],
-      providers: [{ provide: APP_FILTER, useClass: HtmlErrorFilter }],
+      controllers: [PagesController, LoginController],
+      providers: [
+        { provide: APP_FILTER, useClass: HtmlErrorFilter },
+        { provide: APP_GUARD, useClass: SecureCookieGuard },
+      ],
     };
   }
 }

@@ -16,6 +16,15 @@ export function csrfToken(request: Record<string, unknown>): string {
   return tokens.create(secret);
 }
 
+/**
+ * Gives the session a new CSRF secret, so that tokens issued before (to this
+ * browser, or to whoever copied its pages) stop working. Called at login; logout
+ * ends the whole session.
+ */
+export function rotateCsrfSecret(request: Record<string, unknown>): void {
+  sessionOf(request).set(SECRET_KEY, tokens.secretSync());
+}
+
 /** Rejects a form post whose `_csrf` field does not match the visitor's session (403). */
 @Injectable()
 export class CsrfGuard implements CanActivate {

@@ -23,7 +23,11 @@ class EmbeddedLogupLifecycle implements OnApplicationShutdown {
       inject: [ConfigService],
       useFactory: async (config: ConfigService): Promise<LogupEmulator | null> => {
         if (config.getOrThrow<SampleConfig['mode']>('mode') !== 'embedded') return null;
-        const emulator = await startEmulator({ port: 0, host: '127.0.0.1', gates: [DEMO_GATE] });
+        const publicUrl = config.get<string>('publicUrl');
+        // With PUBLIC_URL the gate allows only that site's callback (as a gate's redirect
+        // URL in LogUp's console would); without it, any loopback callback.
+        const gate = publicUrl ? { ...DEMO_GATE, redirectUrl: `${publicUrl}/logup/callback` } : DEMO_GATE;
+        const emulator = await startEmulator({ port: 0, host: '127.0.0.1', gates: [gate] });
         new Logger('EmbeddedLogup').log(`No LogUp settings: using the embedded LogUp emulator at ${emulator.url}`);
         return emulator;
       },

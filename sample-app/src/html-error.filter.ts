@@ -1,6 +1,35 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { LogupError, LogupLoginRedirectException, toLogupHttpException } from 'nestjs-logup';
+import {
+  LogupAccountSwitchException,
+  LogupError,
+  LogupLoginNotStartedException,
+  LogupLoginRedirectException,
+  toLogupHttpException,
+} from 'nestjs-logup';
+import { csrfToken } from './csrf.js';
+
+/** What an error page adds for the login refusals a visitor may meet (login CSRF defence). */
+function pageExtras(error: HttpException, request: Record<string, unknown>): Record<string, string> {
+  if (error instanceof LogupAccountSwitchException) {
+    return {
+      title: 'Already logged in',
+      hint:
+        'You are still logged in with your current account and nothing was changed. To use the other ' +
+        'account, log out first, then log in with it.',
+      switchCsrf: csrfToken(request),
+    };
+  }
+  if (error instanceof LogupLoginNotStartedException) {
+    return {
+      title: 'Login refused',
+      hint:
+        'Nobody was logged in by this link. If you were logging in, start again from the home page; if a ' +
+        'link from somewhere else brought you here, you can ignore it.',
+    };
+  }
+  return {};
+}
 
 /**
  * Answers errors as a small HTML page for browsers and as Nest's usual JSON
@@ -17,6 +46,7 @@ export class HtmlErrorFilter implements ExceptionFilter {
     const { httpAdapter } = this.adapterHost;
     const http = host.switchToHttp();
     const request = http.getRequest<{ headers: Record<string, string | undefined>; method: string }>();
+    const page = request as unknown as Record<string, unknown>;
     const response = http.getResponse();
     if (exception instanceof LogupLoginRedirectException) {
       return httpAdapter.redirect(response, HttpStatus.SEE_OTHER, exception.location);
@@ -36,7 +66,12 @@ export class HtmlErrorFilter implements ExceptionFilter {
         : ([] as string[]).concat((body as { message?: string | string[] }).message ?? error.message);
     if ((request.headers.accept ?? '').includes('text/html')) {
       httpAdapter.status(response, status);
-      await httpAdapter.render(response, 'error', { title: `Error ${status}`, status, messages: message });
+      await httpAdapter.render(response, 'error', {
+        title: `Error ${status}`,
+        status,
+        messages: message,
+        ...pageExtras(error, page),
+      });
       return;
     }
     httpAdapter.reply(response, typeof body === 'string' ? { statusCode: status, message: body } : body, status);

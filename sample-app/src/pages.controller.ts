@@ -1,27 +1,29 @@
-import { Body, Controller, Get, Inject, Post, Query, Redirect, Render, Req, Res, UseGuards } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Body, Controller, Get, Header, Inject, Post, Query, Render, Req, Res, UseGuards } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ThrottlerGuard } from '@nestjs/throttler';
 import type { LogupEmulator } from 'logup-emulator';
 import {
   LogupGuard,
   LogupValidationError,
   Subscription,
   type LogupDbValue,
+  type LogupSessionValue,
   type LogupSubscription,
 } from 'nestjs-logup';
 import { CsrfGuard, csrfToken } from './csrf.js';
 import { EMBEDDED_LOGUP } from './embedded-logup.module.js';
-import type { SampleConfig } from './sample.config.js';
 import { sessionOf } from './session.js';
 
 type Request = Record<string, unknown> & { headers: Record<string, string | undefined>; protocol?: string };
 
-/** Where to go after logging in: a same-site path only (no open redirect). */
-export function safeNext(next: unknown): string {
-  if (typeof next !== 'string' || !/^\/(?![/\\])[\x21-\x7e]*$/.test(next)) return '/me';
-  return next;
-}
+const STYLESHEET = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'public', 'app.css'), 'utf8');
+
+/** What /me?notice=<code> may say. */
+const NOTICES = { saved: 'Saved.', deleted: 'Deleted the selected keys.' } as const;
+type Notice = keyof typeof NOTICES;
 
 const VALUE_TYPES = ['string', 'number', 'boolean'] as const;
 type ValueType = (typeof VALUE_TYPES)[number];
@@ -56,26 +58,44 @@ export class PagesController {
     @Inject(EMBEDDED_LOGUP) private readonly emulator: LogupEmulator | null,
   ) {}
 
+  /** The home page: a login button (a form, see LoginController.login), or a link to the account. */
   @Get()
   @Render('home')
   home(@Req() request: Request) {
-    const loggedIn = Boolean(sessionOf(request).get('logup'));
-    return { title: 'LogUp sample', loggedIn, loginUrl: this.loginUrl(request), embedded: Boolean(this.emulator) };
+    // Only to choose the button: /me itself is guarded (expiry and logout checked by LogupGuard).
+    const login = sessionOf(request).get<Partial<LogupSessionValue>>('logup');
+    const maxAgeMs = this.config.getOrThrow<number>('sessionMaxAgeSeconds') * 1000;
+    const loggedIn = typeof login?.issuedAt === 'number' && Date.now() - login.issuedAt < maxAgeMs;
+    const csrf = csrfToken(request);
+    return {
+      title: 'LogUp sample',
+      loggedIn,
+      csrf,
+      logoutCsrf: loggedIn ? csrf : undefined,
+      embedded: Boolean(this.emulator),
+    };
   }
 
-  /** LogUp redirects here; LogupGuard verifies the token and logs the visitor in. */
-  @Get('logup/callback')
-  @UseGuards(ThrottlerGuard, LogupGuard)
-  @Redirect('/me', 303)
-  callback(@Query('next') next: unknown) {
-    return { url: safeNext(next), statusCode: 303 };
+  /** The only stylesheet (the CSP allows no inline style); cacheable, unlike the pages. */
+  @Get('app.css')
+  @Header('Content-Type', 'text/css; charset=utf-8')
+  @Header('Cache-Control', 'public, max-age=300')
+  stylesheet() {
+    return STYLESHEET;
   }
 
+  /** The visitor's account, from the session only (a logupToken here is refused, 400). */
   @Get('me')
   @UseGuards(LogupGuard)
   @Render('me')
-  async me(@Req() request: Request, @Subscription() subscription: LogupSubscription, @Query('saved') saved?: string) {
-    return this.mePage(request, subscription, { notice: typeof saved === 'string' ? saved : undefined });
+  async me(
+    @Req() request: Request,
+    @Subscription() subscription: LogupSubscription,
+    @Query('notice') notice?: unknown,
+  ) {
+    // A fixed text per code: the URL can choose which one, never what it says.
+    const text = typeof notice === 'string' && Object.hasOwn(NOTICES, notice) ? NOTICES[notice as Notice] : undefined;
+    return this.mePage(request, subscription, { notice: text });
   }
 
   @Post('me/db')
@@ -99,7 +119,7 @@ export class PagesController {
         await this.mePage(request, subscription, { updateError: error, form }),
       );
     }
-    return this.http.redirect(response, 303, `/me?saved=${encodeURIComponent(`Saved "${key}"`)}`);
+    return this.http.redirect(response, 303, '/me?notice=saved');
   }
 
   @Post('me/db/delete')
@@ -116,14 +136,7 @@ export class PagesController {
       if (!(error instanceof LogupValidationError)) throw error;
       return this.renderWithStatus(response, 400, await this.mePage(request, subscription, { deleteError: error }));
     }
-    return this.http.redirect(response, 303, `/me?saved=${encodeURIComponent('Deleted')}`);
-  }
-
-  @Post('logout')
-  @UseGuards(CsrfGuard)
-  @Redirect('/', 303)
-  logout(@Req() request: Request) {
-    sessionOf(request).destroy();
+    return this.http.redirect(response, 303, '/me?notice=deleted');
   }
 
   private async mePage(
@@ -137,6 +150,7 @@ export class PagesController {
     },
   ) {
     const db = await subscription.getDb();
+    const csrf = csrfToken(request);
     return {
       title: 'Your LogUp account',
       idSubscription: subscription.idSubscription,
@@ -144,7 +158,8 @@ export class PagesController {
       isNewUser: subscription.isNewUser,
       rows: Object.entries(db).map(([key, value]) => ({ key, value: String(value), type: typeof value })),
       keyCount: Object.keys(db).length,
-      csrf: csrfToken(request),
+      csrf,
+      logoutCsrf: csrf,
       notice: extra.notice,
       updateErrors: extra.updateError?.issues.map((i) => `${i.path} ${i.message}`),
       deleteErrors: extra.deleteError?.issues.map((i) => `${i.path} ${i.message}`),
@@ -156,16 +171,6 @@ export class PagesController {
         isBoolean: extra.form?.type === 'boolean',
       },
     };
-  }
-
-  /** The hosted login page, sending the visitor back to this app's callback. */
-  private loginUrl(request: Request): string {
-    const pageUrl = this.emulator ? `${this.emulator.url}/login` : this.config.getOrThrow<string>('logup.loginPageUrl');
-    const origin = this.config.get<string>('publicUrl') ?? `http://${request.headers.host ?? 'localhost'}`;
-    const url = new URL(pageUrl);
-    url.searchParams.set('gate', this.config.getOrThrow<SampleConfig['logup']>('logup').idGate);
-    url.searchParams.set('redirect', `${origin}/logup/callback?next=%2Fme`);
-    return url.toString();
   }
 
   private get http() {

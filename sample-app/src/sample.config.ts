@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 
 /** The sample app's configuration, read from the environment. */
 export interface SampleConfig {
@@ -20,10 +21,96 @@ export interface SampleConfig {
   sessionSecret: string;
   /** Send cookies over HTTPS only. */
   secureCookies: boolean;
+  /**
+   * Which proxies' `X-Forwarded-*` headers to believe (Express `trust proxy`, Fastify
+   * `trustProxy`): `false`, a hop count, or names (`loopback`, `linklocal`,
+   * `uniquelocal`), IPs and CIDRs.
+   */
+  trustProxy: false | number | string[];
+  /** A login older than this is refused on the server, and the session cookie lasts this long, in seconds. */
+  sessionMaxAgeSeconds: number;
   /** Callback requests allowed per client per minute. */
   callbackRateLimit: number;
   /** The app's public origin, e.g. `https://shop.example`; default: from the request's Host. */
   publicUrl?: string;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const text = env[name];
+  if (text === undefined || text === '') return false;
+  if (text !== 'true' && text !== 'false') throw new SampleConfigError(`${name} must be true or false`);
+  return text === 'true';
+}
+
+function publicUrl(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.username || url.password) {
+    throw new SampleConfigError('PUBLIC_URL must be an http(s) origin such as https://shop.example');
+  }
+  return text.replace(/\/+$/, '');
+}
+
+/** Names proxy-addr (Express and Fastify) knows for groups of addresses. */
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** A proxy address, name or CIDR as proxy-addr reads them, or false. */
+function isProxyAddress(text: string): boolean {
+  if (PROXY_NAMES.includes(text)) return true;
+  const [ip, prefix, ...rest] = text.split('/');
+  const family = isIP(ip);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: unset or `false` trusts no proxy; a number trusts that many hops; else
+ * a comma-separated list of proxy addresses. `true` (trust whoever connects) is
+ * refused: any client could then choose the address the rate limiter sees.
+ */
+function trustProxy(text: string | undefined): SampleConfig['trustProxy'] {
+  if (text === undefined || text.trim() === '' || text.trim() === 'false') return false;
+  if (text.trim() === 'true') {
+    throw new SampleConfigError(
+      'TRUST_PROXY=true would believe X-Forwarded-For from any client; name the proxy instead ' +
+        '(loopback, an IP or CIDR list, or a hop count)',
+    );
+  }
+  if (/^\s*\d+\s*$/.test(text)) {
+    const hops = Number(text);
+    if (hops < 1 || hops > 10) throw new SampleConfigError('TRUST_PROXY as a hop count must be from 1 to 10');
+    return hops;
+  }
+  const entries = text.split(',').map((entry) => entry.trim());
+  const bad = entries.filter((entry) => !isProxyAddress(entry));
+  if (bad.length > 0) {
+    throw new SampleConfigError(
+      `TRUST_PROXY must be false, a hop count, or a comma-separated list of loopback, linklocal, uniquelocal, ` +
+        `IP addresses and CIDRs; not ${bad.map((entry) => JSON.stringify(entry)).join(', ')}`,
+    );
+  }
+  return entries;
+}
+
+/** Whether HOST keeps the app on this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * What to warn about at start-up: in embedded mode the login link's callback URL is
+ * built from each request's Host header unless PUBLIC_URL is set, which is fine on
+ * loopback but lets a visitor beyond it choose where the login goes back to.
+ */
+export function startupWarnings(config: SampleConfig): string[] {
+  if (config.mode !== 'embedded' || config.publicUrl || isLoopbackHost(config.host)) return [];
+  return [
+    `HOST=${config.host} listens beyond loopback but PUBLIC_URL is not set: the login link's callback URL ` +
+      "is taken from each request's Host header. Set PUBLIC_URL to this site's public origin " +
+      '(e.g. https://shop.example).',
+  ];
 }
 
 /** The demo gate of the embedded emulator. */
@@ -88,8 +175,10 @@ export function sampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
     sessionSecret,
-    secureCookies: env.COOKIE_SECURE === 'true',
+    secureCookies: flag(env, 'COOKIE_SECURE'),
+    trustProxy: trustProxy(env.TRUST_PROXY),
+    sessionMaxAgeSeconds: integer(env, 'SESSION_MAX_AGE_SECONDS', 8 * 60 * 60, 1, 30 * 24 * 60 * 60),
     callbackRateLimit: integer(env, 'CALLBACK_RATE_LIMIT', 30, 1, 1_000_000),
-    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, '') || undefined,
+    publicUrl: publicUrl(env.PUBLIC_URL),
   };
 }

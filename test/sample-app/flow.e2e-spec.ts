@@ -1,5 +1,5 @@
 import { Visitor } from '../support/browserless.js';
-import { startSample, type RunningSample } from '../support/sample-app.js';
+import { callbackPathFor, logIn, startLogin, startSample, type RunningSample } from '../support/sample-app.js';
 
 describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => {
   let sample: RunningSample;
@@ -20,31 +20,38 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
   /** Logs a fresh visitor in through the callback; returns the visitor and their ids. */
   async function loggedIn(email: string, db?: Record<string, string | number | boolean>) {
     const visitor = new Visitor(sample.url);
-    const login = await mint(email, db);
-    const callback = await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=true&next=%2Fme`);
-    expect(callback.status).toBe(303);
+    const login = await logIn(sample, visitor, { email, db });
     return { visitor, login };
   }
 
-  it('shows a home page whose login link goes to the emulator and back to the callback', async () => {
-    const res = await new Visitor(sample.url).get('/');
-    expect(res.status).toBe(200);
-    const href = /id="login" href="([^"]+)"/
-      .exec(res.body)![1]
-      .replace(/&#x3D;/g, '=')
-      .replace(/&amp;/g, '&');
-    const link = new URL(href);
+  /** A fresh visitor who started a login; answers the callback path for `logupToken`. */
+  async function started(logupToken: string, isNewUser = true) {
+    const visitor = new Visitor(sample.url);
+    return { visitor, path: callbackPathFor(await startLogin(visitor), logupToken, isNewUser) };
+  }
+
+  it('has a login button that starts a login and sends the browser to the emulator, back to the callback with a nonce', async () => {
+    const visitor = new Visitor(sample.url);
+    const home = await visitor.get('/');
+    expect(home.status).toBe(200);
+    expect(home.body).toMatch(/<form method="post" action="\/login">/);
+    const link = new URL(await startLogin(visitor));
     expect(link.origin).toBe(sample.emulator.url);
     expect(link.pathname).toBe('/login');
     expect(link.searchParams.get('gate')).toBe('gate_demo');
-    expect(link.searchParams.get('redirect')).toBe(`${sample.url}/logup/callback?next=%2Fme`);
+    const redirect = new URL(link.searchParams.get('redirect')!);
+    expect(`${redirect.origin}${redirect.pathname}`).toBe(`${sample.url}/logup/callback`);
+    expect(redirect.searchParams.get('next')).toBe('/me');
+    expect(redirect.searchParams.get('logupNonce')).toMatch(/^[\w-]{16,}$/);
+    // Each login gets its own nonce.
+    const again = new URL(new URL(await startLogin(visitor)).searchParams.get('redirect')!);
+    expect(again.searchParams.get('logupNonce')).not.toBe(redirect.searchParams.get('logupNonce'));
   });
 
   it('logs in, shows /me, updates, deletes and logs out', async () => {
     const visitor = new Visitor(sample.url);
-    const login = await mint(`flow-${adapter}@example.com`, { plan: 'free' });
-    const callback = await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=true&next=%2Fme`);
-    expect(callback.status).toBe(303);
+    const login = await logIn(sample, visitor, { email: `flow-${adapter}@example.com`, db: { plan: 'free' } });
+    const callback = login.callback;
     expect(callback.location).toBe('/me');
     const cookie = callback.setCookies.find((c) => c.startsWith('logup_sample_session='));
     expect(cookie).toMatch(/HttpOnly/i);
@@ -65,7 +72,7 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
       type: 'number',
     });
     expect(saved.status).toBe(303);
-    expect(saved.location).toMatch(/^\/me\?saved=/);
+    expect(saved.location).toBe('/me?notice=saved');
     expect(await sample.emulator.db(login.idSubscription)).toEqual({ plan: 'free', age: 21 });
     const flag = await visitor.post('/me/db', {
       _csrf: Visitor.csrfOf(me.body),
@@ -77,7 +84,7 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
     expect(await sample.emulator.db(login.idSubscription)).toEqual({ plan: 'free', age: 21, vip: true });
 
     const page = await visitor.get(saved.location!);
-    expect(page.body).toContain('Saved &quot;age&quot;');
+    expect(page.body).toContain('<p class="notice" role="status">Saved.</p>');
     const deleted = await visitor.post('/me/db/delete', { _csrf: Visitor.csrfOf(page.body), keys: ['plan', 'vip'] });
     expect(deleted.status).toBe(303);
     expect(await sample.emulator.db(login.idSubscription)).toEqual({ age: 21 });
@@ -106,7 +113,8 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
     ['a control character', `logupToken=${'a'.repeat(20)}%00&isNewUser=true`, /logupToken contains characters/],
   ])('answers 400 to %s and sends nothing to LogUp', async (_name, query, message) => {
     const token = (await mint(`bad-${Math.random()}@example.com`)).logupToken;
-    const res = await new Visitor(sample.url).get(`/logup/callback?${query.replaceAll('TOKEN', token)}`, false);
+    const { visitor } = await started(token);
+    const res = await visitor.get(`/logup/callback?${query.replaceAll('TOKEN', token)}`, false);
     expect(res.status).toBe(400);
     expect(res.body).toMatch(message);
     expect(res.body).not.toContain(token);
@@ -115,15 +123,14 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
 
   it("answers 401 with LogUp's reason for a used token", async () => {
     const login = await mint(`used-${adapter}@example.com`);
-    const visitor = new Visitor(sample.url);
-    expect((await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`)).status).toBe(303);
-    const again = await new Visitor(sample.url).get(
-      `/logup/callback?logupToken=${login.logupToken}&isNewUser=false`,
-      false,
-    );
+    const first = await started(login.logupToken, false);
+    expect((await first.visitor.get(first.path)).status).toBe(303);
+    const second = await started(login.logupToken, false);
+    const again = await second.visitor.get(second.path, false);
     expect(again.status).toBe(401);
     expect(JSON.parse(again.body)).toMatchObject({ statusCode: 401, errorMessage: 'INVALID_LOGUP_TOKEN' });
-    const html = await new Visitor(sample.url).get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`);
+    const third = await started(login.logupToken, false);
+    const html = await third.visitor.get(third.path);
     expect(html.status).toBe(401);
     expect(html.body).toContain('LogUp did not verify this login (INVALID_LOGUP_TOKEN)');
   });
@@ -131,7 +138,8 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
   it('answers 503 when LogUp is unavailable, with Retry-After when LogUp gave one', async () => {
     const token = (await mint(`down-${adapter}@example.com`)).logupToken;
     await sample.emulator.fault({ kind: 'status', status: 503, endpoint: 'verification' });
-    const down = await new Visitor(sample.url).get(`/logup/callback?logupToken=${token}&isNewUser=true`, false);
+    const first = await started(token);
+    const down = await first.visitor.get(first.path, false);
     expect(down.status).toBe(503);
     expect(JSON.parse(down.body).message).toBe('LogUp is unavailable; please try again shortly');
     await sample.emulator.fault({
@@ -140,11 +148,13 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
       endpoint: 'verification',
       headers: { 'retry-after': '120' },
     });
-    const limited = await new Visitor(sample.url).get(`/logup/callback?logupToken=${token}&isNewUser=true`, false);
+    const second = await started(token);
+    const limited = await second.visitor.get(second.path, false);
     expect(limited.status).toBe(503);
     expect(limited.headers.get('retry-after')).toBe('120');
     // The faults took the requests before LogUp processed them: the token still works.
-    expect((await new Visitor(sample.url).get(`/logup/callback?logupToken=${token}&isNewUser=true`)).status).toBe(303);
+    const third = await started(token);
+    expect((await third.visitor.get(third.path)).status).toBe(303);
   });
 
   it('shows limit violations next to the form, keeps the input and changes nothing', async () => {
@@ -194,10 +204,10 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
     '/\r\nSet-Cookie:x=1',
     '/ok\u2028',
   ])('never redirects off-site after login (next=%s)', async (next) => {
-    const token = (await mint(`next-${Math.random()}@example.com`)).logupToken;
-    const res = await new Visitor(sample.url).get(
-      `/logup/callback?logupToken=${token}&isNewUser=true&next=${encodeURIComponent(next)}`,
-    );
+    const { visitor, path } = await started((await mint(`next-${Math.random()}@example.com`)).logupToken);
+    const url = new URL(path, sample.url);
+    url.searchParams.set('next', next);
+    const res = await visitor.get(`${url.pathname}${url.search}`);
     expect(res.status).toBe(303);
     expect(res.location).toBe('/me');
   });
@@ -236,17 +246,26 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
 });
 
 describe('sample app callback rate limit', () => {
-  it('answers 429 past CALLBACK_RATE_LIMIT per minute, before calling LogUp', async () => {
+  it('answers 429 past CALLBACK_RATE_LIMIT per minute, before calling LogUp, and /me is no way around it', async () => {
     const sample = await startSample('express', { CALLBACK_RATE_LIMIT: '3' });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) {
         const token = (await sample.emulator.login({ idGate: 'gate_demo', email: `rl${i}@example.com` })).logupToken;
-        statuses.push(
-          (await new Visitor(sample.url).get(`/logup/callback?logupToken=${token}&isNewUser=true`, false)).status,
-        );
+        const visitor = new Visitor(sample.url);
+        statuses.push((await visitor.get(callbackPathFor(await startLogin(visitor), token), false)).status);
       }
       expect(statuses).toEqual([303, 303, 303, 429, 429]);
+      expect((await sample.emulator.stats()).verifications).toBe(3);
+      // Tokens sent to the session-only routes are refused before LogUp: no way around the limit.
+      const guesses = await Promise.all(
+        Array.from({ length: 50 }, async (_, i) => {
+          const token = (await sample.emulator.login({ idGate: 'gate_demo', email: `guess${i}@example.com` }))
+            .logupToken;
+          return (await new Visitor(sample.url).get(`/me?logupToken=${token}&isNewUser=true`, false)).status;
+        }),
+      );
+      expect(guesses).toEqual(Array(50).fill(400));
       expect((await sample.emulator.stats()).verifications).toBe(3);
     } finally {
       await sample.close();

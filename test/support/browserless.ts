@@ -4,6 +4,21 @@ export class Visitor {
 
   constructor(private readonly base: string) {}
 
+  /** The cookies this visitor holds, as a Cookie header (to replay them later). */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  /** Replaces the cookies with those of a Cookie header (e.g. one captured earlier). */
+  setCookieHeader(header: string): this {
+    this.cookies.clear();
+    for (const pair of header.split('; ').filter(Boolean)) {
+      const at = pair.indexOf('=');
+      this.cookies.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    return this;
+  }
+
   async request(
     method: string,
     path: string,
@@ -18,7 +33,7 @@ export class Visitor {
       accept: options.html === false ? 'application/json' : 'text/html',
       ...options.headers,
     };
-    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (this.cookies.size > 0) headers.cookie = this.cookieHeader();
     let body: string | undefined;
     if (options.form) {
       const params = new URLSearchParams();

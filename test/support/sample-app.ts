@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmulatorClient } from 'logup-emulator';
+import { Visitor } from './browserless.js';
 import { captureLog } from './log-capture.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'sample-app', 'dist', 'main.js');
@@ -57,4 +58,53 @@ export async function startSample(adapter: 'express' | 'fastify', env: NodeJS.Pr
       captureLog(`sample-app ${adapter}`, output);
     },
   };
+}
+
+/**
+ * Starts a login as the home page's button does (POST /login with the page's CSRF
+ * token) and answers where the app sent the browser: LogUp's login page.
+ */
+export async function startLogin(visitor: Visitor): Promise<string> {
+  const home = await visitor.get('/');
+  const res = await visitor.post('/login', { _csrf: Visitor.csrfOf(home.body) });
+  if (res.status !== 303 || !res.location) throw new Error(`POST /login answered ${res.status}: ${res.body}`);
+  return res.location;
+}
+
+/**
+ * The path of the callback LogUp's page sends the browser to after a login: the
+ * `redirect` of an emulator login link (its query, with the nonce, kept), else the
+ * gate's redirect URL `/logup/callback`; `logupToken` and `isNewUser` appended.
+ */
+export function callbackPathFor(loginPage: string, logupToken: string, isNewUser = true): string {
+  const redirect = new URL(loginPage).searchParams.get('redirect');
+  const url = new URL(redirect ?? '/logup/callback', 'http://app.invalid');
+  url.searchParams.append('logupToken', logupToken);
+  url.searchParams.append('isNewUser', String(isNewUser));
+  return `${url.pathname}${url.search}`;
+}
+
+/**
+ * Logs `visitor` in as `email` the way a browser does: starts a login, logs in at
+ * LogUp (minted through the emulator's control API), follows the callback.
+ */
+export async function logIn(
+  sample: { emulator: EmulatorClient },
+  visitor: Visitor,
+  options: { idGate?: string; email: string; db?: Record<string, string | number | boolean>; isNewUser?: boolean },
+): Promise<{
+  logupToken: string;
+  idSubscription: string;
+  idActor: string;
+  callback: Awaited<ReturnType<Visitor['get']>>;
+}> {
+  const loginPage = await startLogin(visitor);
+  const login = await sample.emulator.login({
+    idGate: options.idGate ?? 'gate_demo',
+    email: options.email,
+    db: options.db,
+  });
+  const callback = await visitor.get(callbackPathFor(loginPage, login.logupToken, options.isNewUser ?? true));
+  if (callback.status !== 303) throw new Error(`the callback answered ${callback.status}: ${callback.body}`);
+  return { ...login, callback };
 }
