@@ -8,6 +8,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { LogupEmulator } from 'logup-emulator';
 import { AppModule } from './app.module.js';
 import { EMBEDDED_LOGUP } from './embedded-logup.module.js';
+import { openSharedState, type SharedState } from './redis.js';
+import { SHARED_STATE, useExpressRedisSession, useFastifyRedisSession, useReplicaHeader } from './redis-session.js';
 import { type SampleConfig, sampleConfig, startupWarnings } from './sample.config.js';
 import { helmetOptions, NO_STORE } from './security-headers.js';
 
@@ -27,7 +29,8 @@ export async function createSampleApp(
   // Read once: the adapter needs TRUST_PROXY before Nest starts, and a random
   // SESSION_SECRET must be the same everywhere.
   const config = sampleConfig(options.env ?? process.env);
-  const module = AppModule.register(config);
+  // REDIS_URL: sessions, rate limit and logouts in Redis, shared by every replica.
+  const module = AppModule.register(config, openSharedState(options.env ?? process.env));
   // abortOnError: false lets a boot error reach the caller (main prints one clear line)
   // instead of Nest exiting the process itself.
   const nestOptions = { abortOnError: false, ...(options.logger !== undefined ? { logger: options.logger } : {}) };
@@ -35,8 +38,15 @@ export async function createSampleApp(
     options.adapter === 'fastify'
       ? await fastifyApp(module, config, nestOptions)
       : await expressApp(module, config, nestOptions);
+  useReplicaHeader(app, options.adapter ?? 'express', options.env ?? process.env);
   for (const warning of startupWarnings(config)) new Logger('SampleApp').warn(warning);
   return app;
+}
+
+/** The session cookie's settings, for the Redis-backed sessions (REDIS_URL). */
+function sessionCookie(config: SampleConfig) {
+  const { sessionSecret: secret, secureCookies: secure, sessionMaxAgeSeconds: maxAgeSeconds } = config;
+  return { name: SESSION_COOKIE, secret, secure, maxAgeSeconds };
 }
 
 type NestOptions = { abortOnError: boolean; logger?: false | LoggerService };
@@ -71,19 +81,22 @@ async function fastifyApp(
     });
   const { default: secureSession } = await import('@fastify/secure-session');
   const { default: handlebars } = await import('handlebars');
-  await app.register(secureSession as never, {
-    cookieName: SESSION_COOKIE,
-    // secure-session wants a 32-byte key; derive it from the configured secret.
-    key: createHash('sha256').update(config.sessionSecret).digest(),
-    expiry: config.sessionMaxAgeSeconds,
-    cookie: {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: config.secureCookies,
-      maxAge: config.sessionMaxAgeSeconds,
-    },
-  });
+  const shared = app.get<SharedState | null>(SHARED_STATE);
+  if (shared) await useFastifyRedisSession(app, shared, sessionCookie(config));
+  else
+    await app.register(secureSession as never, {
+      cookieName: SESSION_COOKIE,
+      // secure-session wants a 32-byte key; derive it from the configured secret.
+      key: createHash('sha256').update(config.sessionSecret).digest(),
+      expiry: config.sessionMaxAgeSeconds,
+      cookie: {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.secureCookies,
+        maxAge: config.sessionMaxAgeSeconds,
+      },
+    });
   app.setViewEngine({ engine: { handlebars }, templates: VIEWS, layout: 'layout.hbs', viewExt: 'hbs' });
   return app;
 }
@@ -105,16 +118,19 @@ async function expressApp(
     next();
   });
   const { default: cookieSession } = await import('cookie-session');
-  app.use(
-    cookieSession({
-      name: SESSION_COOKIE,
-      keys: [config.sessionSecret],
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: config.secureCookies,
-      maxAge: config.sessionMaxAgeSeconds * 1000,
-    }),
-  );
+  const shared = app.get<SharedState | null>(SHARED_STATE);
+  if (shared) await useExpressRedisSession(app, shared, sessionCookie(config));
+  else
+    app.use(
+      cookieSession({
+        name: SESSION_COOKIE,
+        keys: [config.sessionSecret],
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.secureCookies,
+        maxAge: config.sessionMaxAgeSeconds * 1000,
+      }),
+    );
   app.setBaseViewsDir(VIEWS);
   app.setViewEngine('hbs');
   return app;

@@ -8,19 +8,22 @@ import { EMBEDDED_LOGUP, EmbeddedLogupModule } from './embedded-logup.module.js'
 import { HtmlErrorFilter } from './html-error.filter.js';
 import { LoginController } from './login.controller.js';
 import { PagesController } from './pages.controller.js';
+import type { SharedState } from './redis.js';
+import { SharedStateModule } from './redis-session.js';
 import type { SampleConfig } from './sample.config.js';
 import { SecureCookieGuard } from './secure-cookie.guard.js';
 
 @Module({})
 export class AppModule {
-  /** The app, configured from `sampleConfig(env)`. */
-  static register(config: SampleConfig): DynamicModule {
+  /** The app, configured from `sampleConfig(env)`; `shared`: Redis-backed state for several replicas (REDIS_URL). */
+  static register(config: SampleConfig, shared: SharedState | null = null): DynamicModule {
     return {
       module: AppModule,
       imports: [
         // Every setting under its own name, and the whole object as `sample`.
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ...config, sample: config })] }),
         EmbeddedLogupModule,
+        SharedStateModule.register(shared),
         LogupModule.forRootAsync({
           isGlobal: true,
           inject: [EMBEDDED_LOGUP],
@@ -37,9 +40,15 @@ export class AppModule {
             sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
             // Unauthenticated browsers go to the home page, which has the login button.
             loginUrl: '/',
+            // With REDIS_URL, logouts are remembered in Redis for every replica.
+            ...(shared ? { sessionRevocation: shared.revocation } : {}),
           }),
         }),
-        ThrottlerModule.forRoot([{ ttl: 60_000, limit: config.callbackRateLimit }]),
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: 60_000, limit: config.callbackRateLimit }],
+          // With REDIS_URL the count is shared by every replica; else in process memory.
+          ...(shared ? { storage: shared.throttlerStorage } : {}),
+        }),
       ],
       controllers: [PagesController, LoginController],
       providers: [

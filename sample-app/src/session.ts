@@ -13,7 +13,10 @@ export interface SampleSession {
 interface FastifySession {
   get(key: string): unknown;
   set(key: string, value: unknown): void;
-  delete(): void;
+  /** @fastify/secure-session */
+  delete?(): void;
+  /** @fastify/session (REDIS_URL): removes the session from the store. */
+  destroy?(callback: (error?: unknown) => void): void;
 }
 
 export function sessionOf(request: Record<string, unknown>): SampleSession {
@@ -23,7 +26,7 @@ export function sessionOf(request: Record<string, unknown>): SampleSession {
     return {
       get: <T>(key: string) => store.get(key) as T | undefined,
       set: (key, value) => store.set(key, value),
-      destroy: () => store.delete(),
+      destroy: () => (store.delete ? store.delete() : store.destroy?.(() => undefined)),
     };
   }
   return {
@@ -33,6 +36,8 @@ export function sessionOf(request: Record<string, unknown>): SampleSession {
       (request.session as Record<string, unknown>)[key] = value;
     },
     destroy: () => {
+      // express-session (REDIS_URL): also remove the session from the store.
+      (request.session as { destroy?: (callback: () => void) => void } | null)?.destroy?.(() => undefined);
       request.session = null;
     },
   };

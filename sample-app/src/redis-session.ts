@@ -1,0 +1,199 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Global, Inject, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { RedisStore } from 'connect-redis';
+import { REDIS_DOWN_MESSAGE, REDIS_RETRY_AFTER_SECONDS, type SharedState, sharedStateSettings } from './redis.js';
+
+/** The app's {@link SharedState}, or null when REDIS_URL is unset. */
+export const SHARED_STATE = Symbol('SHARED_STATE');
+
+class SharedStateLifecycle {
+  constructor(@Inject(SHARED_STATE) private readonly shared: SharedState | null) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.shared?.close();
+  }
+}
+
+/** Makes the shared state injectable (`SHARED_STATE`) and closes its Redis client at shutdown. */
+@Global()
+@Module({})
+export class SharedStateModule {
+  static register(shared: SharedState | null): DynamicModule {
+    return {
+      module: SharedStateModule,
+      providers: [{ provide: SHARED_STATE, useValue: shared }, SharedStateLifecycle],
+      exports: [SHARED_STATE],
+    };
+  }
+}
+
+/** The session cookie as the app configures it, on either adapter. */
+export interface SessionCookieSettings {
+  name: string;
+  secret: string;
+  secure: boolean;
+  maxAgeSeconds: number;
+}
+
+const html = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * The 503 answer while Redis is unreachable: a short HTML page for browsers, JSON
+ * otherwise, with Retry-After; written directly, as it runs before Nest's routing.
+ */
+export function redisDownAnswer(accept: string | undefined): { body: string; type: string } {
+  if ((accept ?? '').includes('text/html')) {
+    return {
+      type: 'text/html; charset=utf-8',
+      body:
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Error 503</title></head>' +
+        `<body><main><h1>Temporarily unavailable (503)</h1><p>${html(REDIS_DOWN_MESSAGE)}</p></main></body></html>`,
+    };
+  }
+  return {
+    type: 'application/json; charset=utf-8',
+    body: JSON.stringify({ statusCode: 503, error: 'Service Unavailable', message: REDIS_DOWN_MESSAGE }),
+  };
+}
+
+function send503(shared: SharedState, request: IncomingMessage, response: ServerResponse): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  const { body, type } = redisDownAnswer(request.headers.accept);
+  response.statusCode = 503;
+  response.setHeader('Content-Type', type);
+  response.setHeader('Retry-After', String(REDIS_RETRY_AFTER_SECONDS));
+  response.setHeader('Cache-Control', 'no-store');
+  if (shared.settings.replicaId) response.setHeader('X-Replica', shared.settings.replicaId);
+  response.end(body);
+}
+
+/** `X-Replica: <REPLICA_ID>` on every answer, when REPLICA_ID is set (both adapters). */
+export function useReplicaHeader(app: INestApplication, adapter: 'express' | 'fastify', env: NodeJS.ProcessEnv): void {
+  const { replicaId } = sharedStateSettings(env);
+  if (!replicaId) return;
+  if (adapter === 'fastify') {
+    const fastify = app.getHttpAdapter().getInstance() as {
+      addHook(
+        name: 'onRequest',
+        hook: (req: unknown, reply: { header(n: string, v: string): void }, done: () => void) => void,
+      ): void;
+    };
+    fastify.addHook('onRequest', (_request, reply, done) => {
+      reply.header('x-replica', replicaId);
+      done();
+    });
+  } else {
+    app.use((_request: IncomingMessage, response: ServerResponse, next: () => void) => {
+      response.setHeader('X-Replica', replicaId);
+      next();
+    });
+  }
+}
+
+/**
+ * Express: express-session with connect-redis. The session id in a signed httpOnly
+ * SameSite=Lax cookie, the session in Redis, so any replica serves any visitor and
+ * a logout ends the session for all of them. While Redis is unreachable every
+ * request answers 503 (the readiness check, or a session read that fails) instead
+ * of a 500 or a hang; requests go through again once the client has reconnected.
+ */
+export async function useExpressRedisSession(
+  app: INestApplication,
+  shared: SharedState,
+  cookie: SessionCookieSettings,
+): Promise<void> {
+  const { default: session } = await import('express-session');
+  const middleware = session({
+    name: cookie.name,
+    secret: cookie.secret,
+    store: new RedisStore({ client: shared.client, prefix: 'sess:' }),
+    resave: false,
+    saveUninitialized: false,
+    cookie: {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: cookie.secure,
+      maxAge: cookie.maxAgeSeconds * 1000,
+    },
+  });
+  app.use((request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => {
+    if (!shared.ready) return send503(shared, request, response);
+    middleware(request as never, response as never, (error?: unknown) => {
+      if (error) return send503(shared, request, response);
+      next();
+    });
+  });
+}
+
+/**
+ * Fastify: @fastify/session (with @fastify/cookie) and the same connect-redis store,
+ * the same cookie and the same 503 while Redis is unreachable.
+ */
+export async function useFastifyRedisSession(
+  app: INestApplication,
+  shared: SharedState,
+  cookie: SessionCookieSettings,
+): Promise<void> {
+  const register = (app as unknown as { register(plugin: unknown, options?: unknown): Promise<unknown> }).register.bind(
+    app,
+  );
+  const fastify = app.getHttpAdapter().getInstance() as {
+    addHook(
+      name: 'onRequest',
+      hook: (
+        request: { raw: IncomingMessage },
+        reply: { raw: ServerResponse; hijack(): void },
+        done: () => void,
+      ) => void,
+    ): void;
+  };
+  // Registered before the session plugin, so it runs first: no store read while Redis is down.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (shared.ready) return done();
+    reply.hijack();
+    send503(shared, request.raw, reply.raw);
+  });
+  const { default: fastifyCookie } = await import('@fastify/cookie');
+  const { default: fastifySession } = await import('@fastify/session');
+  await register(fastifyCookie);
+  await register(fastifySession, {
+    cookieName: cookie.name,
+    secret: cookie.secret,
+    store: new FastifyRedisStore({ client: shared.client, prefix: 'sess:' }),
+    saveUninitialized: false,
+    cookie: {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: cookie.secure,
+      maxAge: cookie.maxAgeSeconds * 1000,
+    },
+  });
+}
+
+/**
+ * connect-redis for @fastify/session: a store failure carries statusCode 503, which
+ * Fastify answers as such (instead of a 500) when it happens after the readiness check.
+ */
+class FastifyRedisStore extends RedisStore {
+  override get(sid: string, cb?: (error: unknown, data?: unknown) => void) {
+    return super.get(sid, cb && ((error, data) => cb(unavailable(error), data)));
+  }
+
+  override set(sid: string, sess: never, cb?: (error?: unknown) => void) {
+    return super.set(sid, sess, cb && ((error) => cb(unavailable(error))));
+  }
+
+  override destroy(sid: string, cb?: (error?: unknown) => void) {
+    return super.destroy(sid, cb && ((error) => cb(unavailable(error))));
+  }
+}
+
+function unavailable(error: unknown): unknown {
+  if (!error) return error;
+  return Object.assign(new Error(REDIS_DOWN_MESSAGE), { statusCode: 503 });
+}
