@@ -1,6 +1,6 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { isAxiosError, type AxiosAdapter, type AxiosResponse } from 'axios';
+import { isAxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { LogupAccessTokenCache, type LogupAccessToken } from './logup.access-token.js';
@@ -22,6 +22,10 @@ const MAX_ANSWER_BYTES = 1024 * 1024;
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED']);
 const identity = (data: unknown) => data;
+const hasInterceptors = (axios: { interceptors: unknown }): boolean => {
+  const managers = axios.interceptors as Record<'request' | 'response', { handlers?: unknown[] }>;
+  return (managers.request.handlers?.some(Boolean) ?? true) || (managers.response.handlers?.some(Boolean) ?? true);
+};
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -39,7 +43,7 @@ export class LogupApiClient implements LogupTransport, OnModuleDestroy {
   readonly #httpAgent: HttpAgent;
   readonly #httpsAgent: HttpsAgent;
   readonly #tokens: LogupAccessTokenCache;
-  readonly #adapter: AxiosAdapter | undefined;
+  readonly #adapter: typeof logupHttpAdapter | undefined;
 
   constructor(http: HttpService, @Inject(LOGUP_CONFIG) config: LogupConfig) {
     this.#http = http;
@@ -152,27 +156,36 @@ export class LogupApiClient implements LogupTransport, OnModuleDestroy {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (accessToken) headers.authorization = `Bearer ${accessToken}`;
+    const config = {
+      method,
+      url: `${this.#config.apiUrl}${path}`,
+      data: body === undefined ? undefined : JSON.stringify(body),
+      headers,
+      // A wall-clock deadline for the whole attempt, capped at what is left of the budget.
+      timeout,
+      httpAgent: this.#httpAgent,
+      httpsAgent: this.#httpsAgent,
+      adapter: this.#adapter,
+      // axios's own adapter (proxy set-ups) reads timeout as inactivity: bound it by the clock too.
+      signal: this.#adapter ? undefined : AbortSignal.timeout(timeout),
+      maxRedirects: 0,
+      maxContentLength: MAX_ANSWER_BYTES,
+      responseType: 'text' as const,
+      transformRequest: identity,
+      transformResponse: identity,
+      validateStatus: () => true,
+    };
     let response: AxiosResponse<string>;
     try {
-      response = await this.#http.axiosRef.request<string>({
-        method,
-        url: `${this.#config.apiUrl}${path}`,
-        data: body === undefined ? undefined : JSON.stringify(body),
-        headers,
-        // A wall-clock deadline for the whole attempt, capped at what is left of the budget.
-        timeout,
-        httpAgent: this.#httpAgent,
-        httpsAgent: this.#httpsAgent,
-        adapter: this.#adapter,
-        // axios's own adapter (proxy set-ups) reads timeout as inactivity: bound it by the clock too.
-        signal: this.#adapter ? undefined : AbortSignal.timeout(timeout),
-        maxRedirects: 0,
-        maxContentLength: MAX_ANSWER_BYTES,
-        responseType: 'text',
-        transformRequest: identity,
-        transformResponse: identity,
-        validateStatus: () => true,
-      });
+      const axios = this.#http.axiosRef;
+      // With no interceptor on the module's axios instance, axios's request pipeline
+      // (config merging, header normalisation, interceptor chain) would only copy this
+      // config: the adapter is called with it directly. Interceptors an app adds are
+      // honoured from the next call on.
+      response =
+        this.#adapter && !hasInterceptors(axios)
+          ? await this.#adapter(config as unknown as InternalAxiosRequestConfig, true)
+          : await axios.request<string>(config);
     } catch (error) {
       if (!isAxiosError(error)) throw error;
       // Never pass the AxiosError on: its config carries the bearer token and the secret.

@@ -18,12 +18,17 @@ import { AxiosError, AxiosHeaders, type AxiosResponse, type InternalAxiosRequest
  * Errors are `AxiosError`s with axios's codes (`ECONNABORTED`, `ERR_BAD_RESPONSE`,
  * or the socket's code) so interceptors see what they expect. Internal.
  */
-export function logupHttpAdapter(config: InternalAxiosRequestConfig): Promise<AxiosResponse<string>> {
+export function logupHttpAdapter(
+  config: InternalAxiosRequestConfig,
+  /** Called directly by the client (no axios pipeline): the headers need no AxiosHeaders wrapper. */
+  direct = false,
+): Promise<AxiosResponse<string>> {
   return new Promise((resolve, reject) => {
     const url = config.url ?? '';
     const secure = url.startsWith('https:');
     const data = typeof config.data === 'string' ? config.data : undefined;
-    const headers = config.headers.toJSON() as Record<string, string>;
+    const given = config.headers as unknown as { toJSON?: () => Record<string, string> } & Record<string, string>;
+    const headers = typeof given.toJSON === 'function' ? given.toJSON() : { ...given };
     if (data !== undefined) headers['content-length'] = String(Buffer.byteLength(data));
     const maxBytes =
       config.maxContentLength !== undefined && config.maxContentLength > 0 ? config.maxContentLength : -1;
@@ -69,7 +74,9 @@ export function logupHttpAdapter(config: InternalAxiosRequestConfig): Promise<Ax
             data: chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'),
             status: response.statusCode ?? 0,
             statusText: response.statusMessage ?? '',
-            headers: new AxiosHeaders(response.headers as Record<string, string>),
+            headers: direct
+              ? (response.headers)
+              : new AxiosHeaders(response.headers as Record<string, string>),
             config,
             request,
           });
