@@ -6,6 +6,19 @@ import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, email, emulator } from '../support/logup-fixture.js';
 import { sessionApp, type SessionKind } from './session-app.js';
 
+/** Registers hooks that start an emulator and close it, and every app the tests pushed, afterwards. */
+function withEmulatorAndApps(): { emu: LogupEmulator; apps: INestApplication[] } {
+  const ctx = { apps: [] as INestApplication[] } as { emu: LogupEmulator; apps: INestApplication[] };
+  beforeAll(async () => {
+    ctx.emu = await emulator();
+  });
+  afterAll(async () => {
+    for (const app of ctx.apps) await app.close();
+    await ctx.emu?.stop();
+  });
+  return ctx;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A second visitor holding a copy of this one's cookies (a captured cookie). */
@@ -16,22 +29,14 @@ function copyOf(visitor: Visitor, base: string): Visitor {
 }
 
 describe.each(['express-session', 'fastify-secure-session'] as SessionKind[])('logins with %s', (kind) => {
-  let emu: LogupEmulator;
-  const apps: INestApplication[] = [];
-  beforeAll(async () => {
-    emu = await emulator();
-  });
-  afterAll(async () => {
-    for (const app of apps) await app.close();
-    await emu?.stop();
-  });
+  const ctx = withEmulatorAndApps();
 
   async function start(options: Partial<LogupModuleOptions> = {}, logger?: CaptureLogger) {
-    const { app, base } = await sessionApp(emu, kind, options, logger);
-    apps.push(app);
+    const { app, base } = await sessionApp(ctx.emu, kind, options, logger);
+    ctx.apps.push(app);
     return base;
   }
-  const newLogin = (db?: Record<string, string>) => emu.login({ idGate: GATE.idGate, email: email(), db });
+  const newLogin = (db?: Record<string, string>) => ctx.emu.login({ idGate: GATE.idGate, email: email(), db });
   const callback = (visitor: Visitor, logupToken: string, extra = '') =>
     visitor.get(`/logup/callback?logupToken=${logupToken}&isNewUser=false${extra}`, false);
 
@@ -47,7 +52,7 @@ describe.each(['express-session', 'fastify-secure-session'] as SessionKind[])('l
       const login = newLogin();
       const res = await callback(visitor, login.logupToken);
       expect(res.status).toBe(200);
-      emu.resetStats();
+      ctx.emu.resetStats();
       const me = await visitor.get('/me', false);
       expect(me.status).toBe(200);
       expect(JSON.parse(me.body)).toEqual({
@@ -55,17 +60,17 @@ describe.each(['express-session', 'fastify-secure-session'] as SessionKind[])('l
         idActor: login.idActor,
         isNewUser: false,
       });
-      expect(emu.stats().verifications).toBe(0);
+      expect(ctx.emu.stats().verifications).toBe(0);
     });
 
     it('refuses a callback this browser did not start, before asking LogUp, and logs no one in', async () => {
       const visitor = new Visitor(base);
       await visitor.get('/visit', false);
-      emu.resetStats();
+      ctx.emu.resetStats();
       const res = await callback(visitor, newLogin().logupToken);
       expect(res.status).toBe(400);
       expect(JSON.parse(res.body).message).toMatch(/not started from this browser/);
-      expect(emu.stats().verifications).toBe(0);
+      expect(ctx.emu.stats().verifications).toBe(0);
       expect((await visitor.get('/me', false)).status).toBe(401);
     });
 
@@ -155,21 +160,13 @@ describe('express-session specifics', () => {
 });
 
 describe('without a session middleware', () => {
-  let emu: LogupEmulator;
-  const apps: INestApplication[] = [];
-  beforeAll(async () => {
-    emu = await emulator();
-  });
-  afterAll(async () => {
-    for (const app of apps) await app.close();
-    await emu?.stop();
-  });
+  const ctx = withEmulatorAndApps();
 
   it('refuses a bound login and says why in the log', async () => {
     const lines: string[] = [];
-    const { app, base } = await sessionApp(emu, 'none', {}, new CaptureLogger((line) => lines.push(line)));
-    apps.push(app);
-    const login = emu.login({ idGate: GATE.idGate, email: email() });
+    const { app, base } = await sessionApp(ctx.emu, 'none', {}, new CaptureLogger((line) => lines.push(line)));
+    ctx.apps.push(app);
+    const login = ctx.emu.login({ idGate: GATE.idGate, email: email() });
     const res = await new Visitor(base).get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=true`, false);
     expect(res.status).toBe(400);
     expect(lines.join('\n')).toContain('the request has no session');
@@ -178,14 +175,14 @@ describe('without a session middleware', () => {
   it("with loginBinding 'off', logs the visitor in for that request and warns once that they will not stay logged in", async () => {
     const lines: string[] = [];
     const { app, base } = await sessionApp(
-      emu,
+      ctx.emu,
       'none',
       { loginBinding: 'off' },
       new CaptureLogger((l) => lines.push(l)),
     );
-    apps.push(app);
+    ctx.apps.push(app);
     for (let i = 0; i < 2; i++) {
-      const login = emu.login({ idGate: GATE.idGate, email: email() });
+      const login = ctx.emu.login({ idGate: GATE.idGate, email: email() });
       const res = await new Visitor(base).get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=true`, false);
       expect(res.status).toBe(200);
     }

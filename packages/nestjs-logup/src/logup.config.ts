@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { inspect } from 'node:util';
 import { LOGUP_API_VERSION_PATTERN, LOGUP_DEFAULT_API_VERSION, LOGUP_DEFAULT_BASE_URL } from './logup.constants.js';
 import { LogupConfigurationError } from './logup.errors.js';
 import type {
@@ -9,6 +8,7 @@ import type {
   LogupSessionRevocationStore,
 } from './logup-module-options.interface.js';
 import { MemorySessionRevocationStore } from './logup.revocation.js';
+import { SecretHolder } from './logup.secret-holder.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const QUERY_PARAM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -118,29 +118,6 @@ function readBaseUrl(value: unknown, reader: OptionReader): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-/** The resolved configuration: the secret sits in a private field behind a getter. */
-class ResolvedLogupConfig {
-  readonly #secret: string;
-
-  constructor(secret: string, fields: Omit<LogupConfig, 'secret'>) {
-    this.#secret = secret;
-    Object.assign(this, fields);
-    Object.freeze(this);
-  }
-
-  get secret(): string {
-    return this.#secret;
-  }
-
-  toJSON(): Record<string, unknown> {
-    return { ...(this as object), secret: '[redacted]' };
-  }
-
-  [inspect.custom](): string {
-    return `LogupConfig ${inspect(this.toJSON())}`;
-  }
-}
-
 function isRevocationStore(value: unknown): value is LogupSessionRevocationStore {
   const store = value as LogupSessionRevocationStore | undefined;
   return typeof store?.revoke === 'function' && typeof store.isRevoked === 'function';
@@ -240,5 +217,5 @@ export function resolveLogupConfig(options: LogupModuleOptions | undefined): Log
     healthCheckIntervalMs: read.integer(raw.healthCheckIntervalMs, 'healthCheckIntervalMs', 30_000, 0, 86_400_000),
   };
   if (read.problems.length > 0) throw new LogupConfigurationError(read.problems);
-  return new ResolvedLogupConfig(secret, fields) as unknown as LogupConfig;
+  return new SecretHolder('LogupConfig', secret, fields) as unknown as LogupConfig;
 }

@@ -74,9 +74,7 @@ export function logupHttpAdapter(
             data: chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'),
             status: response.statusCode ?? 0,
             statusText: response.statusMessage ?? '',
-            headers: direct
-              ? (response.headers)
-              : new AxiosHeaders(response.headers as Record<string, string>),
+            headers: direct ? response.headers : new AxiosHeaders(response.headers as Record<string, string>),
             config,
             request,
           });

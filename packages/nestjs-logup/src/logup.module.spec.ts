@@ -112,10 +112,15 @@ describe('LogupModule', () => {
     }
   });
 
-  const bootError = (options: unknown) =>
+  const bootError = (options: unknown): Promise<LogupConfigurationError> =>
     Test.createTestingModule({ imports: [LogupModule.forRoot(options as LogupModuleOptions)] })
       .compile()
-      .catch((e: unknown) => e as LogupConfigurationError);
+      .then(
+        () => {
+          throw new Error('the module booted');
+        },
+        (e: unknown) => e as LogupConfigurationError,
+      );
 
   it('lists every problem at once', async () => {
     const error = await bootError({ idGate: '', timeoutMs: -1, retry: { budgetMs: 0 }, sessionKey: '' });

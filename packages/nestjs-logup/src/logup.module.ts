@@ -1,6 +1,5 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { inspect } from 'node:util';
 import { LogupApiClient } from './logup-api.client.js';
 import { resolveLogupConfig } from './logup.config.js';
 import { LOGUP_CONFIG } from './logup.constants.js';
@@ -8,33 +7,14 @@ import { ConfigurableModuleClass, LOGUP_MODULE_OPTIONS } from './logup.module-de
 import { LogupGuard } from './logup.guard.js';
 import type { LogupModuleOptions } from './logup-module-options.interface.js';
 import { LogupService } from './logup.service.js';
+import { SecretHolder } from './logup.secret-holder.js';
 
-/** The options as provided in the container: the secret behind a private field, out of inspect and JSON. */
-class ProtectedLogupOptions {
-  readonly #secret: unknown;
-
-  constructor(options: LogupModuleOptions) {
-    const { secret, ...rest } = options;
-    this.#secret = secret;
-    Object.assign(this, rest);
-    Object.freeze(this);
-  }
-
-  get secret(): unknown {
-    return this.#secret;
-  }
-
-  toJSON(): Record<string, unknown> {
-    return { ...(this as object), secret: '[redacted]' };
-  }
-
-  [inspect.custom](): string {
-    return `LogupModuleOptions ${inspect(this.toJSON())}`;
-  }
+/** The options as the container holds them: the secret out of inspect and JSON. */
+function protect(options: unknown): unknown {
+  if (typeof options !== 'object' || options === null) return options;
+  const { secret, ...rest } = options as LogupModuleOptions;
+  return new SecretHolder('LogupModuleOptions', secret, rest);
 }
-
-const protect = (options: unknown): unknown =>
-  typeof options === 'object' && options !== null ? new ProtectedLogupOptions(options as LogupModuleOptions) : options;
 
 /** Wraps the options provider so the raw options (and their secret) are never what the container holds. */
 function protectOptions(module: DynamicModule): DynamicModule {
