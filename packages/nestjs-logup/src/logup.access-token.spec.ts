@@ -16,7 +16,7 @@ describe('LogupAccessTokenCache', () => {
   });
 
   it('renews 10 % (at most a minute) before expiry', async () => {
-    const cache = new LogupAccessTokenCache(async () => ({ value: 'tok', expiresInSeconds: 100 }));
+    const cache = new LogupAccessTokenCache(() => Promise.resolve({ value: 'tok', expiresInSeconds: 100 }));
     const token = await cache.get(Date.now() + 1000);
     expect(token.renewAt - Date.now()).toBeGreaterThan(85_000);
     expect(token.renewAt - Date.now()).toBeLessThanOrEqual(90_000);
@@ -24,7 +24,7 @@ describe('LogupAccessTokenCache', () => {
 
   it('drops only the token that was refused', async () => {
     let n = 0;
-    const cache = new LogupAccessTokenCache(async () => ({ value: `tok_${++n}`, expiresInSeconds: 3600 }));
+    const cache = new LogupAccessTokenCache(() => Promise.resolve({ value: `tok_${++n}`, expiresInSeconds: 3600 }));
     const first = await cache.get(0);
     cache.invalidate(first);
     const second = await cache.get(0);
@@ -34,7 +34,9 @@ describe('LogupAccessTokenCache', () => {
   });
 
   it('shows no token in JSON', async () => {
-    const cache = new LogupAccessTokenCache(async () => ({ value: 'tok_secret_value', expiresInSeconds: 3600 }));
+    const cache = new LogupAccessTokenCache(() =>
+      Promise.resolve({ value: 'tok_secret_value', expiresInSeconds: 3600 }),
+    );
     await cache.get(0);
     expect(JSON.stringify(cache)).not.toContain('tok_secret_value');
   });

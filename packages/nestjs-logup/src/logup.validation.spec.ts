@@ -53,7 +53,7 @@ describe('ids and DB checks', () => {
   it('lists every problem of an update, naming the key and the limit', () => {
     const error = (() => {
       try {
-        assertDbUpdate({ ['k'.repeat(33)]: 1, v: 'x'.repeat(1025), n: null } as never);
+        assertDbUpdate({ ['k'.repeat(33)]: 1, v: 'x'.repeat(1025), n: null });
       } catch (e) {
         return e as LogupValidationError;
       }
