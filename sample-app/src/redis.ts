@@ -49,6 +49,8 @@ export function sharedStateSettings(env: NodeJS.ProcessEnv): SharedStateSettings
 /**
  * How long one Redis command may take, and one connection attempt, in ms. Short on
  * purpose: a request that needs Redis answers 503 quickly instead of hanging.
+ * (node-redis's own `commandOptions.timeout` only covers a command not yet sent,
+ * so a connected but frozen Redis would hang it: {@link withDeadline} bounds the wait.)
  */
 const COMMAND_TIMEOUT_MS = 1000;
 const CONNECT_TIMEOUT_MS = 1000;
@@ -68,6 +70,28 @@ export function createSampleRedisClient(url: string) {
     socket: {
       connectTimeout: CONNECT_TIMEOUT_MS,
       reconnectStrategy: (retries: number) => Math.min(100 * 2 ** Math.min(retries, 4), 1000),
+    },
+  });
+}
+
+/**
+ * The client, each of whose commands rejects after `ms` if Redis has not answered
+ * (the command itself stays queued in the client; its late answer is ignored).
+ */
+export function withDeadline(client: SampleRedisClient, ms: number): SampleRedisClient {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (!(result instanceof Promise)) return result;
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+        });
+        return Promise.race([result, deadline]).finally(() => clearTimeout(timer));
+      };
     },
   });
 }
@@ -161,23 +185,26 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
 
 /** The Redis client and what is built on it; `close()` at shutdown. */
 export class SharedState {
+  /** The client for commands: each answers within COMMAND_TIMEOUT_MS or fails. */
   readonly client: SampleRedisClient;
+  readonly #connection: SampleRedisClient;
   readonly revocation: RedisSessionRevocationStore;
   readonly throttlerStorage: RedisThrottlerStorage;
   readonly #logger = new Logger('Redis');
   #down = false;
 
   constructor(readonly settings: SharedStateSettings & { redisUrl: string }) {
-    this.client = createSampleRedisClient(settings.redisUrl);
+    this.#connection = createSampleRedisClient(settings.redisUrl);
+    this.client = withDeadline(this.#connection, COMMAND_TIMEOUT_MS);
     this.revocation = new RedisSessionRevocationStore(this.client);
     this.throttlerStorage = new RedisThrottlerStorage(this.client);
     // Log a change of state once, not every reconnection attempt.
-    this.client.on('error', (error: Error) => {
+    this.#connection.on('error', (error: Error) => {
       if (this.#down) return;
       this.#down = true;
       this.#logger.error(`Redis is unreachable (${error.message}); answering 503 until it is back`);
     });
-    this.client.on('ready', () => {
+    this.#connection.on('ready', () => {
       if (this.#down) this.#logger.log('Redis is reachable again');
       this.#down = false;
     });
@@ -185,16 +212,16 @@ export class SharedState {
 
   /** Whether commands can be sent now (connected, not reconnecting). */
   get ready(): boolean {
-    return this.client.isReady;
+    return this.#connection.isReady;
   }
 
   /** Starts connecting; the app starts (and answers 503) even if Redis is not up yet. */
   connect(): void {
-    this.client.connect().catch(() => undefined);
+    this.#connection.connect().catch(() => undefined);
   }
 
   async close(): Promise<void> {
-    if (this.client.isOpen) await this.client.close().catch(() => this.client.destroy());
+    if (this.#connection.isOpen) await this.#connection.close().catch(() => this.#connection.destroy());
   }
 }
 

@@ -1,0 +1,395 @@
+// The multi-replica deployment, end to end: redis-server, one LogUp emulator, 3
+// replicas of the built sample app and nginx (scripts/cluster-lib.mjs), driven
+// through nginx like browsers from distinct loopback addresses (127.0.0.x).
+//
+//   npm run build && node --test test/cluster/
+//
+// Needs Debian's redis-server and nginx (scripts/ci-services.sh installs them):
+// without them it FAILS, naming what is missing. Checks behaviour, not speed: every
+// deadline is generous for a busy 2-core machine.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CLUSTER_GATE, startCluster } from '../../scripts/cluster-lib.mjs';
+
+const RATE_LIMIT = 5;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A cookie-keeping browser stand-in on its own loopback address (the rate limit counts per address). */
+class Visitor {
+  cookies = new Map();
+
+  constructor(base, localAddress) {
+    this.base = new URL(base);
+    this.localAddress = localAddress;
+  }
+
+  /** One request; resolves to { status, headers, body, replica, location, ms }. */
+  request(method, path, { form, json = false, headers = {}, deadlineMs = 30_000 } = {}) {
+    const body = form ? new URLSearchParams(form).toString() : undefined;
+    const all = { accept: json ? 'application/json' : 'text/html', ...headers };
+    if (this.cookies.size > 0) all.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (body !== undefined) {
+      all['content-type'] = 'application/x-www-form-urlencoded';
+      all['content-length'] = String(Buffer.byteLength(body));
+    }
+    const started = Date.now();
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: this.base.hostname,
+          port: this.base.port,
+          path,
+          method,
+          headers: all,
+          localAddress: this.localAddress,
+          agent: false,
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk) => (text += chunk));
+          res.on('end', () => {
+            clearTimeout(timer);
+            for (const cookie of [res.headers['set-cookie'] ?? []].flat()) {
+              const [pair] = cookie.split(';');
+              const at = pair.indexOf('=');
+              const name = pair.slice(0, at);
+              const value = pair.slice(at + 1);
+              if (value === '' || /expires=Thu, 01 Jan 1970/i.test(cookie)) this.cookies.delete(name);
+              else this.cookies.set(name, value);
+            }
+            resolve({
+              status: res.statusCode,
+              headers: res.headers,
+              body: text,
+              replica: res.headers['x-replica'],
+              location: res.headers.location,
+              ms: Date.now() - started,
+            });
+          });
+          res.on('error', reject);
+        },
+      );
+      // A hard deadline: a hung answer fails the test instead of hanging it.
+      const timer = setTimeout(
+        () => req.destroy(new Error(`${method} ${path} got no answer within ${deadlineMs} ms`)),
+        deadlineMs,
+      );
+      req.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      req.end(body);
+    });
+  }
+
+  get = (path, options) => this.request('GET', path, options);
+  post = (path, form, options) => this.request('POST', path, { ...options, form });
+
+  /** A visitor with a copy of this one's cookies (a cookie copied by someone else). */
+  clone(localAddress) {
+    const copy = new Visitor(this.base.toString(), localAddress);
+    for (const [k, v] of this.cookies) copy.cookies.set(k, v);
+    return copy;
+  }
+}
+
+const csrfOf = (html) => {
+  const match = /name="_csrf" value="([^"]+)"/.exec(html);
+  assert.ok(match, `no CSRF token on the page:\n${html.slice(0, 500)}`);
+  return match[1];
+};
+
+describe('several replicas behind nginx, state in Redis', () => {
+  let cluster;
+  let emulator;
+
+  /** The emulator's control API (JSON only). */
+  async function control(method, path, body) {
+    const res = await fetch(`${cluster.emulatorUrl}/__emulator/${path}`, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(20_000),
+    });
+    const text = await res.text();
+    assert.ok(res.ok, `emulator ${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  }
+
+  /** Home page, POST /login (the pending login lands in the session in Redis), then a callback. */
+  async function startLogin(visitor) {
+    const home = await visitor.get('/');
+    assert.equal(home.status, 200, home.body);
+    const start = await visitor.post('/login', { _csrf: csrfOf(home.body) });
+    assert.equal(start.status, 303, start.body);
+    assert.ok(start.location.startsWith(`${cluster.emulatorUrl}/login`), start.location);
+    return [home.replica, start.replica];
+  }
+
+  async function mint(email, db) {
+    return control('POST', 'login', { idGate: CLUSTER_GATE.idGate, email, db });
+  }
+
+  const callbackPath = (token) => `/logup/callback?next=%2Fme&logupToken=${token}&isNewUser=false`;
+
+  async function logIn(visitor, email, db) {
+    const replicas = await startLogin(visitor);
+    const login = await mint(email, db);
+    const callback = await visitor.get(callbackPath(login.logupToken));
+    assert.equal(callback.status, 303, callback.body);
+    assert.equal(callback.location, '/me');
+    return { login, replicas: [...replicas, callback.replica] };
+  }
+
+  before(async () => {
+    // Fails (never skips) without redis-server, nginx or the build.
+    cluster = await startCluster({ replicas: 3, callbackRateLimit: RATE_LIMIT });
+    emulator = (path) => control('GET', path);
+  });
+
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  const alice = () => new Visitor(cluster.url, '127.0.0.11');
+  let aliceVisitor;
+  let aliceLogin;
+
+  it('logs a visitor in through nginx; every replica then sees the same session and DB', async () => {
+    aliceVisitor = alice();
+    const { login, replicas } = await logIn(aliceVisitor, 'alice@example.com', { plan: 'free' });
+    aliceLogin = login;
+    // Home, login start and callback went to different replicas (round-robin): the
+    // CSRF secret and the pending login travelled through Redis.
+    assert.equal(new Set(replicas).size, 3, `login steps served by ${replicas}`);
+    const seen = new Set();
+    for (let i = 0; i < 6; i += 1) {
+      const me = await aliceVisitor.get('/me');
+      assert.equal(me.status, 200, me.body);
+      assert.ok(me.body.includes(login.idSubscription));
+      assert.match(me.body, /<td class="key">plan<\/td><td class="value">free<\/td>/);
+      seen.add(me.replica);
+    }
+    assert.deepEqual([...seen].sort(), ['r1', 'r2', 'r3']);
+
+    // A DB change through one replica is what the others show.
+    const page = await aliceVisitor.get('/me');
+    const saved = await aliceVisitor.post('/me/db', {
+      _csrf: csrfOf(page.body),
+      key: 'color',
+      value: 'teal',
+      type: 'string',
+    });
+    assert.equal(saved.status, 303, saved.body);
+    const after = new Set();
+    for (let i = 0; i < 3; i += 1) {
+      const me = await aliceVisitor.get('/me');
+      assert.equal(me.status, 200);
+      assert.match(me.body, /<td class="key">color<\/td><td class="value">teal<\/td>/);
+      after.add(me.replica);
+    }
+    assert.equal(after.size, 3);
+  });
+
+  it('honours a logout on every replica: a cookie copied before it is refused everywhere', async () => {
+    const bob = new Visitor(cluster.url, '127.0.0.12');
+    await logIn(bob, 'bob@example.com');
+    const copied = bob.clone('127.0.0.13');
+    const me = await bob.get('/me');
+    assert.equal(me.status, 200);
+    const logout = await bob.post('/logout', { _csrf: csrfOf(me.body) });
+    assert.equal(logout.status, 303, logout.body);
+    const refusedBy = new Set();
+    for (let i = 0; i < 6; i += 1) {
+      const replay = await copied.get('/me', { json: true });
+      assert.equal(replay.status, 401, `replayed cookie on ${replay.replica}: ${replay.status} ${replay.body}`);
+      refusedBy.add(replay.replica);
+    }
+    assert.deepEqual([...refusedBy].sort(), ['r1', 'r2', 'r3']);
+    assert.equal((await bob.get('/me', { json: true })).status, 401);
+  });
+
+  it('counts the callback rate limit across replicas, per client address, whatever X-Forwarded-For says', async () => {
+    const mallory = new Visitor(cluster.url, '127.0.0.200');
+    const answers = [];
+    for (let i = 0; i < RATE_LIMIT + 3; i += 1) {
+      // A forged X-Forwarded-For: nginx replaces it with the address it sees.
+      const res = await mallory.get('/logup/callback?logupToken=x&isNewUser=false', {
+        json: true,
+        headers: { 'x-forwarded-for': `203.0.113.${i}` },
+      });
+      answers.push({ status: res.status, replica: res.replica });
+    }
+    const allowed = answers.filter((a) => a.status !== 429);
+    assert.equal(allowed.length, RATE_LIMIT, JSON.stringify(answers));
+    assert.ok(
+      answers.slice(RATE_LIMIT).every((a) => a.status === 429),
+      JSON.stringify(answers),
+    );
+    // Each replica alone saw fewer than the limit: only a shared count refuses.
+    assert.equal(new Set(answers.map((a) => a.replica)).size, 3, JSON.stringify(answers));
+    // Another address is not limited.
+    const other = await new Visitor(cluster.url, '127.0.0.201').get('/logup/callback?logupToken=x&isNewUser=false', {
+      json: true,
+    });
+    assert.notEqual(other.status, 429);
+  });
+
+  it('answers a clear 503 while Redis is down or frozen, and recovers by itself', async () => {
+    const check503 = async (what) => {
+      const seen = new Set();
+      for (let i = 0; i < 3; i += 1) {
+        const page = await aliceVisitor.get('/me', { deadlineMs: 15_000 });
+        assert.equal(page.status, 503, `${what}: ${page.status} ${page.body.slice(0, 300)}`);
+        assert.match(page.body, /session store/);
+        assert.match(page.headers['content-type'], /text\/html/);
+        assert.equal(page.headers['retry-after'], '5');
+        seen.add(page.replica);
+        const api = await aliceVisitor.get('/me', { json: true, deadlineMs: 15_000 });
+        assert.equal(api.status, 503);
+        assert.equal(JSON.parse(api.body).statusCode, 503);
+      }
+      assert.equal(seen.size, 3, `${what}: 503 from ${[...seen]}`);
+    };
+    const recovered = async (what) => {
+      const deadline = Date.now() + 30_000;
+      let last;
+      while (Date.now() < deadline) {
+        last = await aliceVisitor.get('/me', { deadlineMs: 15_000 }).catch((e) => ({ status: String(e) }));
+        if (last.status === 200) break;
+        await sleep(200);
+      }
+      assert.equal(last.status, 200, `${what}: not back within 30 s (${last.status})`);
+      for (let i = 0; i < 3; i += 1) {
+        const me = await aliceVisitor.get('/me');
+        assert.equal(me.status, 200, `${what}: ${me.status}`);
+        assert.ok(me.body.includes(aliceLogin.idSubscription), 'the session survived');
+      }
+    };
+
+    await cluster.stopRedis();
+    await check503('Redis stopped');
+    await cluster.startRedis();
+    await recovered('Redis restarted');
+
+    // Frozen: connected but silent. Commands time out (1 s) instead of hanging.
+    cluster.pauseRedis(true);
+    try {
+      await check503('Redis frozen');
+    } finally {
+      cluster.pauseRedis(false);
+    }
+    await recovered('Redis thawed');
+  });
+
+  it('loses no session and answers no 5xx when a replica is killed under load', async () => {
+    const visitors = [];
+    for (let i = 0; i < 6; i += 1) {
+      const visitor = new Visitor(cluster.url, `127.0.0.${21 + i}`);
+      const { login } = await logIn(visitor, `load${i}@example.com`);
+      visitors.push({ visitor, login });
+    }
+    const results = [];
+    let killedAt;
+    const runFor = 8_000;
+    const started = Date.now();
+    const load = visitors.map(async ({ visitor, login }) => {
+      while (Date.now() - started < runFor) {
+        const at = Date.now();
+        const res = await visitor.get('/me').catch((e) => ({ status: `error ${e.message}` }));
+        results.push({
+          at,
+          status: res.status,
+          replica: res.replica,
+          own: res.status === 200 && res.body.includes(login.idSubscription),
+        });
+      }
+    });
+    await sleep(2_500);
+    killedAt = Date.now();
+    await cluster.replicas[2].stop('SIGKILL');
+    await Promise.all(load);
+
+    const bad = results.filter((r) => r.status !== 200 || !r.own);
+    const byReplica = {};
+    for (const r of results) byReplica[r.replica] = (byReplica[r.replica] ?? 0) + 1;
+    const afterKill = results.filter((r) => r.at > killedAt + 100);
+    const summary = `${results.length} requests, per replica ${JSON.stringify(byReplica)}, ${afterKill.length} after the kill`;
+    process.stdout.write(`# kill under load: ${summary}\n`);
+    assert.deepEqual(bad, [], summary);
+    assert.ok(afterKill.length >= 20, summary);
+    assert.ok(
+      afterKill.every((r) => r.replica !== 'r3'),
+      summary,
+    );
+    assert.ok(
+      results.some((r) => r.replica === 'r3'),
+      `r3 served nothing before the kill: ${summary}`,
+    );
+  });
+
+  it('fails logins in flight on a killed replica cleanly, never verifying a token twice', async () => {
+    // Let nginx see r3 dead again (location / retries elsewhere), so callbacks go to r1 and r2.
+    for (let i = 0; i < 4; i += 1) await new Visitor(cluster.url, '127.0.0.40').get('/');
+    const count = 6;
+    const visitors = [];
+    for (let i = 0; i < count; i += 1) {
+      const visitor = new Visitor(cluster.url, `127.0.0.${41 + i}`);
+      await startLogin(visitor);
+      visitors.push({ visitor, login: await mint(`inflight${i}@example.com`) });
+    }
+    const before = await emulator('stats');
+    // Each verification waits 2 s at LogUp: the callbacks are in flight when r2 dies.
+    await control('POST', 'faults', { kind: 'latency', latencyMs: 2_000, endpoint: 'verification', count });
+    const callbacks = visitors.map(({ visitor, login }) =>
+      visitor.get(callbackPath(login.logupToken), { deadlineMs: 30_000 }).catch((e) => ({ status: String(e) })),
+    );
+    await sleep(800);
+    await cluster.replicas[1].stop('SIGKILL');
+    const answers = await Promise.all(callbacks);
+    await sleep(2_500); // the emulator finishes the verification r2 had started
+    const stats = await emulator('stats');
+    await control('DELETE', 'faults');
+
+    const statuses = answers.map((a) => a.status);
+    process.stdout.write(`# callbacks in flight at the kill: ${JSON.stringify(statuses)}\n`);
+    assert.ok(
+      statuses.every((s) => s === 303 || s === 502),
+      JSON.stringify(statuses),
+    );
+    assert.ok(statuses.includes(303) && statuses.includes(502), JSON.stringify(statuses));
+    for (const answer of answers.filter((a) => a.status === 502)) {
+      assert.match(answer.body, /Login interrupted/);
+    }
+    // nginx sent each callback to one replica only (its log lists every replica it
+    // tried), so no token reached LogUp twice: at most one verification per callback.
+    const log = await readFile(join(cluster.dir, 'nginx', 'access.log'), 'utf8');
+    const callbackLines = log.split('\n').filter((line) => line.includes('/logup/callback'));
+    assert.ok(callbackLines.length > 0);
+    assert.deepEqual(
+      callbackLines.filter((line) => /upstream=\S+, /.test(line)),
+      [],
+      'a callback was retried on another replica',
+    );
+    const retriedReads = log.split('\n').filter((line) => /"GET \/me" 200 upstream=\S+, /.test(line)).length;
+    process.stdout.write(`# nginx retried ${retriedReads} GET /me elsewhere when replicas died\n`);
+    const verifications = stats.verifications - before.verifications;
+    assert.ok(verifications <= count, `${verifications} verifications for ${count} callbacks`);
+    assert.ok(verifications >= statuses.filter((s) => s === 303).length);
+    // Who got a 303 is logged in; who got a 502 is not (and starts again).
+    for (let i = 0; i < count; i += 1) {
+      const me = await visitors[i].visitor.get('/me', { json: true });
+      assert.equal(me.status, answers[i].status === 303 ? 200 : 401, `visitor ${i}: ${me.status}`);
+    }
+  });
+
+  it('made at most one token grant per replica (no shared token, one per token lifetime)', async () => {
+    const stats = await emulator('stats');
+    process.stdout.write(`# emulator: ${stats.tokenGrants} token grants, ${stats.verifications} verifications\n`);
+    assert.ok(stats.tokenGrants >= 1 && stats.tokenGrants <= cluster.replicas.length, JSON.stringify(stats));
+  });
+});
