@@ -7,10 +7,13 @@
 // Needs Debian's redis-server and nginx (scripts/ci-services.sh installs them):
 // without them it FAILS, naming what is missing. Checks behaviour, not speed: every
 // deadline is generous for a busy 2-core machine.
+/* global fetch, AbortSignal -- Node 20 has both */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { clearTimeout } from 'node:timers';
+import { URL, URLSearchParams } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { CLUSTER_GATE, startCluster } from '../../scripts/cluster-lib.mjs';
 
