@@ -396,3 +396,57 @@ describe('several replicas behind nginx, state in Redis', () => {
     assert.ok(stats.tokenGrants >= 1 && stats.tokenGrants <= cluster.replicas.length, JSON.stringify(stats));
   });
 });
+
+describe('the same on Fastify (@fastify/session with the Redis store)', () => {
+  let cluster;
+
+  before(async () => {
+    cluster = await startCluster({ replicas: 2, adapter: 'fastify', callbackRateLimit: RATE_LIMIT });
+  });
+
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  it('logs in across replicas, honours a logout everywhere, and answers 503 without Redis', async () => {
+    const visitor = new Visitor(cluster.url, '127.0.0.60');
+    const home = await visitor.get('/');
+    const start = await visitor.post('/login', { _csrf: csrfOf(home.body) });
+    assert.equal(start.status, 303, start.body);
+    assert.notEqual(home.replica, start.replica);
+    const res = await fetch(`${cluster.emulatorUrl}/__emulator/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ idGate: CLUSTER_GATE.idGate, email: 'fastify@example.com' }),
+      signal: AbortSignal.timeout(20_000),
+    });
+    const login = await res.json();
+    const callback = await visitor.get(`/logup/callback?next=%2Fme&logupToken=${login.logupToken}&isNewUser=true`);
+    assert.equal(callback.status, 303, callback.body);
+    const seen = new Set();
+    let page;
+    for (let i = 0; i < 4; i += 1) {
+      page = await visitor.get('/me');
+      assert.equal(page.status, 200, page.body);
+      assert.ok(page.body.includes(login.idSubscription));
+      seen.add(page.replica);
+    }
+    assert.equal(seen.size, 2);
+
+    await cluster.stopRedis();
+    const down = await visitor.get('/me', { deadlineMs: 15_000 });
+    assert.equal(down.status, 503);
+    assert.match(down.body, /session store/);
+    await cluster.startRedis();
+    const deadline = Date.now() + 30_000;
+    while ((await visitor.get('/me')).status !== 200) {
+      assert.ok(Date.now() < deadline, 'not back within 30 s');
+      await sleep(200);
+    }
+
+    const copied = visitor.clone('127.0.0.61');
+    const logout = await visitor.post('/logout', { _csrf: csrfOf(page.body) });
+    assert.equal(logout.status, 303, logout.body);
+    for (let i = 0; i < 4; i += 1) assert.equal((await copied.get('/me', { json: true })).status, 401);
+  });
+});
