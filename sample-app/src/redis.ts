@@ -3,6 +3,7 @@ import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { LogupSessionRevocationStore } from 'nestjs-logup';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { createClient } from 'redis';
+import { SampleConfigError } from './sample.config.js';
 
 /**
  * The state several replicas of the sample app share, in one Redis (REDIS_URL):
@@ -36,12 +37,12 @@ export function sharedStateSettings(env: NodeJS.ProcessEnv): SharedStateSettings
   if (redisUrl !== undefined) {
     const url = URL.canParse(redisUrl) ? new URL(redisUrl) : undefined;
     if (!url || !['redis:', 'rediss:'].includes(url.protocol)) {
-      throw new Error('REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379');
+      throw new SampleConfigError('REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379');
     }
   }
   const replicaId = env.REPLICA_ID?.trim() || undefined;
   if (replicaId !== undefined && !/^[\w.-]{1,64}$/.test(replicaId)) {
-    throw new Error('REPLICA_ID must be 1-64 letters, digits, dots, dashes or underscores');
+    throw new SampleConfigError('REPLICA_ID must be 1-64 letters, digits, dots, dashes or underscores');
   }
   return { redisUrl, replicaId };
 }
