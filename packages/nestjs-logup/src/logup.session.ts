@@ -63,14 +63,21 @@ const pendingKey = (sessionKey: string) => `${sessionKey}:pending`;
 const randomId = () => randomBytes(18).toString('base64url');
 
 /**
- * Gives the visitor a new session id before logging them in (express-session's
- * `regenerate`), so a session id planted before login is worthless after it.
+ * Gives the visitor a new session id before logging them in, so a session id planted
+ * before login is worthless after it: express-session's `regenerate(callback)` and
+ * @fastify/session's promise-returning `regenerate()`. Cookie sessions have no id.
  */
 async function regenerate(request: unknown): Promise<void> {
-  const session = sessionOf(request) as { regenerate?: unknown; id?: unknown } | undefined;
-  if (!session || typeof session.regenerate !== 'function' || typeof session.id !== 'string') return;
+  const session = sessionOf(request) as
+    { regenerate?: (...args: unknown[]) => unknown; id?: unknown; sessionId?: unknown } | undefined;
+  if (!session || typeof session.regenerate !== 'function') return;
+  if (typeof session.sessionId === 'string') {
+    await session.regenerate(); // @fastify/session
+    return;
+  }
+  if (typeof session.id !== 'string') return;
   await new Promise<void>((resolve, reject) =>
-    (session.regenerate as (cb: (error?: unknown) => void) => void).call(session, (error) =>
+    session.regenerate!.call(session, (error: unknown) =>
       error ? reject(error instanceof Error ? error : new Error('the session could not be regenerated')) : resolve(),
     ),
   );
