@@ -60,10 +60,9 @@ export class HtmlErrorFilter implements ExceptionFilter {
     }
     const status = error.getStatus();
     const body = error.getResponse();
-    const message =
-      typeof body === 'string'
-        ? body
-        : ([] as string[]).concat((body as { message?: string | string[] }).message ?? error.message);
+    const message = ([] as string[]).concat(
+      typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? error.message),
+    );
     if ((request.headers.accept ?? '').includes('text/html')) {
       httpAdapter.status(response, status);
       await httpAdapter.render(response, 'error', {

@@ -48,7 +48,7 @@ describe.each(['express', 'fastify'] as const)('a person clicking through the sa
   it('logs in on the LogUp page, edits the DB, sees a limit error, and logs out', async () => {
     await page.goto(`${sample.url}/`);
     await shot('home');
-    await page.getByRole('link', { name: 'Log in with LogUp' }).click();
+    await page.getByRole('button', { name: 'Log in with LogUp' }).click();
 
     await page.waitForURL(`${sample.emulator.url}/login**`);
     await page.getByLabel('Email').fill(`browser-${adapter}@example.com`);
@@ -65,15 +65,15 @@ describe.each(['express', 'fastify'] as const)('a person clicking through the sa
     await page.getByLabel('Key (1–32 characters)').fill('country');
     await page.getByLabel('Value (up to 1024 characters)').fill('italy');
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.waitForURL(/\/me\?saved=/);
-    await expect(page.getByRole('status').textContent()).resolves.toContain('Saved "country"');
+    await page.waitForURL(/\/me\?notice=saved$/);
+    await expect(page.getByRole('status').textContent()).resolves.toBe('Saved.');
     await expect(page.locator('#db td.value').first().textContent()).resolves.toBe('italy');
     await expect(sample.emulator.db(idSubscription!)).resolves.toEqual({ country: 'italy' });
     await shot('me-key-added');
 
     await page.getByLabel('select country').check();
     await page.getByRole('button', { name: 'Delete selected keys' }).click();
-    await page.waitForURL(/\/me\?saved=Deleted/);
+    await page.waitForURL(/\/me\?notice=deleted$/);
     await expect(page.getByText('Your DB is empty.').isVisible()).resolves.toBe(true);
     await expect(sample.emulator.db(idSubscription!)).resolves.toEqual({});
     await shot('me-key-deleted');
@@ -92,7 +92,7 @@ describe.each(['express', 'fastify'] as const)('a person clicking through the sa
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(`${sample.url}/`);
-    await expect(page.getByRole('link', { name: 'Log in with LogUp' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: 'Log in with LogUp' }).isVisible()).resolves.toBe(true);
     await shot('logged-out');
     await page.goto(`${sample.url}/me`);
     expect(page.url()).toBe(`${sample.url}/`);

@@ -2,7 +2,7 @@ import { startEmulator, type FaultSpec, type LogupEmulator } from 'logup-emulato
 import { Visitor } from '../support/browserless.js';
 import { emulatorLog } from '../support/log-capture.js';
 import { GATE, email } from '../support/logup-fixture.js';
-import { startSample, type RunningSample } from '../support/sample-app.js';
+import { logIn, startLogin, startSample, type RunningSample } from '../support/sample-app.js';
 
 const TIMEOUT_MS = 400;
 
@@ -35,8 +35,12 @@ describe.each(['express', 'fastify'] as const)('fault matrix through the sample 
   afterEach(() => emu.clearFaults());
 
   const token = () => emu.login({ idGate: GATE.idGate, email: email(adapter) }).logupToken;
-  const callback = (logupToken = token()) =>
-    new Visitor(sample.url).get(`/logup/callback?logupToken=${logupToken}&isNewUser=true`, false);
+  /** A fresh browser starts a login (LOGUP_LOGIN_URL, verbatim) and comes back with `logupToken`. */
+  const callback = async (logupToken = token()) => {
+    const visitor = new Visitor(sample.url);
+    expect(await startLogin(visitor)).toBe(`${emu.url}/login`);
+    return visitor.get(`/logup/callback?logupToken=${logupToken}&isNewUser=true`, false);
+  };
 
   /** After a fault, a plain login works again without any help. */
   async function recovers() {
@@ -100,7 +104,7 @@ describe.each(['express', 'fastify'] as const)('fault matrix through the sample 
     let visitor: Visitor;
     beforeAll(async () => {
       visitor = new Visitor(sample.url);
-      expect((await visitor.get(`/logup/callback?logupToken=${token()}&isNewUser=true`)).status).toBe(303);
+      await logIn(sample, visitor, { idGate: GATE.idGate, email: email(adapter) });
     });
 
     it('retries idempotent reads through transient 5xx -> 200', async () => {
@@ -125,10 +129,7 @@ describe.each(['express', 'fastify'] as const)('fault matrix through the sample 
   it('LogUp refusing connections -> 503 fast; recovers by itself when LogUp is back', async () => {
     await emu.stop();
     const started = Date.now();
-    const down = await new Visitor(sample.url).get(
-      `/logup/callback?logupToken=${'a'.repeat(128)}&isNewUser=true`,
-      false,
-    );
+    const down = await callback('a'.repeat(128));
     expect(down.status).toBe(503);
     expect(Date.now() - started).toBeLessThan(5000);
     // The same port, a new LogUp that knows nothing of the old access token.
@@ -153,8 +154,15 @@ describe('cold start', () => {
         { length: 50 },
         () => emu.login({ idGate: GATE.idGate, email: email('cold') }).logupToken,
       );
+      const visitors = await Promise.all(
+        tokens.map(async () => {
+          const visitor = new Visitor(sample.url);
+          await startLogin(visitor);
+          return visitor;
+        }),
+      );
       const results = await Promise.all(
-        tokens.map((t) => new Visitor(sample.url).get(`/logup/callback?logupToken=${t}&isNewUser=true`, false)),
+        tokens.map((t, i) => visitors[i].get(`/logup/callback?logupToken=${t}&isNewUser=true`, false)),
       );
       expect(results.map((r) => r.status)).toEqual(Array(50).fill(303));
       expect(emu.stats()).toMatchObject({ tokenGrants: 1, verifications: 50 });

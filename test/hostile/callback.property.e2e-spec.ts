@@ -1,13 +1,15 @@
 import fc from 'fast-check';
 import { Visitor } from '../support/browserless.js';
-import { startSample, type RunningSample } from '../support/sample-app.js';
+import { callbackPathFor, startLogin, startSample, type RunningSample } from '../support/sample-app.js';
 
 const VALID = '\u0000VALID\u0000';
+const NONCE = '\u0000NONCE\u0000';
 
 /** A value for one query parameter: plausible, hostile, or a fresh valid token. */
 const value = fc.oneof(
   fc.constant(''),
   fc.constant(VALID),
+  fc.constant(NONCE),
   fc.constantFrom('true', 'false', 'maybe', 'TRUE', '1', 'null', 'undefined', '[]', '{}'),
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
@@ -16,7 +18,17 @@ const value = fc.oneof(
   fc.integer({ min: 2049, max: 12_000 }).map((n) => 'a'.repeat(n)),
 );
 const name = fc.oneof(
-  fc.constantFrom('logupToken', 'isNewUser', 'next', 'logupToken[]', 'logupToken[a]', '__proto__', 'constructor'),
+  fc.constantFrom(
+    'logupToken',
+    'isNewUser',
+    'logupNonce',
+    'next',
+    'logupToken[]',
+    'logupToken[a]',
+    'logupNonce[]',
+    '__proto__',
+    'constructor',
+  ),
   fc.string({ maxLength: 12 }),
 );
 /** A query: parameters in any order, repeated or missing. */
@@ -33,16 +45,23 @@ describe.each(['express', 'fastify'] as const)('hostile callback queries (%s)', 
     const seen = new Set<number>();
     await fc.assert(
       fc.asyncProperty(query, async (pairs) => {
+        // A browser that started a login, so that some queries get as far as LogUp.
+        const visitor = new Visitor(sample.url);
+        const nonce = new URL(callbackPathFor(await startLogin(visitor), 'x'), sample.url).searchParams.get(
+          'logupNonce',
+        )!;
         const params = new URLSearchParams();
         for (const [key, v] of pairs) {
           const token =
             v === VALID
               ? (await sample.emulator.login({ idGate: 'gate_demo', email: 'prop@example.com' })).logupToken
-              : v;
+              : v === NONCE
+                ? nonce
+                : v;
           params.append(key, token);
         }
         const before = (await sample.emulator.stats()).apiRequests;
-        const res = await new Visitor(sample.url).get(`/logup/callback?${params.toString()}`, false);
+        const res = await visitor.get(`/logup/callback?${params.toString()}`, false);
         seen.add(res.status);
         expect(res.status).toBeLessThan(500);
         expect([303, 400, 401, 414, 431]).toContain(res.status);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { LogupApiError, LogupValidationError } from 'nestjs-logup';
 import { Visitor } from '../support/browserless.js';
 import { GATE, email, withLogup } from '../support/logup-fixture.js';
-import { startSample, type RunningSample } from '../support/sample-app.js';
+import { logIn, startSample, type RunningSample } from '../support/sample-app.js';
 
 const key = fc.oneof(
   fc.string({ maxLength: 34 }),
@@ -129,12 +129,7 @@ describe.each(['express', 'fastify'] as const)('hostile DB forms through the sam
 
   it('never answer 5xx, and a rejected form leaves the DB as it was', async () => {
     const visitor = new Visitor(sample.url);
-    const login = await sample.emulator.login({
-      idGate: 'gate_demo',
-      email: `forms-${adapter}@example.com`,
-      db: { keep: 'me' },
-    });
-    expect((await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=true`)).status).toBe(303);
+    const login = await logIn(sample, visitor, { email: `forms-${adapter}@example.com`, db: { keep: 'me' } });
     const csrf = Visitor.csrfOf((await visitor.get('/me')).body);
     const field = fc.oneof(
       fc.string({ maxLength: 40 }),

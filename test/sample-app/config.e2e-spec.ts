@@ -14,6 +14,16 @@ describe('sample app configuration', () => {
     ],
     ['a short session secret', { SESSION_SECRET: 'short' }, /SESSION_SECRET must be at least 32 characters/],
     ['a bad port', { PORT: 'eighty' }, /PORT must be an integer from 0 to 65535/],
+    ['TRUST_PROXY=true', { TRUST_PROXY: 'true' }, /TRUST_PROXY=true would believe X-Forwarded-For from any client/],
+    [
+      'a TRUST_PROXY that is no address',
+      { TRUST_PROXY: 'loopback, 10.0.0.0/99, proxy.example' },
+      /TRUST_PROXY must be .*not "10\.0\.0\.0\/99", "proxy\.example"/,
+    ],
+    ['a TRUST_PROXY hop count of 0', { TRUST_PROXY: '0' }, /TRUST_PROXY as a hop count must be from 1 to 10/],
+    ['COOKIE_SECURE=yes', { COOKIE_SECURE: 'yes' }, /COOKIE_SECURE must be true or false/],
+    ['a zero session lifetime', { SESSION_MAX_AGE_SECONDS: '0' }, /SESSION_MAX_AGE_SECONDS must be an integer from 1/],
+    ['a PUBLIC_URL that is no origin', { PUBLIC_URL: 'shop.example' }, /PUBLIC_URL must be an http\(s\) origin/],
   ])('refuses to start with %s, naming what is wrong (and never the secret)', async (_name, env, message) => {
     const error = await startSample('express', env).then<Error, Error>(
       (sample) => sample.close().then(() => new Error('started')),

@@ -1,0 +1,99 @@
+import { Visitor } from '../support/browserless.js';
+import { logIn, startSample, type RunningSample } from '../support/sample-app.js';
+
+const SESSION_MAX_AGE_SECONDS = 3;
+
+/** Logout ends the session on the server; sessions expire on the server; CSRF secrets rotate (issue 9, item 5). */
+describe.each(['express', 'fastify'] as const)('sessions (%s)', (adapter) => {
+  let sample: RunningSample;
+  beforeAll(async () => {
+    sample = await startSample(adapter, { SESSION_MAX_AGE_SECONDS: String(SESSION_MAX_AGE_SECONDS) });
+  });
+  afterAll(() => sample?.close());
+
+  let n = 0;
+  const who = () => `session-${adapter}-${++n}-${process.pid}@example.com`;
+
+  it('refuses a cookie captured before logout: it neither opens /me nor saves', async () => {
+    const visitor = new Visitor(sample.url);
+    const login = await logIn(sample, visitor, { email: who(), db: { keep: 'me' } });
+    const page = await visitor.get('/me');
+    const captured = visitor.cookieHeader();
+    const csrf = Visitor.csrfOf(page.body);
+    const out = await visitor.post('/logout', { _csrf: csrf });
+    expect(out.status).toBe(303);
+
+    const thief = new Visitor(sample.url).setCookieHeader(captured);
+    const me = await thief.get('/me');
+    expect(me.status).toBe(303);
+    expect(me.location).toBe('/');
+    expect((await thief.get('/me', false)).status).toBe(401);
+    const save = await thief.post('/me/db', { _csrf: csrf, key: 'stolen', value: 'x' }, false);
+    expect(save.status).toBe(401);
+    const del = await thief.post('/me/db/delete', { _csrf: csrf, keys: 'keep' }, false);
+    expect(del.status).toBe(401);
+    expect(await sample.emulator.db(login.idSubscription)).toEqual({ keep: 'me' });
+  });
+
+  it(`ends a login after SESSION_MAX_AGE_SECONDS on the server, whatever the cookie says`, async () => {
+    const visitor = new Visitor(sample.url);
+    const login = await logIn(sample, visitor, { email: who(), db: { keep: 'me' } });
+    const page = await visitor.get('/me');
+    expect(page.status).toBe(200);
+    const cookie = login.callback.setCookies.find((c) => c.startsWith('logup_sample_session='));
+    expect(cookie).toMatch(new RegExp(`max-age=${SESSION_MAX_AGE_SECONDS}|expires=`, 'i'));
+    // The test client keeps sending the cookie after it expired, as a copied cookie would be.
+    await new Promise((resolve) => setTimeout(resolve, SESSION_MAX_AGE_SECONDS * 1000 + 600));
+    expect((await visitor.get('/me', false)).status).toBe(401);
+    const save = await visitor.post('/me/db', { _csrf: Visitor.csrfOf(page.body), key: 'late', value: 'x' }, false);
+    expect(save.status).toBe(401);
+    expect(await sample.emulator.db(login.idSubscription)).toEqual({ keep: 'me' });
+  });
+
+  it('rotates the CSRF secret at login and at logout: older form tokens stop working', async () => {
+    const visitor = new Visitor(sample.url);
+    const email = who();
+    const anonymous = Visitor.csrfOf((await visitor.get('/')).body);
+    const login = await logIn(sample, visitor, { email, db: { keep: 'me' } });
+    // The token of the page shown before login...
+    expect((await visitor.post('/me/db', { _csrf: anonymous, key: 'a', value: '1' }, false)).status).toBe(403);
+    const first = Visitor.csrfOf((await visitor.get('/me')).body);
+    expect((await visitor.post('/me/db', { _csrf: first, key: 'b', value: '2' })).status).toBe(303);
+
+    // ...and of a page shown before logging in again as the same account.
+    await logIn(sample, visitor, { email });
+    expect((await visitor.post('/me/db', { _csrf: first, key: 'c', value: '3' }, false)).status).toBe(403);
+    const second = Visitor.csrfOf((await visitor.get('/me')).body);
+
+    // ...and before a logout.
+    expect((await visitor.post('/logout', { _csrf: second })).status).toBe(303);
+    await logIn(sample, visitor, { email });
+    expect((await visitor.post('/me/db', { _csrf: second, key: 'd', value: '4' }, false)).status).toBe(403);
+    const third = Visitor.csrfOf((await visitor.get('/me')).body);
+    expect((await visitor.post('/me/db', { _csrf: third, key: 'e', value: '5' })).status).toBe(303);
+    expect(await sample.emulator.db(login.idSubscription)).toEqual({ keep: 'me', b: '2', e: '5' });
+  });
+
+  it('shows only fixed notices on /me, never text from the URL', async () => {
+    const visitor = new Visitor(sample.url);
+    await logIn(sample, visitor, { email: who() });
+    const evil = 'Your account is locked: call +1 555 0100';
+    for (const query of [
+      `saved=${encodeURIComponent(evil)}`,
+      `notice=${encodeURIComponent(evil)}`,
+      'notice=__proto__',
+      'notice=constructor',
+      'notice=toString',
+      'notice[]=saved',
+    ]) {
+      const res = await visitor.get(`/me?${query}`);
+      expect(res.status).toBe(200);
+      expect(res.body).not.toContain('Your account is locked');
+      expect(res.body).not.toContain('class="notice"');
+    }
+    expect((await visitor.get('/me?notice=saved')).body).toContain('<p class="notice" role="status">Saved.</p>');
+    expect((await visitor.get('/me?notice=deleted')).body).toContain(
+      '<p class="notice" role="status">Deleted the selected keys.</p>',
+    );
+  });
+});
