@@ -1,0 +1,38 @@
+import { Controller, Get, HttpCode, Post, Redirect, Req, UseGuards } from '@nestjs/common';
+import { CurrentSubscription, LogupGuard, LogupService, type LogupSubscription } from 'nestjs-logup';
+
+@Controller()
+export class AuthController {
+  constructor(private readonly logup: LogupService) {}
+
+  // "Log in with LogUp" links here: remember in this browser's session that it
+  // started a login, then send it to LogUp's hosted page.
+  @Get('logup/login')
+  @Redirect()
+  login(@Req() request: object) {
+    this.logup.startLogin(request);
+    return { url: process.env.LOGUP_LOGIN_URL, statusCode: 303 };
+  }
+
+  // The gate's redirect URL. The guard checks that this browser started the login,
+  // verifies logupToken with LogUp and keeps the visitor in the session.
+  @Get('logup/callback')
+  @UseGuards(LogupGuard)
+  @Redirect('/me', 303)
+  callback() {}
+
+  // A protected route: the guard finds the visitor in the session (401 without).
+  @Get('me')
+  @UseGuards(LogupGuard)
+  async me(@CurrentSubscription() subscription: LogupSubscription) {
+    const { visits = 0 } = await subscription.getDb(['visits']);
+    const db = await subscription.updateDb({ visits: Number(visits) + 1 });
+    return { idSubscription: subscription.idSubscription, db };
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@Req() request: object) {
+    await this.logup.logout(request);
+  }
+}
