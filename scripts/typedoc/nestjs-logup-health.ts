@@ -1,0 +1,5 @@
+/**
+ * `LogupHealthIndicator` for `@nestjs/terminus`.
+ * @module nestjs-logup/health
+ */
+export * from '../../packages/nestjs-logup/src/logup.health.js';

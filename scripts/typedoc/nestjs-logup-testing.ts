@@ -1,0 +1,5 @@
+/**
+ * Unit-test helpers: `LogupTestGuard` and `createTestSubscription()`.
+ * @module nestjs-logup/testing
+ */
+export * from '../../packages/nestjs-logup/src/logup.testing.js';

@@ -1,0 +1,5 @@
+/**
+ * The NestJS module for LogUp: `LogupModule`, `LogupService`, `LogupGuard`, the decorators and the errors.
+ * @module nestjs-logup
+ */
+export * from '../../packages/nestjs-logup/src/index.js';
