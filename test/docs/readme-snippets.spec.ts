@@ -1,0 +1,78 @@
+// Every README snippet marked `<!-- file: path -->` (or `<!-- example: path -->`) is
+// that file of the repository, byte for byte: the consumer apps and the README
+// example test run those files, so the snippets are proven as written.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const READMES = ['README.md', 'packages/nestjs-logup/README.md'];
+
+function snippets(readme: string): { path: string; code: string }[] {
+  const text = readFileSync(join(ROOT, readme), 'utf8');
+  return [...text.matchAll(/<!-- (?:file|example): (\S+) -->\n```\w*\n([\s\S]*?)```/g)].map((m) => ({
+    path: m[1],
+    code: m[2],
+  }));
+}
+
+describe.each(READMES)('%s', (readme) => {
+  const found = snippets(readme);
+
+  it('has file snippets', () => {
+    expect(found.length).toBeGreaterThan(3);
+  });
+
+  it.each(found.map((s) => [s.path, s.code]))('shows %s exactly', (path, code) => {
+    expect(existsSync(join(ROOT, path))).toBe(true);
+    expect(code).toBe(readFileSync(join(ROOT, path), 'utf8'));
+  });
+});
+
+describe('the root README', () => {
+  const text = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const shown = snippets('README.md').map((s) => s.path);
+
+  it('shows every source file of the consumer apps', () => {
+    for (const file of [
+      'test/consumers/shared/src/app.module.ts',
+      'test/consumers/shared/src/auth.controller.ts',
+      'test/consumers/shared/src/health.module.ts',
+      'test/consumers/nest11-cjs/src/main.ts',
+      'test/consumers/nest12-esm/src/main.ts',
+      'test/consumers/nest12-esm/jest.config.js',
+      'test/readme-example/auth.controller.spec.ts',
+    ]) {
+      expect(shown).toContain(file);
+    }
+  });
+
+  it.each(READMES)('%s shows the jest config that nest11-cjs keeps in package.json', (readme) => {
+    const text = readFileSync(join(ROOT, readme), 'utf8');
+    const block = /<!-- json: test\/consumers\/nest11-cjs\/package\.json#jest -->\n```json\n([\s\S]*?)```/.exec(text);
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'test/consumers/nest11-cjs/package.json'), 'utf8')) as {
+      jest: unknown;
+    };
+    expect(block).not.toBeNull();
+    expect(JSON.parse(block![1])).toEqual({ jest: manifest.jest });
+  });
+
+  it.each(['nest11-cjs', 'nest12-esm'])('gives the test script %s runs', (consumer) => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'test/consumers', consumer, 'package.json'), 'utf8')) as {
+      scripts: { test: string };
+    };
+    expect(text).toContain(`\`"test": "${manifest.scripts.test}"\``);
+  });
+
+  it('pins the install lines per Nest major and TypeScript below 7', () => {
+    const block = (name: string) => new RegExp(`<!-- install: ${name} -->\\n\`\`\`bash\\n([\\s\\S]*?)\`\`\``).exec(text)?.[1];
+    expect(block('nest12')).toContain('@nestjs/axios@^12');
+    expect(block('nest11')).toContain('@nestjs/axios@^4');
+    expect(block('jest')).toContain('typescript@~6.0');
+  });
+
+  it('keeps room for the Security and Performance sections', () => {
+    expect(text).toMatch(/^## Security$/m);
+    expect(text).toMatch(/^## Performance$/m);
+  });
+});
