@@ -65,7 +65,8 @@ describe('the root README', () => {
   });
 
   it('pins the install lines per Nest major and TypeScript below 7', () => {
-    const block = (name: string) => new RegExp(`<!-- install: ${name} -->\\n\`\`\`bash\\n([\\s\\S]*?)\`\`\``).exec(text)?.[1];
+    const block = (name: string) =>
+      new RegExp(`<!-- install: ${name} -->\\n\`\`\`bash\\n([\\s\\S]*?)\`\`\``).exec(text)?.[1];
     expect(block('nest12')).toContain('@nestjs/axios@^12');
     expect(block('nest11')).toContain('@nestjs/axios@^4');
     expect(block('jest')).toContain('typescript@~6.0');
