@@ -1,0 +1,40 @@
+import { Controller, Get, HttpCode, Post, Redirect, Req, UseGuards } from '@nestjs/common';
+import { LogupService } from 'nestjs-logup';
+import { LoggedInGuard, LogupAuthGuard } from './logup-auth.guard.js';
+
+interface PassportRequest {
+  user?: unknown;
+  logout(done: (error?: Error) => void): void;
+}
+
+@Controller()
+export class AuthController {
+  constructor(private readonly logup: LogupService) {}
+
+  // "Log in with LogUp" links here: the strategy refuses callbacks this browser did not start.
+  @Get('logup/login')
+  @Redirect()
+  login(@Req() request: object) {
+    this.logup.startLogin(request);
+    return { url: process.env.LOGUP_LOGIN_URL, statusCode: 303 };
+  }
+
+  // The gate's redirect URL.
+  @Get('logup/callback')
+  @UseGuards(LogupAuthGuard)
+  callback(@Req() request: PassportRequest) {
+    return { user: request.user };
+  }
+
+  @Get('me')
+  @UseGuards(LoggedInGuard)
+  me(@Req() request: PassportRequest) {
+    return { user: request.user };
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@Req() request: PassportRequest) {
+    await new Promise<void>((resolve, reject) => request.logout((error) => (error ? reject(error) : resolve())));
+  }
+}

@@ -1,0 +1,46 @@
+import type { INestApplication } from '@nestjs/common';
+import type { LogupEmulator } from 'logup-emulator';
+import { Visitor } from '../support/browserless.js';
+import { GATE, email, emulator } from '../support/logup-fixture.js';
+import { LogupStrategy } from '../../packages/nestjs-logup/src/logup.passport.js';
+import { passportApp } from './passport-app.js';
+import { SubscriptionSerializer } from './subscription.serializer.js';
+
+describe("AuthGuard('logup') with LogupStrategy as it is", () => {
+  let emu: LogupEmulator;
+  let app: INestApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    process.env.LOGUP_LOGIN_URL = 'https://logup.example/login';
+    emu = await emulator();
+    ({ app, base } = await passportApp(emu, { strategy: LogupStrategy, serializer: SubscriptionSerializer }));
+  });
+  afterAll(async () => {
+    await app?.close();
+    await emu?.stop();
+  });
+
+  it('makes request.user the verified subscription, restored from the passport session later', async () => {
+    const visitor = new Visitor(base);
+    await visitor.get('/logup/login', false);
+    const login = emu.login({ idGate: GATE.idGate, email: email('passport'), db: { plan: 'pro' } });
+    const res = await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`, false);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({
+      user: { idSubscription: login.idSubscription, idActor: login.idActor, isNewUser: false, db: { plan: 'pro' } },
+    });
+    const me = await visitor.get('/me', false);
+    expect(me.status).toBe(200);
+    expect(JSON.parse(me.body)).toEqual({ user: { idSubscription: login.idSubscription, idActor: login.idActor } });
+  });
+
+  it('refuses a callback without a pending login (400) and a token LogUp does not verify (401)', async () => {
+    const visitor = new Visitor(base);
+    const token = emu.login({ idGate: GATE.idGate, email: email('passport') }).logupToken;
+    expect((await visitor.get(`/logup/callback?logupToken=${token}&isNewUser=false`, false)).status).toBe(400);
+    await visitor.get('/logup/login', false);
+    expect((await visitor.get(`/logup/callback?logupToken=${'y'.repeat(40)}&isNewUser=false`, false)).status).toBe(401);
+    expect((await visitor.get('/me', false)).status).toBe(401);
+  });
+});
