@@ -1,4 +1,6 @@
 export { LogupModule } from './logup.module.js';
+export { InjectLogup, LOGUP_DEFAULT_NAME, getLogupConfigToken, getLogupServiceToken } from './logup.tokens.js';
+export { LOGUP_LOGIN_HANDLER, LOGUP_USER_PROPERTY, type LogupLoginHandler } from './logup.login-handler.js';
 export {
   LogupService,
   type LogupConnectionCheck,
@@ -16,6 +18,7 @@ export {
   CurrentSubscription,
   LogupCallback,
   LogupPublic,
+  LogupUser,
   Subscription,
   subscriptionOf,
   type LogupSubscriptionProperty,

@@ -1,5 +1,5 @@
 import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { isAxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -10,6 +10,7 @@ import { logupHttpAdapter } from './logup.http-adapter.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
 import { reasonOf } from './logup.redact.js';
 import { decideRetry, isTransient, parseRetryAfter } from './logup.retry.js';
+import { LogupTelemetry } from './logup.telemetry.js';
 import type { LogupRequest, LogupResponse, LogupTransport } from './logup.transport.js';
 
 /** What one HTTP attempt came to. */
@@ -36,7 +37,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * secret and the access token live in private fields. Internal.
  */
 @Injectable()
-export class LogupApiClient implements LogupTransport, OnModuleDestroy {
+export class LogupApiClient implements LogupTransport, OnModuleInit, OnModuleDestroy {
   readonly #logger = new Logger('LogupModule');
   readonly #http: HttpService;
   readonly #config: LogupConfig;
@@ -44,6 +45,7 @@ export class LogupApiClient implements LogupTransport, OnModuleDestroy {
   readonly #httpsAgent: HttpsAgent;
   readonly #tokens: LogupAccessTokenCache;
   readonly #adapter: typeof logupHttpAdapter | undefined;
+  readonly #telemetry = new LogupTelemetry();
 
   constructor(http: HttpService, @Inject(LOGUP_CONFIG) config: LogupConfig) {
     this.#http = http;
@@ -52,10 +54,17 @@ export class LogupApiClient implements LogupTransport, OnModuleDestroy {
     const agentOptions = { keepAlive: true, maxSockets: config.maxSockets, maxFreeSockets: config.maxSockets };
     this.#httpAgent = new HttpAgent({ ...agentOptions, timeout: 15_000 });
     this.#httpsAgent = new HttpsAgent({ ...agentOptions, timeout: 15_000 });
-    this.#tokens = new LogupAccessTokenCache((deadline) => this.#fetchToken(deadline));
+    this.#tokens = new LogupAccessTokenCache((deadline) =>
+      this.#traced('access token', (count) => this.#fetchToken(deadline, count)),
+    );
     // An app that configured a proxy or its own adapter on the HttpService keeps axios's own.
     const defaults = http.axiosRef.defaults;
     this.#adapter = defaults.proxy || typeof defaults.adapter === 'function' ? undefined : logupHttpAdapter;
+  }
+
+  /** Binds telemetry to `@opentelemetry/api` when the app has it. */
+  async onModuleInit(): Promise<void> {
+    await this.#telemetry.init();
   }
 
   onModuleDestroy(): void {
@@ -69,13 +78,18 @@ export class LogupApiClient implements LogupTransport, OnModuleDestroy {
   }
 
   /** Sends an authenticated API call, retried as `decideRetry` says, within `retry.budgetMs`. */
-  async request(request: LogupRequest): Promise<LogupResponse> {
+  request(request: LogupRequest): Promise<LogupResponse> {
+    return this.#traced(request.operation, (count) => this.#request(request, count));
+  }
+
+  async #request(request: LogupRequest, count: (status?: number) => void): Promise<LogupResponse> {
     const deadline = Date.now() + this.#config.retry.budgetMs;
     let renewedAfter401 = false;
     let attempt = 0;
     for (;;) {
       const token = await this.#tokens.get(deadline);
       const outcome = await this.#send(request.method, request.path, request.body, deadline, token.value);
+      count(outcome.kind === 'response' ? outcome.status : undefined);
       if (outcome.kind === 'response' && outcome.status === 401 && !renewedAfter401) {
         // The token expired or was revoked early: LogUp refused the call before processing
         // it, so renewing once and repeating is safe even for a verification.
@@ -85,6 +99,24 @@ export class LogupApiClient implements LogupTransport, OnModuleDestroy {
       }
       if (!isTransient(outcome)) return outcome as LogupResponse;
       await this.#waitOrThrow(request, outcome, attempt++, deadline, token);
+    }
+  }
+
+  /** Runs a call inside a telemetry span (a no-op without OpenTelemetry). */
+  async #traced<T>(operation: string, call: (count: (status?: number) => void) => Promise<T>): Promise<T> {
+    const trace = this.#telemetry.start(operation);
+    let attempts = 0;
+    let status: number | undefined;
+    try {
+      const result = await call((last) => {
+        attempts++;
+        status = last;
+      });
+      this.#telemetry.end(trace, { attempts, status });
+      return result;
+    } catch (error) {
+      this.#telemetry.end(trace, { attempts, status, error: error as { code?: string } });
+      throw error;
     }
   }
 
@@ -121,16 +153,21 @@ export class LogupApiClient implements LogupTransport, OnModuleDestroy {
             retryAfterSeconds: outcome.retryAfterSeconds,
           });
     if (wait === 'stop') throw failure;
+    this.#telemetry.retry(request.operation);
     this.#logger.debug(`${request.operation}: ${failure.message}; retrying in ${Math.round(wait)} ms`);
     await sleep(wait);
   }
 
-  async #fetchToken(deadline: number): Promise<{ value: string; expiresInSeconds: number }> {
+  async #fetchToken(
+    deadline: number,
+    count: (status?: number) => void,
+  ): Promise<{ value: string; expiresInSeconds: number }> {
     const { idGate } = this.#config;
     const body = { client_id: idGate, client_secret: this.#config.secret, grant_type: 'client_credentials' };
     const request = { operation: 'access token', idempotent: true };
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.#send('POST', '/oauth/token', body, deadline);
+      count(outcome.kind === 'response' ? outcome.status : undefined);
       if (isTransient(outcome)) {
         await this.#waitOrThrow(request, outcome, attempt, deadline);
         continue;

@@ -1,3 +1,6 @@
+import type { HttpService } from '@nestjs/axios';
+import type { CreateAxiosDefaults } from 'axios';
+
 /** How the client retries idempotent calls (and the token request). */
 export interface LogupRetryOptions {
   /** Retries after the first attempt. Default `2`. */
@@ -37,6 +40,17 @@ export interface LogupSessionRevocationStore {
 
 /** Options of `LogupModule.forRoot()` / `forRootAsync()`. Read-only after start-up. */
 export interface LogupModuleOptions {
+  /**
+   * Settings of the private axios instance the library's `HttpService` runs on (e.g.
+   * `proxy` for a corporate forward proxy, `headers`). The library's timeouts, size
+   * limits and secret hygiene still apply. Default `{}`.
+   */
+  httpModuleOptions?: CreateAxiosDefaults;
+  /**
+   * An `HttpService` of the app's to use instead (its interceptors run on every call;
+   * note that the token request's body carries the gate secret). Default: a private one.
+   */
+  httpService?: HttpService;
   /** The gate id LogUp gave you (`client_id`), e.g. `gate_3f9c...`. Required. */
   idGate: string;
   /** The gate secret key (`client_secret`). Required. Never logged, inspected or put in an error. */
@@ -61,7 +75,8 @@ export interface LogupModuleOptions {
   /**
    * The path of the callback route (the gate's redirect URL), where the guard accepts
    * `logupToken`. Other routes can be marked with `@LogupCallback()`. A token sent to
-   * any other guarded route is refused (400). Default `'/logup/callback'`.
+   * any other guarded route is refused (400). Default `'/logup/callback'`
+   * (`'/logup/<name>/callback'` for a named gate).
    */
   callbackPath?: string;
   /** Login CSRF defence, see {@link LogupLoginBinding}. Default `'pending'` (`'off'` without sessions). */
@@ -73,7 +88,7 @@ export interface LogupModuleOptions {
   /**
    * Keep the visitor logged in through the request's session (express-session,
    * cookie-session, @fastify/secure-session or any `request.session` object) under
-   * this key. `false` turns it off. Default `'logup'`.
+   * this key. `false` turns it off. Default `'logup'` (`'logup.<name>'` for a named gate).
    */
   sessionKey?: string | false;
   /** A login older than this is refused (checked on the server, whatever the cookie says), in seconds. Default `28800` (8 h). */
@@ -91,6 +106,8 @@ export interface LogupModuleOptions {
 
 /** The configuration after defaults and validation (what the library runs on). */
 export interface LogupConfig {
+  /** The instance's name (`'default'` unless `forRoot({ name })`). */
+  readonly name: string;
   readonly idGate: string;
   /** The gate secret: readable, but neither enumerable, inspectable nor serializable. */
   readonly secret: string;

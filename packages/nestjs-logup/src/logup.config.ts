@@ -34,6 +34,8 @@ const OPTION_NAMES: readonly string[] = [
   'sessionRevocation',
   'loginUrl',
   'healthCheckIntervalMs',
+  'httpModuleOptions',
+  'httpService',
   'isGlobal',
   'name',
 ];
@@ -128,7 +130,7 @@ function isRevocationStore(value: unknown): value is LogupSessionRevocationStore
  * {@link LogupConfigurationError} listing every problem, naming each option (never
  * echoing the secret); an unknown key gets the closest valid name.
  */
-export function resolveLogupConfig(options: LogupModuleOptions | undefined): LogupConfig {
+export function resolveLogupConfig(options: LogupModuleOptions | undefined, name = 'default'): LogupConfig {
   if (typeof options !== 'object' || options === null) {
     throw new LogupConfigurationError([
       { option: 'options', problem: 'LogupModule.forRoot() needs { idGate, secret }' },
@@ -151,7 +153,8 @@ export function resolveLogupConfig(options: LogupModuleOptions | undefined): Log
   if (raw.retry !== undefined && retry !== raw.retry)
     read.problems.push({ option: 'retry', problem: 'must be an object' });
   unknownKeys(retry, RETRY_NAMES, 'retry.', read.problems);
-  const sessionKey = raw.sessionKey ?? 'logup';
+  const named = name !== 'default';
+  const sessionKey = raw.sessionKey ?? (named ? `logup.${name}` : 'logup');
   if (sessionKey !== false && (typeof sessionKey !== 'string' || sessionKey === '')) {
     read.problems.push({ option: 'sessionKey', problem: 'must be a non-empty string or false' });
   }
@@ -167,6 +170,15 @@ export function resolveLogupConfig(options: LogupModuleOptions | undefined): Log
       problem: `"${loginBinding}" needs a session: set sessionKey, or loginBinding: 'off'`,
     });
   }
+  if (
+    raw.httpModuleOptions !== undefined &&
+    (typeof raw.httpModuleOptions !== 'object' || raw.httpModuleOptions === null)
+  ) {
+    read.problems.push({ option: 'httpModuleOptions', problem: 'must be an axios config object' });
+  }
+  if (raw.httpService !== undefined && typeof (raw.httpService as { axiosRef?: unknown }).axiosRef !== 'function') {
+    read.problems.push({ option: 'httpService', problem: 'must be an HttpService from @nestjs/axios' });
+  }
   if (raw.loginUrl !== undefined && (typeof raw.loginUrl !== 'string' || raw.loginUrl === '')) {
     read.problems.push({ option: 'loginUrl', problem: 'must be a non-empty string (a path or an absolute URL)' });
   }
@@ -178,6 +190,7 @@ export function resolveLogupConfig(options: LogupModuleOptions | undefined): Log
   }
   const paramRule = `must match ${QUERY_PARAM_PATTERN.source}`;
   const fields: Omit<LogupConfig, 'secret'> = {
+    name,
     idGate,
     apiVersion,
     baseUrl,
@@ -201,7 +214,7 @@ export function resolveLogupConfig(options: LogupModuleOptions | undefined): Log
     callbackPath: read.string(
       raw.callbackPath,
       'callbackPath',
-      '/logup/callback',
+      named ? `/logup/${encodeURIComponent(name)}/callback` : '/logup/callback',
       /^\/[\x21-\x7e]*$/,
       'must be a path starting with "/"',
     ),

@@ -28,3 +28,6 @@ export const LOGUP_REQUEST_PROPERTY = 'logupSubscription';
 
 /** Injection token of the resolved, validated, frozen configuration (internal). */
 export const LOGUP_CONFIG = Symbol('LOGUP_CONFIG');
+
+/** Injection token of the module options as given (internal; the secret is held privately). */
+export const LOGUP_MODULE_OPTIONS = Symbol('LOGUP_MODULE_OPTIONS');

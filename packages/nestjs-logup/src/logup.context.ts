@@ -15,3 +15,11 @@ export function httpPairOf(context: ExecutionContext): { request: Record<string,
   }
   throw new LogupError('LOGUP_UNSUPPORTED_CONTEXT', LOGUP_MESSAGES.unsupportedContext(type));
 }
+
+/** A request's path without its query (Express `originalUrl`, Fastify `url`). */
+export function pathOf(request: Record<string, unknown>): string {
+  const raw = request.originalUrl ?? request.url;
+  const url = typeof raw === 'string' ? raw : '';
+  const end = url.indexOf('?');
+  return end === -1 ? url : url.slice(0, end);
+}

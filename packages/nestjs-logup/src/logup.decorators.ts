@@ -2,6 +2,7 @@ import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestj
 import { LOGUP_CALLBACK_KEY, LOGUP_PUBLIC_KEY, LOGUP_REQUEST_PROPERTY } from './logup.constants.js';
 import { httpPairOf } from './logup.context.js';
 import { LogupError } from './logup.errors.js';
+import { LOGUP_USER_PROPERTY } from './logup.login-handler.js';
 import { LOGUP_MESSAGES } from './logup.messages.js';
 import { LogupSubscription } from './logup.subscription.js';
 
@@ -54,3 +55,12 @@ export const Subscription: (property?: LogupSubscriptionProperty) => ParameterDe
  * rxjs's `Subscription` in auto-imports nor with `@nestjs/graphql`'s `@Subscription()`.
  */
 export const CurrentSubscription = Subscription;
+
+/**
+ * What the app's `LogupLoginHandler` returned for this visitor (on the callback, and on
+ * later requests when it has `onRequest`), or undefined.
+ * @example `@Get('me') me(@LogupUser() user: User) {}`
+ */
+export const LogupUser: () => ParameterDecorator = createParamDecorator(
+  (_data: unknown, context: ExecutionContext) => httpPairOf(context).request[LOGUP_USER_PROPERTY],
+);

@@ -4,14 +4,17 @@ import {
   HttpStatus,
   Inject,
   Injectable,
+  InternalServerErrorException,
   Logger,
+  Optional,
+  type Type,
   UnauthorizedException,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { LOGUP_CALLBACK_KEY, LOGUP_CONFIG, LOGUP_PUBLIC_KEY, LOGUP_REQUEST_PROPERTY } from './logup.constants.js';
-import { httpPairOf } from './logup.context.js';
+import { httpPairOf, pathOf } from './logup.context.js';
 import { subscriptionOf } from './logup.decorators.js';
 import { LogupError } from './logup.errors.js';
 import {
@@ -21,17 +24,22 @@ import {
   LogupTokenNotAcceptedException,
 } from './logup.exceptions.js';
 import { setResponseHeader, toLogupHttpException } from './logup.http-errors.js';
+import { LOGUP_LOGIN_HANDLER, LOGUP_USER_PROPERTY, type LogupLoginHandler } from './logup.login-handler.js';
 import { LOGUP_MESSAGES } from './logup.messages.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
 import { LogupService } from './logup.service.js';
 import { hasSession, nonceMatches, readLogin, takePendingLogin, writeLogin } from './logup.session.js';
 import type { LogupSubscription } from './logup.subscription.js';
+import { getLogupConfigToken, getLogupServiceToken } from './logup.tokens.js';
 import { parseCallbackQuery } from './logup.validation.js';
 
 export type { LogupSessionValue } from './logup.session.js';
 export { LogupLoginRedirectException } from './logup.exceptions.js';
 
 type Request = Record<string, unknown>;
+
+/** The guard classes of named gates, one per name. */
+const namedGuards = new Map<string, Type<LogupGuard>>();
 
 /**
  * Protects routes with LogUp.
@@ -59,7 +67,34 @@ export class LogupGuard implements CanActivate {
     protected readonly reflector: Reflector,
     protected readonly logup: LogupService,
     @Inject(LOGUP_CONFIG) protected readonly config: LogupConfig,
+    @Optional() @Inject(LOGUP_LOGIN_HANDLER) protected readonly loginHandler?: LogupLoginHandler,
   ) {}
+
+  /**
+   * The guard of a named gate (`LogupModule.forRoot({ name })`): verifies against that
+   * gate, on its callback path, with its own session key.
+   * @example `@UseGuards(LogupGuard.for('b2b'))`
+   */
+  static for(name: string): Type<LogupGuard> {
+    let guard = namedGuards.get(name);
+    if (!guard) {
+      @Injectable()
+      class NamedLogupGuard extends LogupGuard {
+        constructor(
+          reflector: Reflector,
+          @Inject(getLogupServiceToken(name)) logup: LogupService,
+          @Inject(getLogupConfigToken(name)) config: LogupConfig,
+          @Optional() @Inject(LOGUP_LOGIN_HANDLER) loginHandler?: LogupLoginHandler,
+        ) {
+          super(reflector, logup, config, loginHandler);
+        }
+      }
+      Object.defineProperty(NamedLogupGuard, 'name', { value: `LogupGuard(${name})` });
+      guard = NamedLogupGuard;
+      namedGuards.set(name, guard);
+    }
+    return guard;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
@@ -72,7 +107,7 @@ export class LogupGuard implements CanActivate {
     if (query[this.config.tokenQueryParam] !== undefined) {
       const isCallback =
         this.reflector.getAllAndOverride<boolean | undefined>(LOGUP_CALLBACK_KEY, targets) ||
-        this.pathOf(request) === this.config.callbackPath;
+        pathOf(request) === this.config.callbackPath;
       if (!isCallback) throw this.handleTokenOffCallback(request);
       await this.handleCallback(request, query, this.getResponse(context));
       return true;
@@ -80,6 +115,8 @@ export class LogupGuard implements CanActivate {
     const restored = await this.restoreFromSession(request);
     if (restored) {
       request[LOGUP_REQUEST_PROPERTY] = restored;
+      if (this.loginHandler?.onRequest)
+        request[LOGUP_USER_PROPERTY] = await this.loginHandler.onRequest(restored, request);
       return true;
     }
     throw this.handleUnauthenticated(request, this.getResponse(context));
@@ -112,7 +149,26 @@ export class LogupGuard implements CanActivate {
     if (!result.verified) throw this.handleNotVerified(result.errorMessage);
     const current = await readLogin(request, this.config);
     if (current && current.idSubscription !== result.subscription.idSubscription) throw this.handleAccountSwitch();
+    if (this.loginHandler) {
+      try {
+        request[LOGUP_USER_PROPERTY] = await this.loginHandler.onLogin({
+          subscription: result.subscription,
+          isNewUser: input.isNewUser,
+          gate: this.config.name,
+          request,
+        });
+      } catch (error) {
+        throw this.handleLoginHandlerError(error);
+      }
+    }
     await this.logIn(request, result.subscription);
+  }
+
+  /** The answer when the app's login handler throws: its HttpException, or a 500; nobody is logged in. */
+  protected handleLoginHandlerError(error: unknown): HttpException {
+    if (error instanceof HttpException) return error;
+    this.logger.error(`The LogUp login handler failed: ${error instanceof Error ? error.message : String(error)}`);
+    return new InternalServerErrorException(LOGUP_MESSAGES.loginHandlerFailed);
   }
 
   /** Refuses a callback this browser did not start (no, expired or mismatched pending login). */
@@ -164,7 +220,7 @@ export class LogupGuard implements CanActivate {
   /** The answer to a `logupToken` on a route that is not the callback (400), with a log line for the developer. */
   protected handleTokenOffCallback(request: Request): HttpException {
     this.logger.warn(
-      LOGUP_MESSAGES.tokenOffCallbackLog(this.config.tokenQueryParam, this.pathOf(request), this.config.callbackPath),
+      LOGUP_MESSAGES.tokenOffCallbackLog(this.config.tokenQueryParam, pathOf(request), this.config.callbackPath),
     );
     return new LogupTokenNotAcceptedException(this.config.tokenQueryParam);
   }
@@ -199,13 +255,5 @@ export class LogupGuard implements CanActivate {
   protected handleError(error: unknown, response: unknown): HttpException {
     if (error instanceof LogupError) return toLogupHttpException(error, response);
     throw error;
-  }
-
-  /** The request's path without its query (Express `originalUrl`, Fastify `url`). */
-  protected pathOf(request: Request): string {
-    const raw = request.originalUrl ?? request.url;
-    const url = typeof raw === 'string' ? raw : '';
-    const end = url.indexOf('?');
-    return end === -1 ? url : url.slice(0, end);
   }
 }

@@ -36,6 +36,7 @@ export const LOGUP_MESSAGES = {
     '(README, "Sessions"), or set sessionKey: false to silence this.',
   alreadyLoggedIn: 'This browser is already logged in with another LogUp account. Log out first, then log in again.',
   loginRequired: 'Log in with LogUp first',
+  loginHandlerFailed: 'Logging in failed: this site could not set up your account. Please try again.',
   notVerified: (reason: string) => `LogUp did not verify this login (${reason})`,
   logupTimeout: 'LogUp did not answer in time; please try again',
   logupUnavailable: 'LogUp is unavailable; please try again shortly',

@@ -1,9 +1,13 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { LOGUP_MODULE_OPTIONS } from './logup.constants.js';
+import { defineLogupInstance } from './logup.instance.js';
 import type { LogupModuleOptions } from './logup-module-options.interface.js';
 
-export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN: LOGUP_MODULE_OPTIONS } =
-  new ConfigurableModuleBuilder<LogupModuleOptions>({ moduleName: 'Logup' })
-    .setClassMethodName('forRoot')
-    .setFactoryMethodName('createLogupOptions')
-    .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
-    .build();
+export const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<LogupModuleOptions>({
+  moduleName: 'Logup',
+  optionsInjectionToken: LOGUP_MODULE_OPTIONS,
+})
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createLogupOptions')
+  .setExtras({ isGlobal: false, name: '' }, (definition, extras) => defineLogupInstance(definition, extras))
+  .build();

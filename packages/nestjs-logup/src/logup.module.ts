@@ -1,38 +1,14 @@
-import { HttpModule } from '@nestjs/axios';
-import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { LogupApiClient } from './logup-api.client.js';
-import { resolveLogupConfig } from './logup.config.js';
-import { LOGUP_CONFIG } from './logup.constants.js';
-import { ConfigurableModuleClass, LOGUP_MODULE_OPTIONS } from './logup.module-definition.js';
-import { LogupGuard } from './logup.guard.js';
-import type { LogupModuleOptions } from './logup-module-options.interface.js';
-import { LogupService } from './logup.service.js';
-import { SecretHolder } from './logup.secret-holder.js';
-
-/** The options as the container holds them: the secret out of inspect and JSON. */
-function protect(options: unknown): unknown {
-  if (typeof options !== 'object' || options === null) return options;
-  const { secret, ...rest } = options as LogupModuleOptions;
-  return new SecretHolder('LogupModuleOptions', secret, rest);
-}
-
-/** Wraps the options provider so the raw options (and their secret) are never what the container holds. */
-function protectOptions(module: DynamicModule): DynamicModule {
-  const providers = (module.providers ?? []).map((provider: Provider): Provider => {
-    if (typeof provider !== 'object' || provider === null || !('provide' in provider)) return provider;
-    if (provider.provide !== LOGUP_MODULE_OPTIONS) return provider;
-    if ('useValue' in provider) return { ...provider, useValue: protect(provider.useValue) };
-    if ('useFactory' in provider) {
-      const factory = provider.useFactory;
-      return { ...provider, useFactory: async (...args: unknown[]) => protect(await factory(...args)) };
-    }
-    return provider;
-  });
-  return { ...module, providers };
-}
+import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
+import { LogupConfigurationError } from './logup.errors.js';
+import { LOGUP_INSTANCE } from './logup.instance.js';
+import { LOGUP_MESSAGES } from './logup.messages.js';
+import { ConfigurableModuleClass } from './logup.module-definition.js';
 
 /**
- * Verified LogUp logins and the per-subscription DB for a Nest application.
+ * Verified LogUp logins and the per-subscription DB for a Nest application. Give
+ * `name` to register several gates; each gets its own client, access token,
+ * session key and callback path.
  * @example
  * LogupModule.forRoot({ idGate: 'gate_...', secret: process.env.LOGUP_SECRET!, isGlobal: true })
  * @example
@@ -45,25 +21,26 @@ function protectOptions(module: DynamicModule): DynamicModule {
  *   }),
  * })
  */
-@Module({
-  // A private axios instance: interceptors on the global one never see the secret.
-  imports: [HttpModule.register({})],
-  providers: [
-    { provide: LOGUP_CONFIG, useFactory: resolveLogupConfig, inject: [LOGUP_MODULE_OPTIONS] },
-    LogupApiClient,
-    LogupService,
-    LogupGuard,
-  ],
-  exports: [LogupService, LogupGuard, LOGUP_CONFIG],
-})
-export class LogupModule extends ConfigurableModuleClass {
-  /** Registers LogUp with options known now. */
-  static override forRoot(options: Parameters<typeof ConfigurableModuleClass.forRoot>[0]): DynamicModule {
-    return protectOptions(super.forRoot(options));
+@Module({})
+export class LogupModule extends ConfigurableModuleClass implements OnModuleInit {
+  readonly #modules: ModulesContainer;
+
+  constructor(@Inject(ModulesContainer) modules: ModulesContainer) {
+    super();
+    this.#modules = modules;
   }
 
-  /** Registers LogUp with options from a factory, a class or an existing provider (e.g. `ConfigService`). */
-  static override forRootAsync(options: Parameters<typeof ConfigurableModuleClass.forRootAsync>[0]): DynamicModule {
-    return protectOptions(super.forRootAsync(options));
+  /** Fails the boot when two LogupModule registrations serve the same gate name. */
+  onModuleInit(): void {
+    const seen = new Set<string>();
+    for (const module of this.#modules.values()) {
+      if (module.metatype !== LogupModule) continue;
+      const instance = module.providers.get(LOGUP_INSTANCE)?.instance as { name: string } | undefined;
+      if (!instance) continue;
+      if (seen.has(instance.name)) {
+        throw new LogupConfigurationError([{ option: 'name', problem: LOGUP_MESSAGES.duplicateName(instance.name) }]);
+      }
+      seen.add(instance.name);
+    }
   }
 }

@@ -1,0 +1,21 @@
+import { Inject } from '@nestjs/common';
+import { LOGUP_CONFIG } from './logup.constants.js';
+import { LogupService } from './logup.service.js';
+
+/** The name of the instance `LogupModule.forRoot()` registers when given no `name`. */
+export const LOGUP_DEFAULT_NAME = 'default';
+
+/** The injection token of a gate's `LogupService` (the class itself for the default gate). */
+export const getLogupServiceToken = (name: string = LOGUP_DEFAULT_NAME): string | typeof LogupService =>
+  name === LOGUP_DEFAULT_NAME ? LogupService : `LogupService:${name}`;
+
+/** The injection token of a gate's resolved configuration. */
+export const getLogupConfigToken = (name: string = LOGUP_DEFAULT_NAME): string | symbol =>
+  name === LOGUP_DEFAULT_NAME ? LOGUP_CONFIG : `LogupConfig:${name}`;
+
+/**
+ * Injects the `LogupService` of a named gate (`LogupModule.forRoot({ name })`).
+ * @example constructor(@InjectLogup('b2b') private readonly b2b: LogupService) {}
+ */
+export const InjectLogup = (name: string = LOGUP_DEFAULT_NAME): PropertyDecorator & ParameterDecorator =>
+  Inject(getLogupServiceToken(name));
