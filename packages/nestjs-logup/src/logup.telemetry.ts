@@ -34,7 +34,8 @@ export interface LogupCallTrace {
  * without it, and whatever SDK the app registered with it. Spans are named
  * `logup.verify`, `logup.db.read`, `logup.db.update`, `logup.db.delete`, `logup.token`,
  * with `logup.operation`, `logup.attempts`, `logup.outcome` and
- * `http.response.status_code`. Metrics: counters `logup.calls`, `logup.retries`,
+ * `http.response.status_code` (`logup.outcome`: `ok`, `rejected` for an error status,
+ * `error` when no usable answer came). Metrics: counters `logup.calls`, `logup.retries`,
  * `logup.token.grants` and the histogram `logup.call.duration` (ms).
  */
 export class LogupTelemetry {
@@ -78,7 +79,12 @@ export class LogupTelemetry {
   /** Ends a call: `status` is the last HTTP status, `error` a library error's code. */
   end(trace: LogupCallTrace, result: { attempts: number; status?: number; error?: { code?: string } }): void {
     if (!trace.span || !this.#api) return;
-    const outcome = result.error ? 'error' : 'ok';
+    // ok: a 2xx; rejected: LogUp answered with an error status; error: no usable answer.
+    const outcome = result.error
+      ? 'error'
+      : result.status !== undefined && (result.status < 200 || result.status > 299)
+        ? 'rejected'
+        : 'ok';
     const attributes: Attributes = { 'logup.operation': trace.operation, 'logup.outcome': outcome };
     if (result.status !== undefined) attributes['http.response.status_code'] = result.status;
     trace.span.setAttributes({ ...attributes, 'logup.attempts': result.attempts });
