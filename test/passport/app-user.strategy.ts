@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { LogupVerifiedSubscription } from 'nestjs-logup';
-import { LogupStrategy } from '../../packages/nestjs-logup/src/logup.passport.js';
+import { LogupStrategy } from 'nestjs-logup/passport';
 
 /** The app's own user, as passport keeps it in the session. */
 export interface AppUser {

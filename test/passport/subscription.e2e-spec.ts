@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { LogupEmulator } from 'logup-emulator';
 import { Visitor } from '../support/browserless.js';
 import { GATE, email, emulator } from '../support/logup-fixture.js';
-import { LogupStrategy } from '../../packages/nestjs-logup/src/logup.passport.js';
+import { LogupStrategy } from 'nestjs-logup/passport';
 import { passportApp } from './passport-app.js';
 import { SubscriptionSerializer } from './subscription.serializer.js';
 

@@ -1,4 +1,10 @@
-import { BadRequestException, ConflictException, HttpException, HttpStatus } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  HttpException,
+  HttpStatus,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { LOGUP_MESSAGES } from './logup.messages.js';
 
 /** Sends an unauthenticated browser to the configured `loginUrl` (303 See Other). */
@@ -26,5 +32,17 @@ export class LogupAccountSwitchException extends ConflictException {
 export class LogupTokenNotAcceptedException extends BadRequestException {
   constructor(param: string) {
     super(LOGUP_MESSAGES.tokenOffCallback(param));
+  }
+}
+
+/** LogUp did not verify the callback's token: 401 with LogUp's (sanitized) reason in `errorMessage`. */
+export class LogupNotVerifiedException extends UnauthorizedException {
+  constructor(readonly errorMessage: string) {
+    super({
+      statusCode: HttpStatus.UNAUTHORIZED,
+      error: 'Unauthorized',
+      message: LOGUP_MESSAGES.notVerified(errorMessage),
+      errorMessage,
+    });
   }
 }

@@ -1,7 +1,6 @@
 import {
   BadRequestException,
   HttpException,
-  HttpStatus,
   Inject,
   Injectable,
   InternalServerErrorException,
@@ -19,16 +18,17 @@ import { subscriptionOf } from './logup.decorators.js';
 import { LogupError } from './logup.errors.js';
 import {
   LogupAccountSwitchException,
-  LogupLoginNotStartedException,
+  LogupNotVerifiedException,
   LogupLoginRedirectException,
   LogupTokenNotAcceptedException,
 } from './logup.exceptions.js';
 import { setResponseHeader, toLogupHttpException } from './logup.http-errors.js';
 import { LOGUP_LOGIN_HANDLER, LOGUP_USER_PROPERTY, type LogupLoginHandler } from './logup.login-handler.js';
+import { assertLoginBound } from './logup.login-binding.js';
 import { LOGUP_MESSAGES } from './logup.messages.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
 import { LogupService } from './logup.service.js';
-import { hasSession, nonceMatches, readLogin, takePendingLogin, writeLogin } from './logup.session.js';
+import { hasSession, readLogin, writeLogin } from './logup.session.js';
 import type { LogupSubscription } from './logup.subscription.js';
 import { getLogupConfigToken, getLogupServiceToken } from './logup.tokens.js';
 import { parseCallbackQuery } from './logup.validation.js';
@@ -139,7 +139,7 @@ export class LogupGuard implements CanActivate {
       isNewUser: this.config.isNewUserQueryParam,
     });
     if ('problems' in input) throw new BadRequestException(input.problems);
-    if (this.config.loginBinding !== 'off') this.checkLoginBinding(request, query);
+    assertLoginBound(request, query, this.config, this.logger);
     let result;
     try {
       result = await this.logup.verify(input.logupToken, input.isNewUser);
@@ -169,26 +169,6 @@ export class LogupGuard implements CanActivate {
     if (error instanceof HttpException) return error;
     this.logger.error(`The LogUp login handler failed: ${error instanceof Error ? error.message : String(error)}`);
     return new InternalServerErrorException(LOGUP_MESSAGES.loginHandlerFailed);
-  }
-
-  /** Refuses a callback this browser did not start (no, expired or mismatched pending login). */
-  protected checkLoginBinding(request: Request, query: Record<string, unknown>): void {
-    if (!hasSession(request)) {
-      this.logger.warn(LOGUP_MESSAGES.loginNotStartedLog(LOGUP_MESSAGES.noSessionForBinding));
-      throw new LogupLoginNotStartedException();
-    }
-    const pending = takePendingLogin(request, this.config);
-    let why: string | undefined;
-    if (!pending)
-      why = 'no login was started in this session (call LogupService.startLogin() before sending visitors to LogUp)';
-    else if (Date.now() > pending.expiresAt) why = 'the pending login expired';
-    else if (this.config.loginBinding === 'nonce' && !nonceMatches(pending.nonce, query[this.config.nonceQueryParam])) {
-      why = `${this.config.nonceQueryParam} does not match the pending login`;
-    }
-    if (why) {
-      this.logger.debug(LOGUP_MESSAGES.loginNotStartedLog(why));
-      throw new LogupLoginNotStartedException();
-    }
   }
 
   /** Attaches the subscription and, when the request has a session, keeps the visitor's ids there. */
@@ -243,12 +223,7 @@ export class LogupGuard implements CanActivate {
 
   /** The answer when LogUp says the token does not prove a login. */
   protected handleNotVerified(errorMessage: string): HttpException {
-    return new UnauthorizedException({
-      statusCode: HttpStatus.UNAUTHORIZED,
-      error: 'Unauthorized',
-      message: LOGUP_MESSAGES.notVerified(errorMessage),
-      errorMessage,
-    });
+    return new LogupNotVerifiedException(errorMessage);
   }
 
   /** Maps a library error to the HTTP answer (see `toLogupHttpException`); unknown errors are rethrown. */

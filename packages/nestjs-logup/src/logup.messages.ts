@@ -26,7 +26,9 @@ export const LOGUP_MESSAGES = {
     `A request to ${path} carried ${param}, which LogupGuard verifies only on the callback route ` +
     `(${callbackPath}, or a route marked @LogupCallback()). Point the gate's redirect URL there.`,
   loginNotStarted: 'This login was not started from this browser, or it took too long. Please log in again.',
-  loginNotStartedLog: (why: string) => `LogupGuard refused a callback: ${why}`,
+  loginNotStartedLog: (why: string) => `LogUp callback refused: ${why}`,
+  noPendingLogin:
+    'no login was started in this session (call LogupService.startLogin() before sending visitors to LogUp)',
   noSessionForBinding:
     'the request has no session, so the login cannot be bound to the browser that started it. ' +
     "Add a session middleware (express-session, cookie-session or @fastify/secure-session), or set loginBinding: 'off'",

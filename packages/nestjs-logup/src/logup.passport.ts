@@ -1,22 +1,15 @@
-import {
-  BadRequestException,
-  HttpStatus,
-  Inject,
-  Injectable,
-  Logger,
-  UnauthorizedException,
-  type HttpException,
-} from '@nestjs/common';
+import { BadRequestException, HttpStatus, Inject, Injectable, Logger, type HttpException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
 import { LOGUP_CONFIG, LOGUP_REQUEST_PROPERTY } from './logup.constants.js';
 import { LogupError } from './logup.errors.js';
-import { LogupAccountSwitchException, LogupLoginNotStartedException } from './logup.exceptions.js';
+import { LogupAccountSwitchException, LogupNotVerifiedException } from './logup.exceptions.js';
 import { toLogupHttpException } from './logup.http-errors.js';
+import { assertLoginBound } from './logup.login-binding.js';
 import { LOGUP_MESSAGES } from './logup.messages.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
 import { LogupService, type LogupVerifiedSubscription } from './logup.service.js';
-import { hasSession, nonceMatches, readLogin, takePendingLogin } from './logup.session.js';
+import { readLogin } from './logup.session.js';
 import { parseCallbackQuery } from './logup.validation.js';
 
 /** The name `LogupStrategy` registers with passport: `AuthGuard('logup')`. */
@@ -111,7 +104,7 @@ export class LogupStrategy extends PassportStrategy(LogupPassportStrategy, LOGUP
       isNewUser: this.config.isNewUserQueryParam,
     });
     if ('problems' in input) throw new BadRequestException(input.problems);
-    if (this.config.loginBinding !== 'off') this.checkLoginBinding(request, query);
+    assertLoginBound(request, query, this.config, this.logger);
     let result;
     try {
       result = await this.logup.verify(input.logupToken, input.isNewUser);
@@ -122,26 +115,6 @@ export class LogupStrategy extends PassportStrategy(LogupPassportStrategy, LOGUP
     const current = await this.loggedInIdSubscription(request);
     if (current !== undefined && current !== result.subscription.idSubscription) throw this.handleAccountSwitch();
     return result.subscription;
-  }
-
-  /** Refuses a callback this browser did not start (no, expired or mismatched pending login), as `LogupGuard` does. */
-  protected checkLoginBinding(request: LogupCallbackRequest, query: Record<string, unknown>): void {
-    if (!hasSession(request)) {
-      this.logger.warn(LOGUP_MESSAGES.loginNotStartedLog(LOGUP_MESSAGES.noSessionForBinding));
-      throw new LogupLoginNotStartedException();
-    }
-    const pending = takePendingLogin(request, this.config);
-    let why: string | undefined;
-    if (!pending)
-      why = 'no login was started in this session (call LogupService.startLogin() before sending visitors to LogUp)';
-    else if (Date.now() > pending.expiresAt) why = 'the pending login expired';
-    else if (this.config.loginBinding === 'nonce' && !nonceMatches(pending.nonce, query[this.config.nonceQueryParam])) {
-      why = `${this.config.nonceQueryParam} does not match the pending login`;
-    }
-    if (why) {
-      this.logger.debug(LOGUP_MESSAGES.loginNotStartedLog(why));
-      throw new LogupLoginNotStartedException();
-    }
   }
 
   /**
@@ -162,12 +135,7 @@ export class LogupStrategy extends PassportStrategy(LogupPassportStrategy, LOGUP
 
   /** The answer when LogUp says the token does not prove a login (401, LogUp's reason in `errorMessage`). */
   protected handleNotVerified(errorMessage: string): HttpException {
-    return new UnauthorizedException({
-      statusCode: HttpStatus.UNAUTHORIZED,
-      error: 'Unauthorized',
-      message: LOGUP_MESSAGES.notVerified(errorMessage),
-      errorMessage,
-    });
+    return new LogupNotVerifiedException(errorMessage);
   }
 
   /** Maps a library error to the HTTP answer (see `toLogupHttpException`); other errors pass unchanged. */

@@ -4,7 +4,13 @@ import { LOGUP_CONFIG } from './logup.constants.js';
 import { malformedAnswer, type LogupError } from './logup.errors.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
 import { reasonOf, sanitizeReason } from './logup.redact.js';
-import { endLogin, startPendingLogin, type LogupPendingLogin } from './logup.session.js';
+import {
+  endLogin,
+  readLogin,
+  startPendingLogin,
+  type LogupPendingLogin,
+  type LogupSessionValue,
+} from './logup.session.js';
 import { LogupSubscription } from './logup.subscription.js';
 import { assertId, assertVerifyInput, idProblem, parseDb, type LogupDb } from './logup.validation.js';
 
@@ -114,13 +120,22 @@ export class LogupService {
    * Starts a login: records a pending login in the visitor's session, which
    * `LogupGuard` requires on the callback (login CSRF defence, `loginBinding`). Call
    * it in the route that sends the visitor to LogUp. In `'nonce'` mode, add the
-   * returned `nonce` to the callback URL as `nonceQueryParam`.
+   * returned `nonce` to the callback URL under the returned `nonceQueryParam`.
    * @returns the pending login, or undefined when the request has no session.
    * @example
    * `@Get('login') @Redirect() login(@Req() req) { this.logup.startLogin(req); return { url: LOGUP_LOGIN_URL }; }`
    */
-  startLogin(request: unknown): LogupPendingLogin | undefined {
-    return startPendingLogin(request, this.#config);
+  startLogin(request: unknown): (LogupPendingLogin & { nonceQueryParam: string }) | undefined {
+    const pending = startPendingLogin(request, this.#config);
+    return pending && { ...pending, nonceQueryParam: this.#config.nonceQueryParam };
+  }
+
+  /**
+   * The visitor's current login from the session (ids, `sid`, `issuedAt`), as the guard
+   * sees it: undefined when there is none, or it expired, or it was logged out.
+   */
+  currentLogin(request: unknown): Promise<LogupSessionValue | undefined> {
+    return readLogin(request, this.#config);
   }
 
   /**
