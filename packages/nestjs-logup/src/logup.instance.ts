@@ -24,6 +24,7 @@ function protect(options: unknown): unknown {
 function httpServiceOf(options: LogupModuleOptions): HttpService {
   if (options.httpService) return options.httpService;
   // A private axios instance: interceptors on the global one never see the secret.
+  // (cast: the CommonJS build sees axios's CommonJS typings, @nestjs/axios its ESM ones)
   return new HttpService(axios.create(options.httpModuleOptions ?? {}));
 }
 

@@ -16,7 +16,10 @@ let loading: Promise<OtelApi | undefined> | undefined;
 /** `@opentelemetry/api` when the app has it (an optional peer), else undefined. Loaded once. */
 export function loadOpenTelemetry(): Promise<OtelApi | undefined> {
   loading ??= import('@opentelemetry/api').then(
-    (api: OtelApi & { default?: OtelApi }) => (api.trace ? api : api.default),
+    (module: unknown) => {
+      const api = module as OtelApi & { default?: OtelApi };
+      return api.trace ? api : api.default;
+    },
     () => undefined,
   );
   return loading;
