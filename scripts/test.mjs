@@ -1,4 +1,4 @@
-// npm test: runs the stages in order — build, typecheck, jest, consumers — with a
+// npm test: runs the stages in order — build, typecheck, jest, consumers, cluster — with a
 // banner per stage, stops at the first failure, and ends with one summary line
 // naming the stage that failed (or saying that all passed).
 // Usage: node scripts/test.mjs [stage ...]   (default: every stage)
@@ -21,6 +21,11 @@ const STAGES = {
     what: 'Nest 11 CommonJS and Nest 12 ESM apps built from the packed tarballs',
     cmd: node,
     args: ['scripts/consumer-tests.mjs'],
+  },
+  cluster: {
+    what: 'three sample-app replicas behind nginx with Redis (needs redis-server and nginx)',
+    cmd: node,
+    args: ['--test', 'test/cluster/'],
   },
 };
 
