@@ -2,8 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { LogupEmulator } from 'logup-emulator';
 import { Visitor } from '../support/browserless.js';
 import { GATE, email, emulator } from '../support/logup-fixture.js';
-import { AppUserSerializer } from './app-user.serializer.js';
-import { AppUserStrategy } from './app-user.strategy.js';
+import { AuthModule } from './auth.module.js';
 import { passportApp } from './passport-app.js';
 
 describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions", () => {
@@ -14,7 +13,7 @@ describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions
   beforeAll(async () => {
     process.env.LOGUP_LOGIN_URL = 'https://logup.example/login';
     emu = await emulator();
-    ({ app, base } = await passportApp(emu, { strategy: AppUserStrategy, serializer: AppUserSerializer }));
+    ({ app, base } = await passportApp(emu, AuthModule));
   });
   afterAll(async () => {
     await app?.close();

@@ -1,6 +1,5 @@
 import { Module, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import session from 'express-session';
 import passport from 'passport';
@@ -8,25 +7,20 @@ import type { LogupEmulator } from 'logup-emulator';
 import { LogupModule, type LogupModuleOptions } from 'nestjs-logup';
 import { CaptureLogger } from '../support/log-capture.js';
 import { GATE } from '../support/logup-fixture.js';
-import { AuthController } from './auth.controller.js';
 
 /**
- * An Express app on 127.0.0.1 port 0 with LogupModule, @nestjs/passport, the given
- * LogupStrategy and PassportSerializer, express-session and passport sessions.
+ * An Express app on 127.0.0.1 port 0 with a global LogupModule, the given auth module
+ * (PassportModule, a LogupStrategy, a PassportSerializer, the controller),
+ * express-session and passport sessions.
  */
 export async function passportApp(
   emu: LogupEmulator,
-  providers: { strategy: Type; serializer: Type },
+  authModule: Type,
   options: Partial<LogupModuleOptions> = {},
   logger = new CaptureLogger(),
 ): Promise<{ app: INestApplication; base: string }> {
   @Module({
-    imports: [
-      LogupModule.forRoot({ ...GATE, baseUrl: emu.url, ...options }),
-      PassportModule.register({ session: true }),
-    ],
-    controllers: [AuthController],
-    providers: [providers.strategy, providers.serializer],
+    imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url, isGlobal: true, ...options }), authModule],
   })
   class AppModule {}
   const app = await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), { logger });

@@ -1,10 +1,20 @@
-import type { INestApplication } from '@nestjs/common';
+import { Module, type INestApplication } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
 import type { LogupEmulator } from 'logup-emulator';
 import { Visitor } from '../support/browserless.js';
 import { GATE, email, emulator } from '../support/logup-fixture.js';
 import { LogupStrategy } from 'nestjs-logup/passport';
 import { passportApp } from './passport-app.js';
+import { AuthController } from './auth.controller.js';
 import { SubscriptionSerializer } from './subscription.serializer.js';
+
+// LogupStrategy as it is: request.user is the LogupSubscription.
+@Module({
+  imports: [PassportModule.register({ session: true })],
+  controllers: [AuthController],
+  providers: [LogupStrategy, SubscriptionSerializer],
+})
+class SubscriptionAuthModule {}
 
 describe("AuthGuard('logup') with LogupStrategy as it is", () => {
   let emu: LogupEmulator;
@@ -14,7 +24,7 @@ describe("AuthGuard('logup') with LogupStrategy as it is", () => {
   beforeAll(async () => {
     process.env.LOGUP_LOGIN_URL = 'https://logup.example/login';
     emu = await emulator();
-    ({ app, base } = await passportApp(emu, { strategy: LogupStrategy, serializer: SubscriptionSerializer }));
+    ({ app, base } = await passportApp(emu, SubscriptionAuthModule));
   });
   afterAll(async () => {
     await app?.close();
