@@ -1,108 +1,94 @@
-import { Controller, Get, Injectable, Module, UseGuards } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+// The README's gates module (gates.module.ts) in an app that uses only the published
+// packages: run here, and by both consumer apps from the packed tarballs.
+import { Injectable, type INestApplication, type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import session from 'express-session';
-import type { LogupEmulator } from 'logup-emulator';
-import { InjectLogup, LogupGuard, LogupModule, Subscription, LogupService } from 'nestjs-logup';
-import { Visitor } from '../support/browserless.js';
-import { CaptureLogger } from '../support/log-capture.js';
-import { GATE, OTHER_GATE, email, emulator } from '../support/logup-fixture.js';
+import { startEmulator, type LogupEmulator } from 'logup-emulator';
+import { InjectLogup, LogupModule, LogupService, getLogupServiceToken } from 'nestjs-logup';
+import { GatesModule } from './gates.module.js';
 
-@Controller()
-class GatesController {
-  constructor(
-    @InjectLogup('shop') readonly shop: LogupService,
-    @InjectLogup('b2b') readonly b2b: LogupService,
-  ) {}
-
-  @UseGuards(LogupGuard.for('shop'))
-  @Get('logup/shop/callback')
-  shopCallback(@Subscription('idSubscription') id: string) {
-    return { gate: 'shop', id };
-  }
-
-  @UseGuards(LogupGuard.for('b2b'))
-  @Get('logup/b2b/callback')
-  b2bCallback(@Subscription('idSubscription') id: string) {
-    return { gate: 'b2b', id };
-  }
-
-  @UseGuards(LogupGuard.for('shop'))
-  @Get('shop/me')
-  shopMe(@Subscription('idSubscription') id: string) {
-    return { id };
-  }
-
-  @UseGuards(LogupGuard.for('b2b'))
-  @Get('b2b/me')
-  b2bMe(@Subscription('idSubscription') id: string) {
-    return { id };
-  }
-}
+const SHOP = { idGate: 'gate_shop', secret: 'shop-secret-value' };
+const B2B = { idGate: 'gate_b2b', secret: 'b2b-secret-value' };
+const quiet: LoggerService = { log() {}, error() {}, warn() {} };
 
 describe('several gates in one app', () => {
-  let emu: LogupEmulator;
-  let app: NestExpressApplication;
-  let base: string;
+  let emulator: LogupEmulator;
+  let app: INestApplication;
+  let url: string;
 
   beforeAll(async () => {
-    emu = await emulator();
-    @Module({
-      imports: [
-        LogupModule.forRoot({ name: 'shop', ...GATE, baseUrl: emu.url, loginBinding: 'off' }),
-        LogupModule.forRootAsync({
-          name: 'b2b',
-          useFactory: () => ({ ...OTHER_GATE, baseUrl: emu.url, loginBinding: 'off' as const }),
-        }),
-      ],
-      controllers: [GatesController],
-    })
-    class AppModule {}
-    app = await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), {
-      logger: new CaptureLogger(),
+    emulator = await startEmulator({ port: 0, gates: { [SHOP.idGate]: SHOP.secret, [B2B.idGate]: B2B.secret } });
+    Object.assign(process.env, {
+      LOGUP_BASE_URL: emulator.url,
+      SHOP_ID_GATE: SHOP.idGate,
+      SHOP_SECRET: SHOP.secret,
+      SHOP_LOGIN_URL: `${emulator.url}/login?gate=shop`,
+      B2B_ID_GATE: B2B.idGate,
+      B2B_SECRET: B2B.secret,
+      B2B_LOGIN_URL: `${emulator.url}/login?gate=b2b`,
     });
-    app.use(session({ secret: 'gates-session-secret', resave: false, saveUninitialized: true }));
+    const moduleRef = await Test.createTestingModule({ imports: [GatesModule] }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    app.use(session({ secret: 'gates-session-secret', resave: false, saveUninitialized: false }));
     await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   });
   afterAll(async () => {
     await app?.close();
-    await emu?.stop();
+    await emulator?.stop();
   });
 
-  const tokenOf = (gate: { idGate: string }) => emu.login({ idGate: gate.idGate, email: email('gates') });
+  /** A browser with its session cookie. */
+  function browser() {
+    let cookie = '';
+    return async (path: string) => {
+      const res = await fetch(`${url}${path}`, { redirect: 'manual', headers: { cookie } });
+      const set = res.headers.get('set-cookie');
+      if (set) cookie = set.split(';')[0];
+      return res;
+    };
+  }
+  const loginTo = (gate: { idGate: string }, email: string) => emulator.login({ idGate: gate.idGate, email });
 
-  it('injects each gate its own service, configured for its own gate', () => {
-    const controller = app.get(GatesController);
-    expect(controller.shop).not.toBe(controller.b2b);
-    expect(controller.shop.toJSON()).toMatchObject({ idGate: GATE.idGate });
-    expect(controller.b2b.toJSON()).toMatchObject({ idGate: OTHER_GATE.idGate });
+  it('gives each gate its own LogupService, configured for its own gate', () => {
+    const shop = app.get<LogupService>(getLogupServiceToken('shop'));
+    const b2b = app.get<LogupService>(getLogupServiceToken('b2b'));
+    expect(shop).not.toBe(b2b);
+    expect(shop.toJSON()).toMatchObject({ idGate: SHOP.idGate });
+    expect(b2b.toJSON()).toMatchObject({ idGate: B2B.idGate });
   });
 
-  it("verifies each callback against its own gate, and refuses gate A's token on gate B's callback", async () => {
-    const a = tokenOf(GATE);
-    const refused = await new Visitor(base).get(
-      `/logup/b2b/callback?logupToken=${a.logupToken}&isNewUser=false`,
-      false,
-    );
+  it("refuses a token of the shop gate on the b2b gate's callback, and accepts the b2b gate's own", async () => {
+    const get = browser();
+    expect((await get('/logup/b2b/login')).headers.get('location')).toBe(`${emulator.url}/login?gate=b2b`);
+    const shopLogin = loginTo(SHOP, 'ada@example.com');
+    const refused = await get(`/logup/b2b/callback?logupToken=${shopLogin.logupToken}&isNewUser=false`);
     expect(refused.status).toBe(401);
-    const b = tokenOf(OTHER_GATE);
-    const ok = await new Visitor(base).get(`/logup/b2b/callback?logupToken=${b.logupToken}&isNewUser=false`, false);
-    expect(JSON.parse(ok.body)).toEqual({ gate: 'b2b', id: b.idSubscription });
+    expect((await get('/b2b/me')).status).toBe(401);
+
+    await get('/logup/b2b/login');
+    const b2bLogin = loginTo(B2B, 'ada@example.com');
+    const callback = await get(`/logup/b2b/callback?logupToken=${b2bLogin.logupToken}&isNewUser=false`);
+    expect(callback.status).toBe(303);
+    expect(callback.headers.get('location')).toBe('/b2b/me');
+    expect(await (await get('/b2b/me')).json()).toEqual({ gate: 'b2b', idSubscription: b2bLogin.idSubscription });
   });
 
-  it('keeps each gate its own session, and accepts each token only on its own callback path', async () => {
-    const visitor = new Visitor(base);
-    const a = tokenOf(GATE);
-    expect((await visitor.get(`/logup/shop/callback?logupToken=${a.logupToken}&isNewUser=true`, false)).status).toBe(
-      200,
-    );
-    expect(JSON.parse((await visitor.get('/shop/me', false)).body)).toEqual({ id: a.idSubscription });
-    expect((await visitor.get('/b2b/me', false)).status).toBe(401);
-    // shop's token on shop's guard but b2b's path: not shop's callback route.
-    const other = tokenOf(GATE);
-    expect((await visitor.get(`/shop/me?logupToken=${other.logupToken}&isNewUser=true`, false)).status).toBe(400);
+  it('keeps each gate its own login in the session, and each token to its own callback path', async () => {
+    const get = browser();
+    await get('/logup/shop/login');
+    const shopLogin = loginTo(SHOP, 'grace@example.com');
+    expect((await get(`/logup/shop/callback?logupToken=${shopLogin.logupToken}&isNewUser=true`)).status).toBe(303);
+    expect(await (await get('/shop/me')).json()).toEqual({ gate: 'shop', idSubscription: shopLogin.idSubscription });
+    expect((await get('/b2b/me')).status).toBe(401);
+    // A token of the shop gate anywhere but the shop gate's callback path: 400, never verified.
+    const other = loginTo(SHOP, 'grace@example.com');
+    expect((await get(`/shop/me?logupToken=${other.logupToken}&isNewUser=false`)).status).toBe(400);
+    // Logged in to the shop, the b2b gate is another login, with its own pending login.
+    await get('/logup/b2b/login');
+    const b2bLogin = loginTo(B2B, 'grace@example.com');
+    expect((await get(`/logup/b2b/callback?logupToken=${b2bLogin.logupToken}&isNewUser=true`)).status).toBe(303);
+    expect(await (await get('/b2b/me')).json()).toEqual({ gate: 'b2b', idSubscription: b2bLogin.idSubscription });
   });
 });
 
@@ -112,9 +98,9 @@ describe('registering one gate name twice', () => {
     ['a given name', { name: 'shop' }, { name: 'shop' }],
   ])('fails the boot with a clear message (%s)', async (_label, first, second) => {
     const error = await Test.createTestingModule({
-      imports: [LogupModule.forRoot({ ...GATE, ...first }), LogupModule.forRoot({ ...OTHER_GATE, ...second })],
+      imports: [LogupModule.forRoot({ ...SHOP, ...first }), LogupModule.forRoot({ ...B2B, ...second })],
     })
-      .setLogger(new CaptureLogger())
+      .setLogger(quiet)
       .compile()
       .then((moduleRef) => moduleRef.init())
       .then(
@@ -124,7 +110,7 @@ describe('registering one gate name twice', () => {
     expect(error?.message).toMatch(/LogupModule\.forRoot\(\) was called twice with the name "(default|shop)"/);
   });
 
-  it('boots two differently named gates', async () => {
+  it('boots two differently named gates, the default one injected as LogupService', async () => {
     @Injectable()
     class Consumer {
       constructor(
@@ -133,15 +119,15 @@ describe('registering one gate name twice', () => {
       ) {}
     }
     const moduleRef = await Test.createTestingModule({
-      imports: [LogupModule.forRoot({ ...GATE }), LogupModule.forRoot({ ...OTHER_GATE, name: 'b2b' })],
+      imports: [LogupModule.forRoot({ ...SHOP }), LogupModule.forRoot({ ...B2B, name: 'b2b' })],
       providers: [Consumer],
     })
-      .setLogger(new CaptureLogger())
+      .setLogger(quiet)
       .compile();
     const app = await moduleRef.init();
     const consumer = app.get(Consumer);
-    expect(consumer.logup.toJSON()).toMatchObject({ idGate: GATE.idGate });
-    expect(consumer.b2b.toJSON()).toMatchObject({ idGate: OTHER_GATE.idGate });
+    expect(consumer.logup.toJSON()).toMatchObject({ idGate: SHOP.idGate });
+    expect(consumer.b2b.toJSON()).toMatchObject({ idGate: B2B.idGate });
     await app.close();
   });
 });

@@ -1,11 +1,10 @@
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpService } from '@nestjs/axios';
 import type { INestApplicationContext } from '@nestjs/common';
-import axios from 'axios';
 import type { LogupEmulator } from 'logup-emulator';
 import { LogupUnavailableError, type LogupService } from 'nestjs-logup';
 import { GATE, email, emulator, logupContext } from '../support/logup-fixture.js';
+import { viaProxy, withOwnClient } from './logup-http.options.js';
 
 /** A forward HTTP proxy on loopback that relays absolute-URI requests and counts them. */
 function forwardProxy(): Promise<{
@@ -56,10 +55,10 @@ describe('HTTP settings: a corporate forward proxy', () => {
     contexts.push(ctx.app);
     return ctx.logup;
   };
-  const proxyConfig = () => ({ protocol: 'http', host: '127.0.0.1', port: proxy.port });
+  const proxyUrl = () => `http://127.0.0.1:${proxy.port}`;
 
   it('sends every call through httpModuleOptions.proxy', async () => {
-    const logup = await context({ httpModuleOptions: { proxy: proxyConfig() } });
+    const logup = await context(viaProxy(proxyUrl()));
     const before = proxy.relayed.length;
     const login = emu.login({ idGate: GATE.idGate, email: email('proxy'), db: { a: 1 } });
     const result = await logup.verify(login.logupToken, false);
@@ -75,7 +74,7 @@ describe('HTTP settings: a corporate forward proxy', () => {
   });
 
   it('keeps the deadline through the proxy: a hanging LogUp ends at timeoutMs', async () => {
-    const logup = await context({ httpModuleOptions: { proxy: proxyConfig() }, timeoutMs: 500 });
+    const logup = await context({ ...viaProxy(proxyUrl()), timeoutMs: 500 });
     await logup.checkConnection();
     emu.fault({ kind: 'hang', endpoint: 'verification' });
     const started = Date.now();
@@ -88,13 +87,13 @@ describe('HTTP settings: a corporate forward proxy', () => {
   });
 
   it("uses the app's own HttpService, with its interceptors and defaults", async () => {
-    const instance = axios.create({ proxy: proxyConfig(), headers: { 'x-team': 'checkout' } });
+    const options = withOwnClient(proxyUrl());
     let intercepted = 0;
-    instance.interceptors.request.use((config) => {
+    options.httpService!.axiosRef.interceptors.request.use((config) => {
       intercepted++;
       return config;
     });
-    const logup = await context({ httpService: new HttpService(instance) });
+    const logup = await context(options);
     const before = proxy.relayed.length;
     const login = emu.login({ idGate: GATE.idGate, email: email('proxy') });
     expect((await logup.verify(login.logupToken, true)).verified).toBe(true);

@@ -1,63 +1,14 @@
-import { Controller, Get, Injectable, Module, UseGuards, type INestApplication } from '@nestjs/common';
+import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import session from 'express-session';
 import type { LogupEmulator } from 'logup-emulator';
-import {
-  LOGUP_LOGIN_HANDLER,
-  LogupGuard,
-  LogupModule,
-  LogupUser,
-  type LogupLoginHandler,
-  type LogupSubscription,
-  type LogupVerifiedSubscription,
-} from 'nestjs-logup';
+import { LogupModule } from 'nestjs-logup';
 import { Visitor } from '../support/browserless.js';
 import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, email, emulator } from '../support/logup-fixture.js';
-
-interface User {
-  id: number;
-  idSubscription: string;
-  createdAtLogin: boolean;
-}
-
-/** The app's users table, in memory for the test. */
-@Injectable()
-class UsersLoginHandler implements LogupLoginHandler<User> {
-  readonly users = new Map<string, User>();
-  failNext = false;
-
-  onLogin({ subscription, isNewUser }: { subscription: LogupVerifiedSubscription; isNewUser: boolean }): User {
-    if (this.failNext) {
-      this.failNext = false;
-      throw new Error('the users table is down');
-    }
-    const existing = this.users.get(subscription.idSubscription);
-    if (existing && !isNewUser) return { ...existing, createdAtLogin: false };
-    const user = { id: this.users.size + 1, idSubscription: subscription.idSubscription, createdAtLogin: true };
-    this.users.set(subscription.idSubscription, user);
-    return user;
-  }
-
-  onRequest(subscription: LogupSubscription): User | undefined {
-    return this.users.get(subscription.idSubscription);
-  }
-}
-
-@Controller()
-@UseGuards(LogupGuard)
-class AccountController {
-  @Get('logup/callback')
-  callback(@LogupUser() user: User) {
-    return user;
-  }
-
-  @Get('me')
-  me(@LogupUser() user: User) {
-    return user;
-  }
-}
+import { AccountModule } from './account.module.js';
+import { UsersLoginHandler } from './users.login-handler.js';
 
 describe('a LogupLoginHandler links LogUp visitors to the app user', () => {
   let emu: LogupEmulator;
@@ -67,9 +18,7 @@ describe('a LogupLoginHandler links LogUp visitors to the app user', () => {
   beforeAll(async () => {
     emu = await emulator();
     @Module({
-      imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url, loginBinding: 'off' })],
-      controllers: [AccountController],
-      providers: [UsersLoginHandler, { provide: LOGUP_LOGIN_HANDLER, useExisting: UsersLoginHandler }],
+      imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url, loginBinding: 'off', isGlobal: true }), AccountModule],
     })
     class AppModule {}
     app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: new CaptureLogger() });
@@ -96,7 +45,13 @@ describe('a LogupLoginHandler links LogUp visitors to the app user', () => {
   });
 
   it('when the handler throws: a clear error, and no half-logged-in session', async () => {
-    app.get(UsersLoginHandler).failNext = true;
+    // The users table fails once: the handler throws.
+    const handler = app.get(UsersLoginHandler);
+    const onLogin = handler.onLogin.bind(handler);
+    handler.onLogin = () => {
+      handler.onLogin = onLogin;
+      throw new Error('the users table is down');
+    };
     const login = emu.login({ idGate: GATE.idGate, email: email('handler') });
     const visitor = new Visitor(base);
     const res = await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=true`, false);

@@ -1,10 +1,11 @@
 import { metrics, trace } from '@opentelemetry/api';
-import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { LogupEmulator } from 'logup-emulator';
 import type { LogupService } from 'nestjs-logup';
 import { GATE, email, emulator, logupContext } from '../support/logup-fixture.js';
+import { registerTelemetry } from './telemetry.setup.js';
 
 /** A reader the test collects from on demand. */
 class TestReader extends MetricReader {
@@ -39,9 +40,7 @@ describe('OpenTelemetry spans and metrics, through @opentelemetry/api', () => {
   let ctx: { app: INestApplicationContext; logup: LogupService };
 
   beforeAll(async () => {
-    // The SDK is registered before the app starts, as an app's tracing set-up does.
-    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
-    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+    registerTelemetry(spans, reader); // before the app starts
     emu = await emulator();
     ctx = await logupContext(emu, { retry: { minDelayMs: 1 } });
   });
