@@ -24,8 +24,10 @@ function protect(options: unknown): unknown {
 function httpServiceOf(options: LogupModuleOptions): HttpService {
   if (options.httpService) return options.httpService;
   // A private axios instance: interceptors on the global one never see the secret.
-  // (cast: the CommonJS build sees axios's CommonJS typings, @nestjs/axios its ESM ones)
-  return new HttpService(axios.create(options.httpModuleOptions ?? {}));
+  // Typed as unknown first: the CommonJS build sees axios's CommonJS typings and
+  // @nestjs/axios its ESM ones, two copies of the same type.
+  const instance: unknown = axios.create(options.httpModuleOptions ?? {});
+  return new HttpService(instance as HttpService['axiosRef']);
 }
 
 /** Wraps the options provider so the raw options (and their secret) are never what the container holds. */
