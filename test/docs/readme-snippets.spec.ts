@@ -47,6 +47,19 @@ describe('the root README', () => {
     }
   });
 
+  it.each([
+    ['Passport', 'test/passport/app-user.strategy.ts'],
+    ['Passport', 'test/passport/logup-auth.guard.ts'],
+    ['Passport', 'test/passport/auth.module.ts'],
+    ['the login hook', 'test/integrations/users.login-handler.ts'],
+    ['GraphQL', 'test/graphql/visitor.resolver.ts'],
+    ['several gates', 'test/integrations/gates.module.ts'],
+    ['HTTP settings', 'test/integrations/logup-http.options.ts'],
+    ['OpenTelemetry', 'test/integrations/telemetry.setup.ts'],
+  ])('shows %s with a file a test runs (%s)', (_integration, file) => {
+    expect(shown).toContain(file);
+  });
+
   it.each(READMES)('%s shows the jest config that nest11-cjs keeps in package.json', (readme) => {
     const text = readFileSync(join(ROOT, readme), 'utf8');
     const block = /<!-- json: test\/consumers\/nest11-cjs\/package\.json#jest -->\n```json\n([\s\S]*?)```/.exec(text);
@@ -64,12 +77,14 @@ describe('the root README', () => {
     expect(text).toContain(`\`"test": "${manifest.scripts.test}"\``);
   });
 
-  it('pins the install lines per Nest major and TypeScript below 7', () => {
+  it('pins the install lines per Nest major (axios, passport) and TypeScript below 7', () => {
     const block = (name: string) =>
       new RegExp(`<!-- install: ${name} -->\\n\`\`\`bash\\n([\\s\\S]*?)\`\`\``).exec(text)?.[1];
     expect(block('nest12')).toContain('@nestjs/axios@^12');
     expect(block('nest11')).toContain('@nestjs/axios@^4');
     expect(block('jest')).toContain('typescript@~6.0');
+    expect(block('passport-nest12')).toContain('@nestjs/passport@^12');
+    expect(block('passport-nest11')).toContain('@nestjs/passport@^11');
   });
 
   it('keeps room for the Security and Performance sections', () => {
