@@ -8,6 +8,7 @@ import { EMBEDDED_LOGUP, EmbeddedLogupModule } from './embedded-logup.module.js'
 import { HtmlErrorFilter } from './html-error.filter.js';
 import { LoginController } from './login.controller.js';
 import { PagesController } from './pages.controller.js';
+import { ProfileModule } from './profile.module.js';
 import type { SharedState } from './redis.js';
 import { SharedStateModule } from './redis-session.js';
 import type { SampleConfig } from './sample.config.js';
@@ -24,6 +25,8 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ...config, sample: config })] }),
         EmbeddedLogupModule,
         SharedStateModule.register(shared),
+        // The login hook (LOGUP_LOGIN_HANDLER): a local profile per visitor, in DATA_DIR.
+        ProfileModule,
         LogupModule.forRootAsync({
           isGlobal: true,
           inject: [EMBEDDED_LOGUP],

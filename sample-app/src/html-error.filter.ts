@@ -9,7 +9,13 @@ import {
 } from 'nestjs-logup';
 import { csrfToken } from './csrf.js';
 
-/** What an error page adds for the login refusals a visitor may meet (login CSRF defence). */
+/** The callback's path (LogupGuard's default `callbackPath`). */
+const CALLBACK_PATH = '/logup/callback';
+
+/**
+ * What an error page adds for the login refusals a visitor may meet (login CSRF
+ * defence), and for a login that failed on this site's side (the login handler threw).
+ */
 function pageExtras(error: HttpException, request: Record<string, unknown>): Record<string, string> {
   if (error instanceof LogupAccountSwitchException) {
     return {
@@ -26,6 +32,13 @@ function pageExtras(error: HttpException, request: Record<string, unknown>): Rec
       hint:
         'Nobody was logged in by this link. If you were logging in, start again from the home page; if a ' +
         'link from somewhere else brought you here, you can ignore it.',
+    };
+  }
+  const path = typeof request.url === 'string' ? request.url.split('?')[0] : '';
+  if (error.getStatus() >= 500 && path === CALLBACK_PATH) {
+    return {
+      title: 'Logging in failed',
+      hint: 'Nobody was logged in and nothing was changed. Please start again from the home page in a moment.',
     };
   }
   return {};

@@ -1,12 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Body, Controller, Get, Header, Inject, Post, Query, Render, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  Inject,
+  NotFoundException,
+  Post,
+  Query,
+  Render,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { LogupEmulator } from 'logup-emulator';
 import {
   LogupGuard,
+  LogupUser,
   LogupValidationError,
   Subscription,
   type LogupDbValue,
@@ -15,6 +29,8 @@ import {
 } from 'nestjs-logup';
 import { CsrfGuard, csrfToken } from './csrf.js';
 import { EMBEDDED_LOGUP } from './embedded-logup.module.js';
+import { DISPLAY_NAME_MAX, displayNameOf } from './profile.login-handler.js';
+import { ProfileStore, type Profile } from './profile.store.js';
 import { sessionOf } from './session.js';
 
 type Request = Record<string, unknown> & { headers: Record<string, string | undefined>; protocol?: string };
@@ -22,7 +38,11 @@ type Request = Record<string, unknown> & { headers: Record<string, string | unde
 const STYLESHEET = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'public', 'app.css'), 'utf8');
 
 /** What /me?notice=<code> may say. */
-const NOTICES = { saved: 'Saved.', deleted: 'Deleted the selected keys.' } as const;
+const NOTICES = {
+  saved: 'Saved.',
+  deleted: 'Deleted the selected keys.',
+  renamed: 'Saved your display name.',
+} as const;
 type Notice = keyof typeof NOTICES;
 
 const VALUE_TYPES = ['string', 'number', 'boolean'] as const;
@@ -50,12 +70,18 @@ function typedValue(form: UpdateForm): { value: LogupDbValue } | { problem: stri
   return { value: form.value };
 }
 
+/** `2026-11-28 12:46 UTC` from an ISO 8601 time. */
+function readableUtc(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
 @Controller()
 export class PagesController {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly config: ConfigService,
     @Inject(EMBEDDED_LOGUP) private readonly emulator: LogupEmulator | null,
+    private readonly profiles: ProfileStore,
   ) {}
 
   /** The home page: a login button (a form, see LoginController.login), or a link to the account. */
@@ -91,11 +117,34 @@ export class PagesController {
   async me(
     @Req() request: Request,
     @Subscription() subscription: LogupSubscription,
+    @LogupUser() profile: Profile | undefined,
     @Query('notice') notice?: unknown,
   ) {
     // A fixed text per code: the URL can choose which one, never what it says.
     const text = typeof notice === 'string' && Object.hasOwn(NOTICES, notice) ? NOTICES[notice as Notice] : undefined;
-    return this.mePage(request, subscription, { notice: text });
+    return this.mePage(request, subscription, profile, { notice: text });
+  }
+
+  /** Renames the visitor's profile on this site (not their LogUp DB). */
+  @Post('me/profile')
+  @UseGuards(LogupGuard, CsrfGuard)
+  async renameProfile(
+    @Req() request: Request,
+    @Res() response: unknown,
+    @Subscription() subscription: LogupSubscription,
+    @LogupUser() profile: Profile | undefined,
+    @Body('displayName') typed: unknown,
+  ) {
+    const displayName = displayNameOf(typed);
+    if (displayName === undefined) {
+      const problem = `displayName must be 1 to ${DISPLAY_NAME_MAX} characters, without control characters`;
+      const page = await this.mePage(request, subscription, profile, { profileErrors: [problem] });
+      return this.renderWithStatus(response, 400, page);
+    }
+    if (!(await this.profiles.rename(subscription.idSubscription, displayName))) {
+      throw new NotFoundException('You have no profile on this site yet: log out, then log in again to make one');
+    }
+    return this.http.redirect(response, 303, '/me?notice=renamed');
   }
 
   @Post('me/db')
@@ -104,6 +153,7 @@ export class PagesController {
     @Req() request: Request,
     @Res() response: unknown,
     @Subscription() subscription: LogupSubscription,
+    @LogupUser() profile: Profile | undefined,
     @Body() form: UpdateForm,
   ) {
     const typed = typedValue(form);
@@ -116,7 +166,7 @@ export class PagesController {
       return this.renderWithStatus(
         response,
         400,
-        await this.mePage(request, subscription, { updateError: error, form }),
+        await this.mePage(request, subscription, profile, { updateError: error, form }),
       );
     }
     return this.http.redirect(response, 303, '/me?notice=saved');
@@ -128,13 +178,15 @@ export class PagesController {
     @Req() request: Request,
     @Res() response: unknown,
     @Subscription() subscription: LogupSubscription,
+    @LogupUser() profile: Profile | undefined,
     @Body('keys') keys: unknown,
   ) {
     try {
       await subscription.deleteDbValues((typeof keys === 'string' ? [keys] : (keys ?? [])) as string[]);
     } catch (error) {
       if (!(error instanceof LogupValidationError)) throw error;
-      return this.renderWithStatus(response, 400, await this.mePage(request, subscription, { deleteError: error }));
+      const page = await this.mePage(request, subscription, profile, { deleteError: error });
+      return this.renderWithStatus(response, 400, page);
     }
     return this.http.redirect(response, 303, '/me?notice=deleted');
   }
@@ -142,11 +194,13 @@ export class PagesController {
   private async mePage(
     request: Request,
     subscription: LogupSubscription,
+    profile: Profile | undefined,
     extra: {
       notice?: string;
       updateError?: LogupValidationError;
       deleteError?: LogupValidationError;
       form?: UpdateForm;
+      profileErrors?: string[];
     },
   ) {
     const db = await subscription.getDb();
@@ -156,6 +210,14 @@ export class PagesController {
       idSubscription: subscription.idSubscription,
       idActor: subscription.idActor,
       isNewUser: subscription.isNewUser,
+      profile: profile && {
+        displayName: profile.displayName,
+        firstLoginAt: profile.firstLoginAt,
+        firstLogin: readableUtc(profile.firstLoginAt),
+        loginCount: profile.loginCount,
+      },
+      profileErrors: extra.profileErrors,
+      displayNameMax: DISPLAY_NAME_MAX,
       rows: Object.entries(db).map(([key, value]) => ({ key, value: String(value), type: typeof value })),
       keyCount: Object.keys(db).length,
       csrf,

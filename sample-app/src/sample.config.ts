@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 /** The sample app's configuration, read from the environment. */
 export interface SampleConfig {
@@ -33,6 +35,8 @@ export interface SampleConfig {
   callbackRateLimit: number;
   /** The app's public origin, e.g. `https://shop.example`; default: from the request's Host. */
   publicUrl?: string;
+  /** Where the profile database file lives (an absolute path); default `<OS temp dir>/logup-sample-app`. */
+  dataDir: string;
 }
 
 function flag(env: NodeJS.ProcessEnv, name: string): boolean {
@@ -180,5 +184,6 @@ export function sampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig
     sessionMaxAgeSeconds: integer(env, 'SESSION_MAX_AGE_SECONDS', 8 * 60 * 60, 1, 30 * 24 * 60 * 60),
     callbackRateLimit: integer(env, 'CALLBACK_RATE_LIMIT', 30, 1, 1_000_000),
     publicUrl: publicUrl(env.PUBLIC_URL),
+    dataDir: resolve(env.DATA_DIR || join(tmpdir(), 'logup-sample-app')),
   };
 }

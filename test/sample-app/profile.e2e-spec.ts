@@ -1,0 +1,181 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import initSqlJs from 'sql.js';
+import { startEmulator, type LogupEmulator } from 'logup-emulator';
+import { defaultDisplayName } from '../../sample-app/src/profile.login-handler.js';
+import { Visitor } from '../support/browserless.js';
+import { emulatorLog } from '../support/log-capture.js';
+import { GATE, email } from '../support/logup-fixture.js';
+import { logIn, startSample, type RunningSample } from '../support/sample-app.js';
+
+/** The profile rows as another program reads them from DATA_DIR/profiles.sqlite. */
+async function rowsOnDisk(dataDir: string): Promise<Record<string, unknown>[]> {
+  const SQL = await initSqlJs();
+  const db = new SQL.Database(await readFile(join(dataDir, 'profiles.sqlite')));
+  try {
+    const [result] = db.exec('SELECT id_subscription, display_name, login_count FROM profiles');
+    return (result?.values ?? []).map(([id, name, count]) => ({ id, name, count }));
+  } finally {
+    db.close();
+  }
+}
+
+const textOf = (html: string, id: string) => new RegExp(`id="${id}"[^>]*>([^<]*)<`).exec(html)?.[1];
+
+/** The login hook (issue 13, item 2): a local profile per visitor, in a real SQLite file. */
+describe.each(['express', 'fastify'] as const)('visitor profiles through the login hook (%s)', (adapter) => {
+  let emu: LogupEmulator;
+  let sample: RunningSample;
+  let dataDir: string;
+  let root: string;
+
+  /** The app on a LogUp (an emulator this test keeps across app restarts) with its own DATA_DIR. */
+  const start = () =>
+    startSample(adapter, {
+      LOGUP_ID_GATE: GATE.idGate,
+      LOGUP_SECRET: GATE.secret,
+      LOGUP_BASE_URL: emu.url,
+      LOGUP_LOGIN_URL: `${emu.url}/login`,
+      SESSION_SECRET: 'profile-suite-session-secret-0123456789',
+      DATA_DIR: dataDir,
+    });
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'logup-sample-profiles-'));
+    dataDir = join(root, 'data');
+    emu = await startEmulator({ port: 0, gates: [GATE], log: emulatorLog });
+    sample = await start();
+  });
+  afterAll(async () => {
+    await sample?.close();
+    await emu?.stop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const login = async (address: string, db?: Record<string, string>) => {
+    const visitor = new Visitor(sample.url);
+    const result = await logIn(sample, visitor, { idGate: GATE.idGate, email: address, db });
+    return { visitor, ...result };
+  };
+
+  it('makes a profile at the first login, shows it on /me, counts later logins and keeps it across a restart', async () => {
+    const address = email(`profile-${adapter}`);
+    const first = await login(address);
+    expect(sample.output()).toContain(`Visitor profiles are kept in ${join(dataDir, 'profiles.sqlite')}`);
+    const me = await first.visitor.get('/me');
+    expect(me.status).toBe(200);
+    expect(textOf(me.body, 'displayName')).toBe(defaultDisplayName(first.idSubscription));
+    expect(textOf(me.body, 'loginCount')).toBe('1');
+    const firstLoginAt = /<time id="firstLoginAt" datetime="([^"]+)">/.exec(me.body)?.[1];
+    expect(Date.now() - Date.parse(firstLoginAt!)).toBeLessThan(60_000);
+    expect(await rowsOnDisk(dataDir)).toContainEqual({
+      id: first.idSubscription,
+      name: defaultDisplayName(first.idSubscription),
+      count: 1,
+    });
+
+    await sample.close();
+    sample = await start();
+    const again = await login(address);
+    expect(again.idSubscription).toBe(first.idSubscription);
+    const page = (await again.visitor.get('/me')).body;
+    expect(textOf(page, 'loginCount')).toBe('2');
+    expect(page).toContain(`<time id="firstLoginAt" datetime="${firstLoginAt}">`);
+  });
+
+  it("names the profile after the `name` in the visitor's LogUp DB", async () => {
+    const { visitor } = await login(email(`named-${adapter}`), { name: '  Ada <Lovelace> ' });
+    const me = await visitor.get('/me');
+    expect(textOf(me.body, 'displayName')).toBe('Ada &lt;Lovelace&gt;');
+  });
+
+  it('renames through a CSRF-protected form, refusing a bad name with the page and a reason', async () => {
+    const { visitor, idSubscription } = await login(email(`rename-${adapter}`));
+    const me = await visitor.get('/me');
+    expect((await visitor.post('/me/profile', { displayName: 'No token' })).status).toBe(403);
+    const bad = await visitor.post('/me/profile', { _csrf: Visitor.csrfOf(me.body), displayName: ' \u0007 ' });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatch(/id="profile-errors"[^>]*><li>displayName must be 1 to 40 characters/);
+    const saved = await visitor.post('/me/profile', { _csrf: Visitor.csrfOf(me.body), displayName: 'Grace' });
+    expect(saved.status).toBe(303);
+    expect(saved.location).toBe('/me?notice=renamed');
+    const after = await visitor.get('/me?notice=renamed');
+    expect(textOf(after.body, 'displayName')).toBe('Grace');
+    expect(after.body).toContain('Saved your display name.');
+    expect(await rowsOnDisk(dataDir)).toContainEqual({ id: idSubscription, name: 'Grace', count: 1 });
+  });
+
+  it('when the profile cannot be saved: a clear page, nobody logged in, and a later login works', async () => {
+    const returning = email(`unwritable-${adapter}`);
+    const before = await login(returning);
+    // The data directory replaced by a file: every save fails (ENOTDIR), even as root.
+    await rm(dataDir, { recursive: true });
+    await writeFile(dataDir, 'not a directory');
+    try {
+      for (const address of [returning, email(`unwritable-new-${adapter}`)]) {
+        const visitor = new Visitor(sample.url);
+        const failed = await logIn(sample, visitor, { idGate: GATE.idGate, email: address }).then(
+          () => undefined,
+          (error: Error) => error.message,
+        );
+        expect(failed).toMatch(/^the callback answered 500: /);
+        expect(failed).toContain('<h1>Logging in failed</h1>');
+        expect(failed).toContain('Logging in failed: this site could not set up your account. Please try again.');
+        expect(failed).toContain('Nobody was logged in and nothing was changed.');
+        expect(failed).not.toMatch(/ENOTDIR|profiles\.sqlite|\bat \S+ \(/);
+        expect((await visitor.get('/me', false)).status).toBe(401);
+        const page = await visitor.get('/me');
+        expect(page.status).toBe(303);
+        expect(page.location).toBe('/');
+      }
+      expect(sample.output()).toMatch(/The LogUp login handler failed: ENOTDIR/);
+      // Someone logged in before keeps their session and their profile as it was.
+      expect(textOf((await before.visitor.get('/me')).body, 'loginCount')).toBe('1');
+    } finally {
+      await rm(dataDir, { force: true });
+      await mkdir(dataDir);
+    }
+    const later = await login(returning);
+    expect(later.idSubscription).toBe(before.idSubscription);
+    // The failed login was undone: this is the second login that counted.
+    expect(textOf((await later.visitor.get('/me')).body, 'loginCount')).toBe('2');
+    expect(await rowsOnDisk(dataDir)).toContainEqual(expect.objectContaining({ id: before.idSubscription, count: 2 }));
+    expect(sample.alive()).toBe(true);
+  });
+});
+
+describe('the profile database at start-up', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'logup-sample-profiles-'));
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  const outputOf = (env: NodeJS.ProcessEnv) =>
+    startSample('express', env).then(
+      async (sample) => {
+        await sample.close();
+        return sample.output();
+      },
+      (error: Error) => error.message,
+    );
+
+  it('refuses a DATA_DIR that is a file, naming it', async () => {
+    const file = join(root, 'a-file');
+    await writeFile(file, 'x');
+    const output = await outputOf({ DATA_DIR: file });
+    expect(output).toMatch(/sample app exited with 1/);
+    expect(output).toContain(`Cannot start the sample app: DATA_DIR=${file} cannot hold the profile database`);
+  });
+
+  it('warns loudly with REDIS_URL (several replicas), whose profiles a per-process file cannot share', async () => {
+    // Nothing listens on port 9: the app starts anyway (Redis down answers 503), and warns.
+    const output = await outputOf({ DATA_DIR: join(root, 'redis'), REDIS_URL: 'redis://127.0.0.1:9' });
+    expect(output).toMatch(
+      /WARN \[Profiles\] REDIS_URL is set \(several replicas\), but visitor profiles are kept in .*profiles\.sqlite, a database file that only this process uses/,
+    );
+    expect(output).toMatch(/shared database server \(e\.g\. PostgreSQL\)/);
+    expect(await outputOf({ DATA_DIR: join(root, 'single') })).not.toMatch(/REDIS_URL is set/);
+  });
+});
