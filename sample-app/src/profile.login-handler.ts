@@ -41,11 +41,8 @@ export class ProfileLoginHandler implements LogupLoginHandler<Profile | undefine
    * so the profile table decides between creating and loading.
    */
   onLogin({ subscription }: { subscription: LogupVerifiedSubscription }): Promise<Profile> {
-    const fromLogup = displayNameOf(subscription.db?.name);
-    return this.profiles.recordLogin(
-      subscription.idSubscription,
-      fromLogup ?? defaultDisplayName(subscription.idSubscription),
-    );
+    const name = displayNameOf(subscription.db?.name) ?? defaultDisplayName(subscription.idSubscription);
+    return this.profiles.recordLogin(subscription.idSubscription, name);
   }
 
   onRequest(subscription: LogupSubscription): Promise<Profile | undefined> {
