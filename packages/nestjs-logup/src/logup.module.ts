@@ -1,4 +1,4 @@
-import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { LogupConfigurationError } from './logup.errors.js';
 import { LOGUP_INSTANCE } from './logup.instance.js';
@@ -25,9 +25,20 @@ import { ConfigurableModuleClass } from './logup.module-definition.js';
 export class LogupModule extends ConfigurableModuleClass implements OnModuleInit {
   readonly #modules: ModulesContainer;
 
+  /** @internal Nest creates the module; use `forRoot()` or `forRootAsync()`. */
   constructor(@Inject(ModulesContainer) modules: ModulesContainer) {
     super();
     this.#modules = modules;
+  }
+
+  /** Registers a gate with options known now (`name` for a second gate, `isGlobal`). */
+  static override forRoot(options: Parameters<typeof ConfigurableModuleClass.forRoot>[0]): DynamicModule {
+    return super.forRoot(options);
+  }
+
+  /** Registers a gate with options from `useFactory` (with `inject`), `useClass` or `useExisting`. */
+  static override forRootAsync(options: Parameters<typeof ConfigurableModuleClass.forRootAsync>[0]): DynamicModule {
+    return super.forRootAsync(options);
   }
 
   /** Fails the boot when two LogupModule registrations serve the same gate name. */
