@@ -3,7 +3,9 @@
 // CommonJS app (Express, express-session) and a Nest 12 ESM app (Fastify,
 // @fastify/secure-session) — installs into each exactly the install lines of the
 // README (with the two packages taken from the tarballs), compiles them with
-// skipLibCheck: false and runs their jest tests with the README's jest config.
+// skipLibCheck: false and runs their jest tests with the README's jest config: the
+// README's complete test, the app started as `node dist/main.js`, and the README's
+// Passport and several-gates files with their specs (FEATURES).
 // Nothing is skipped: every step that cannot run is reported as a failure.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
@@ -25,16 +27,43 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 /** Each consumer: its Nest major, module format, and the README install blocks it follows. */
 const CONSUMERS = [
-  { name: 'nest11-cjs', major: '11', axios: '4', format: 'commonjs', install: ['nest11', 'express-session', 'jest'] },
+  {
+    name: 'nest11-cjs',
+    major: '11',
+    axios: '4',
+    format: 'commonjs',
+    install: ['nest11', 'express-session', 'passport-nest11', 'jest'],
+  },
   {
     name: 'nest12-esm',
     major: '12',
     axios: '12',
     format: 'esm',
-    // The README's complete test runs on Express (express-session), the app itself on Fastify.
-    install: ['nest12', 'express-session', 'fastify-session', 'jest'],
+    // The README's complete test, Passport and gates specs run on Express (express-session), the app itself on Fastify.
+    install: ['nest12', 'express-session', 'fastify-session', 'passport-nest12', 'jest'],
   },
 ];
+/**
+ * README files each consumer app gets in src/<dir>/, with the spec that runs them
+ * there exactly as this repository's jest run does (only the published packages).
+ */
+const FEATURES = [
+  {
+    dir: 'passport',
+    from: 'test/passport',
+    files: [
+      'auth.module.ts',
+      'auth.controller.ts',
+      'app-user.strategy.ts',
+      'app-user.serializer.ts',
+      'logup-auth.guard.ts',
+      'auth.module.e2e-spec.ts',
+    ],
+  },
+  { dir: 'gates', from: 'test/integrations', files: ['gates.module.ts', 'gates.e2e-spec.ts'] },
+];
+/** The README's complete test, the app's end-to-end test, and one spec per feature. */
+const SUITES = 2 + FEATURES.length;
 const work = mkdtempSync(join(tmpdir(), 'logup-consumers-'));
 const tarballs = join(work, 'tarballs');
 mkdirSync(tarballs);
@@ -78,6 +107,10 @@ function packAndCheck() {
         'dist/cjs/package.json',
         'dist/esm/logup.testing.js',
         'dist/cjs/logup.health.js',
+        'dist/esm/logup.passport.js',
+        'dist/esm/logup.passport.d.ts',
+        'dist/cjs/logup.passport.js',
+        'dist/cjs/logup.passport.d.ts',
         'README.md',
         'LICENSE',
       ],
@@ -138,6 +171,10 @@ function runConsumer({ name, major, axios, format, install }) {
     format,
   );
   copySource(join(ROOT, 'test/consumers/shared/test/app.e2e.ts'), join(app, 'test/app.e2e-spec.ts'), format);
+  for (const { dir, from, files } of FEATURES) {
+    mkdirSync(join(app, 'src', dir));
+    for (const file of files) copySource(join(ROOT, from, file), join(app, 'src', dir, file), format);
+  }
 
   process.stdout.write(`\n== ${name}: the README's install lines\n`);
   for (const block of install) {
@@ -155,6 +192,11 @@ function runConsumer({ name, major, axios, format, install }) {
   check(`${name}: runs on @nestjs/core ${core}`, core.startsWith(`${major}.`));
   const nestAxios = versionOf(app, '@nestjs/axios');
   check(`${name}: the README's line installed @nestjs/axios ${nestAxios}`, nestAxios.startsWith(`${axios}.`));
+  const nestPassport = versionOf(app, '@nestjs/passport');
+  check(
+    `${name}: the README's line installed @nestjs/passport ${nestPassport} with passport ${versionOf(app, 'passport')}`,
+    nestPassport.startsWith(`${major}.`),
+  );
   const typescript = versionOf(app, 'typescript');
   check(`${name}: the README's line installed typescript ${typescript}`, typescript.startsWith('6.0.'));
 
@@ -168,6 +210,9 @@ function runConsumer({ name, major, axios, format, install }) {
   const compiled = readFileSync(join(app, 'dist/app.module.js'), 'utf8');
   const loads = format === 'commonjs' ? /require\("nestjs-logup"\)/ : /from 'nestjs-logup'/;
   check(`${name}: loads nestjs-logup as ${format}`, loads.test(compiled));
+  const strategy = readFileSync(join(app, 'dist/passport/app-user.strategy.js'), 'utf8');
+  const loadsPassport = format === 'commonjs' ? /require\("nestjs-logup\/passport"\)/ : /from 'nestjs-logup\/passport'/;
+  check(`${name}: loads nestjs-logup/passport as ${format}`, loadsPassport.test(strategy));
 
   process.stdout.write(`\n== ${name}: npm test (jest)\n`);
   const test = spawnSync('npm', ['test', '--', '--ci', '--colors=false'], { cwd: app, encoding: 'utf8' });
@@ -176,9 +221,13 @@ function runConsumer({ name, major, axios, format, install }) {
   const suites = /Test Suites:\s+(.*)/.exec(output)?.[1] ?? 'no summary';
   const tests = /Tests:\s+(.*)/.exec(output)?.[1] ?? 'no summary';
   check(
-    `${name}: jest ran 2 suites, none failed or skipped (${suites})`,
-    test.status === 0 && /^2 passed, 2 total$/.test(suites),
+    `${name}: jest ran ${SUITES} suites, none failed or skipped (${suites})`,
+    test.status === 0 && suites === `${SUITES} passed, ${SUITES} total`,
   );
+  for (const { dir, files } of FEATURES) {
+    const spec = `src/${dir}/${files.find((f) => f.endsWith('spec.ts'))}`;
+    check(`${name}: ran ${spec} from the packed tarball`, test.status === 0 && output.includes(`PASS ${spec}`));
+  }
   check(`${name}: every test passed (${tests})`, test.status === 0 && /^\d+ passed, \d+ total$/.test(tests));
 }
 
