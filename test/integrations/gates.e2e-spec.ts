@@ -89,6 +89,8 @@ describe('several gates in one app', () => {
     const b2bLogin = loginTo(B2B, 'grace@example.com');
     expect((await get(`/logup/b2b/callback?logupToken=${b2bLogin.logupToken}&isNewUser=true`)).status).toBe(303);
     expect(await (await get('/b2b/me')).json()).toEqual({ gate: 'b2b', idSubscription: b2bLogin.idSubscription });
+    // The b2b login gave the session a new id, and the shop login came along.
+    expect(await (await get('/shop/me')).json()).toEqual({ gate: 'shop', idSubscription: shopLogin.idSubscription });
   });
 });
 

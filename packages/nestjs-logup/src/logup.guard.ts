@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   HttpException,
   Inject,
   Injectable,
@@ -24,14 +23,13 @@ import {
 } from './logup.exceptions.js';
 import { setResponseHeader, toLogupHttpException } from './logup.http-errors.js';
 import { LOGUP_LOGIN_HANDLER, LOGUP_USER_PROPERTY, type LogupLoginHandler } from './logup.login-handler.js';
-import { assertLoginBound } from './logup.login-binding.js';
+import { verifyCallbackQuery } from './logup.login-binding.js';
 import { LOGUP_MESSAGES } from './logup.messages.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
 import { LogupService } from './logup.service.js';
 import { hasSession, readLogin, writeLogin } from './logup.session.js';
 import type { LogupSubscription } from './logup.subscription.js';
 import { getLogupConfigToken, getLogupServiceToken } from './logup.tokens.js';
-import { parseCallbackQuery } from './logup.validation.js';
 
 export type { LogupSessionValue } from './logup.session.js';
 export { LogupLoginRedirectException } from './logup.exceptions.js';
@@ -134,15 +132,13 @@ export class LogupGuard implements CanActivate {
 
   /** The callback: validate, check the login binding, verify, refuse an account switch, log in. */
   protected async handleCallback(request: Request, query: Record<string, unknown>, response: unknown): Promise<void> {
-    const input = parseCallbackQuery(query, {
-      token: this.config.tokenQueryParam,
-      isNewUser: this.config.isNewUserQueryParam,
-    });
-    if ('problems' in input) throw new BadRequestException(input.problems);
-    assertLoginBound(request, query, this.config, this.logger);
     let result;
     try {
-      result = await this.logup.verify(input.logupToken, input.isNewUser);
+      result = await verifyCallbackQuery(request, query, {
+        config: this.config,
+        logup: this.logup,
+        logger: this.logger,
+      });
     } catch (error) {
       throw this.handleError(error, response);
     }
@@ -153,7 +149,7 @@ export class LogupGuard implements CanActivate {
       try {
         request[LOGUP_USER_PROPERTY] = await this.loginHandler.onLogin({
           subscription: result.subscription,
-          isNewUser: input.isNewUser,
+          isNewUser: result.subscription.isNewUser,
           gate: this.config.name,
           request,
         });

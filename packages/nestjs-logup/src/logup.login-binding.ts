@@ -1,8 +1,10 @@
-import type { LoggerService } from '@nestjs/common';
+import { BadRequestException, type LoggerService } from '@nestjs/common';
 import { LogupLoginNotStartedException } from './logup.exceptions.js';
 import { LOGUP_MESSAGES } from './logup.messages.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
+import type { LogupService, LogupVerification } from './logup.service.js';
 import { hasSession, nonceMatches, takePendingLogin } from './logup.session.js';
+import { parseCallbackQuery } from './logup.validation.js';
 
 /**
  * Refuses a callback this browser did not start (login CSRF defence, `loginBinding`):
@@ -33,4 +35,21 @@ export function assertLoginBound(
     logger.debug?.(LOGUP_MESSAGES.loginNotStartedLog(why));
     throw new LogupLoginNotStartedException();
   }
+}
+
+/**
+ * The callback's steps before the login itself, shared by `LogupGuard` and
+ * `LogupStrategy`: the query checked (400), the login binding checked (400), then the
+ * token verified with LogUp. LogUp's errors are thrown for the caller to map.
+ */
+export async function verifyCallbackQuery(
+  request: unknown,
+  query: Record<string, unknown>,
+  deps: { config: LogupConfig; logup: LogupService; logger: Pick<LoggerService, 'warn' | 'debug'> },
+): Promise<LogupVerification> {
+  const { config } = deps;
+  const input = parseCallbackQuery(query, { token: config.tokenQueryParam, isNewUser: config.isNewUserQueryParam });
+  if ('problems' in input) throw new BadRequestException(input.problems);
+  assertLoginBound(request, query, config, deps.logger);
+  return deps.logup.verify(input.logupToken, input.isNewUser);
 }

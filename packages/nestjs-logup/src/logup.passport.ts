@@ -1,16 +1,15 @@
-import { BadRequestException, HttpStatus, Inject, Injectable, Logger, type HttpException } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, type HttpException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
 import { LOGUP_CONFIG, LOGUP_REQUEST_PROPERTY } from './logup.constants.js';
 import { LogupError } from './logup.errors.js';
 import { LogupAccountSwitchException, LogupNotVerifiedException } from './logup.exceptions.js';
 import { toLogupHttpException } from './logup.http-errors.js';
-import { assertLoginBound } from './logup.login-binding.js';
+import { verifyCallbackQuery } from './logup.login-binding.js';
 import { LOGUP_MESSAGES } from './logup.messages.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
 import { LogupService, type LogupVerifiedSubscription } from './logup.service.js';
 import { readLogin } from './logup.session.js';
-import { parseCallbackQuery } from './logup.validation.js';
 
 /** The name `LogupStrategy` registers with passport: `AuthGuard('logup')`. */
 export const LOGUP_STRATEGY_NAME = 'logup';
@@ -99,15 +98,13 @@ export class LogupStrategy extends PassportStrategy(LogupPassportStrategy, LOGUP
   protected async verifyCallback(request: LogupCallbackRequest): Promise<LogupVerifiedSubscription | undefined> {
     const query = (request.query ?? {}) as Record<string, unknown>;
     if (query[this.config.tokenQueryParam] === undefined) return undefined;
-    const input = parseCallbackQuery(query, {
-      token: this.config.tokenQueryParam,
-      isNewUser: this.config.isNewUserQueryParam,
-    });
-    if ('problems' in input) throw new BadRequestException(input.problems);
-    assertLoginBound(request, query, this.config, this.logger);
     let result;
     try {
-      result = await this.logup.verify(input.logupToken, input.isNewUser);
+      result = await verifyCallbackQuery(request, query, {
+        config: this.config,
+        logup: this.logup,
+        logger: this.logger,
+      });
     } catch (error) {
       throw this.handleError(error, request.res);
     }

@@ -83,6 +83,15 @@ async function regenerate(request: unknown): Promise<void> {
   );
 }
 
+/** The other gates' login values in a plain-object session (express-session), to carry across `regenerate`. */
+function otherLogins(request: unknown, sessionKey: string): [string, unknown][] {
+  const session = sessionOf(request);
+  if (!session || isStore(session)) return [];
+  return Object.keys(session)
+    .filter((key) => key !== sessionKey && (key === 'logup' || key.startsWith('logup.')) && !key.endsWith(':pending'))
+    .map((key) => [key, session[key]]);
+}
+
 /** Records a pending login in the session (needs a session and a `sessionKey`). */
 export function startPendingLogin(request: unknown, config: LogupConfig): LogupPendingLogin | undefined {
   if (config.sessionKey === false || !hasSession(request)) return undefined;
@@ -128,7 +137,10 @@ export async function writeLogin(
 ): Promise<void> {
   if (config.sessionKey === false || !hasSession(request)) return;
   await endLogin(request, config);
+  // Other gates' logins (keys `logup` and `logup.<name>`) survive the new session id.
+  const others = otherLogins(request, config.sessionKey);
   await regenerate(request);
+  for (const [key, value] of others) write(request, key, value);
   const value: LogupSessionValue = { idSubscription: ids.idSubscription, sid: randomId(), issuedAt: Date.now() };
   if (ids.idActor !== undefined) value.idActor = ids.idActor;
   if (ids.isNewUser !== undefined) value.isNewUser = ids.isNewUser;
