@@ -13,6 +13,7 @@ describe.each(['express', 'fastify'] as const)('a person clicking through the sa
   let context: BrowserContext;
   let page: Page;
   let profile: string;
+  let dataDir: string;
   let step = 0;
   const shot = async (name: string) => {
     await page.screenshot({
@@ -23,7 +24,8 @@ describe.each(['express', 'fastify'] as const)('a person clicking through the sa
 
   beforeAll(async () => {
     mkdirSync(join(ARTIFACTS, adapter), { recursive: true });
-    sample = await startSample(adapter);
+    dataDir = mkdtempSync(join(tmpdir(), 'logup-sample-data-'));
+    sample = await startSample(adapter, { DATA_DIR: dataDir });
     profile = mkdtempSync(join(tmpdir(), 'logup-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -43,6 +45,7 @@ describe.each(['express', 'fastify'] as const)('a person clicking through the sa
     await context?.close();
     await sample?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('logs in on the LogUp page, edits the DB, sees a limit error, and logs out', async () => {
@@ -60,7 +63,16 @@ describe.each(['express', 'fastify'] as const)('a person clicking through the sa
     await expect(page.locator('#isNewUser').textContent()).resolves.toBe('true');
     const idSubscription = await page.locator('#idSubscription').textContent();
     expect(idSubscription).toMatch(/^sub_/);
+    // The profile the login hook made on this site.
+    await expect(page.locator('#displayName').textContent()).resolves.toMatch(/^Visitor \d{4}$/);
+    await expect(page.locator('#loginCount').textContent()).resolves.toBe('1');
     await shot('me-after-login');
+
+    await page.getByLabel('New display name').fill('Ada Lovelace');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.waitForURL(/\/me\?notice=renamed$/);
+    await expect(page.getByRole('status').textContent()).resolves.toBe('Saved your display name.');
+    await expect(page.locator('#displayName').textContent()).resolves.toBe('Ada Lovelace');
 
     await page.getByLabel('Key (1–32 characters)').fill('country');
     await page.getByLabel('Value (up to 1024 characters)').fill('italy');
