@@ -187,6 +187,8 @@ export async function startCluster(options = {}) {
       HOST,
       PORT: String(port),
       REPLICA_ID: id,
+      // Each replica's own profile file (a multi-replica app would use a database server).
+      DATA_DIR: join(dir, 'data', id),
       REDIS_URL: `redis://${HOST}:${redisPort}`,
       // Trust X-Forwarded-* from nginx only (it connects from 127.0.0.1).
       TRUST_PROXY: HOST,

@@ -315,13 +315,19 @@ describe('several replicas behind nginx, state in Redis', () => {
     await sleep(2_500);
     killedAt = Date.now();
     await cluster.replicas[2].stop('SIGKILL');
+    const diedAt = Date.now();
     await Promise.all(load);
 
-    const bad = results.filter((r) => r.status !== 200 || !r.own);
+    // A request the dying replica had already started to answer cannot be routed
+    // elsewhere: nginx can only close that connection (no 5xx either way). Those,
+    // and only those, may fail: transport errors of requests started before it died.
+    const cutOff = results.filter((r) => String(r.status).startsWith('error') && r.at <= diedAt);
+    const bad = results.filter((r) => (r.status !== 200 || !r.own) && !cutOff.includes(r));
+    assert.ok(cutOff.length <= visitors.length, `more cut-off requests than visitors: ${cutOff.length}`);
     const byReplica = {};
     for (const r of results) byReplica[r.replica] = (byReplica[r.replica] ?? 0) + 1;
     const afterKill = results.filter((r) => r.at > killedAt + 100);
-    const summary = `${results.length} requests, per replica ${JSON.stringify(byReplica)}, ${afterKill.length} after the kill`;
+    const summary = `${results.length} requests, per replica ${JSON.stringify(byReplica)}, ${afterKill.length} after the kill, ${cutOff.length} cut off mid-answer by the kill`;
     process.stdout.write(`# kill under load: ${summary}\n`);
     assert.deepEqual(bad, [], summary);
     assert.ok(afterKill.length >= 20, summary);

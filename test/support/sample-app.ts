@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmulatorClient } from 'logup-emulator';
@@ -25,8 +27,18 @@ export interface RunningSample {
  * or on the LogUp given by `env.LOGUP_BASE_URL` (with the other LOGUP_* variables).
  */
 export async function startSample(adapter: 'express' | 'fastify', env: NodeJS.ProcessEnv = {}): Promise<RunningSample> {
+  // Each process keeps its profiles in a data directory of its own, removed on close.
+  const dataDir = env.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'logup-sample-data-'));
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH, NO_COLOR: '1', PORT: '0', ADAPTER: adapter, CALLBACK_RATE_LIMIT: '100000', ...env },
+    env: {
+      PATH: process.env.PATH,
+      NO_COLOR: '1',
+      PORT: '0',
+      ADAPTER: adapter,
+      CALLBACK_RATE_LIMIT: '100000',
+      ...(dataDir ? { DATA_DIR: dataDir } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -38,7 +50,10 @@ export async function startSample(adapter: 'express' | 'fastify', env: NodeJS.Pr
   let appUrl: string | undefined;
   let emulatorUrl: string | undefined;
   while (!appUrl || !emulatorUrl) {
-    if (child.exitCode !== null) throw new Error(`sample app exited with ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null) {
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      throw new Error(`sample app exited with ${child.exitCode}:\n${output}`);
+    }
     if (Date.now() - started > 20_000) {
       child.kill('SIGKILL');
       throw new Error(`sample app did not start within 20 s:\n${output}`);
@@ -56,6 +71,7 @@ export async function startSample(adapter: 'express' | 'fastify', env: NodeJS.Pr
       child.kill('SIGTERM');
       await exited;
       captureLog(`sample-app ${adapter}`, output);
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
