@@ -14,6 +14,9 @@ class EmbeddedLogupLifecycle implements OnApplicationShutdown {
   }
 }
 
+/** This site's name on the embedded emulator's login page ("Log in to LogUp sample"). */
+export const DEMO_SITE_NAME = 'LogUp sample';
+
 /** Starts the embedded emulator on a loopback port when no LogUp settings are given. */
 @Global()
 @Module({
@@ -26,7 +29,9 @@ class EmbeddedLogupLifecycle implements OnApplicationShutdown {
         const publicUrl = config.get<string>('publicUrl');
         // With PUBLIC_URL the gate allows only that site's callback (as a gate's redirect
         // URL in LogUp's console would); without it, any loopback callback.
-        const gate = publicUrl ? { ...DEMO_GATE, redirectUrl: `${publicUrl}/logup/callback` } : DEMO_GATE;
+        // The name is the site the emulator's login page says the visitor is logging in to.
+        const named = { ...DEMO_GATE, name: DEMO_SITE_NAME };
+        const gate = publicUrl ? { ...named, redirectUrl: `${publicUrl}/logup/callback` } : named;
         const emulator = await startEmulator({ port: 0, host: '127.0.0.1', gates: [gate] });
         new Logger('EmbeddedLogup').log(`No LogUp settings: using the embedded LogUp emulator at ${emulator.url}`);
         return emulator;

@@ -8,6 +8,7 @@ import {
   toLogupHttpException,
 } from 'nestjs-logup';
 import { csrfToken } from './csrf.js';
+import { friendlyErrorPage } from './messages.js';
 
 /** The callback's path (LogupGuard's default `callbackPath`). */
 const CALLBACK_PATH = '/logup/callback';
@@ -69,7 +70,7 @@ export class HtmlErrorFilter implements ExceptionFilter {
     else if (exception instanceof LogupError) error = toLogupHttpException(exception, response);
     else {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-      error = new HttpException('Something went wrong on our side', HttpStatus.INTERNAL_SERVER_ERROR);
+      error = new HttpException('Something went wrong on our side.', HttpStatus.INTERNAL_SERVER_ERROR);
     }
     const status = error.getStatus();
     const body = error.getResponse();
@@ -78,10 +79,10 @@ export class HtmlErrorFilter implements ExceptionFilter {
     );
     if ((request.headers.accept ?? '').includes('text/html')) {
       httpAdapter.status(response, status);
+      // The JSON below keeps the library's and Nest's texts; the page says them to people.
       await httpAdapter.render(response, 'error', {
-        title: `Error ${status}`,
+        ...friendlyErrorPage(error, message),
         status,
-        messages: message,
         ...pageExtras(error, page),
       });
       return;

@@ -54,10 +54,10 @@ export class LoginController {
     return { url: safeNext(next), statusCode: 303 };
   }
 
-  /** Ends the login on the server (a copied cookie stops working) and the whole session. */
+  /** Ends the login on the server (a copied cookie stops working) and the whole session; the home page confirms. */
   @Post('logout')
   @UseGuards(CsrfGuard)
-  @Redirect('/', 303)
+  @Redirect('/?notice=logged-out', 303)
   async logout(@Req() request: Request) {
     await this.logup.logout(request);
     sessionOf(request).destroy();

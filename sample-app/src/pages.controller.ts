@@ -30,12 +30,15 @@ import {
 import { CsrfGuard, csrfToken } from './csrf.js';
 import { EMBEDDED_LOGUP } from './embedded-logup.module.js';
 import { DISPLAY_NAME_MAX, displayNameOf } from './profile.login-handler.js';
+import { FORM_MESSAGES, friendlyDbRefusal, friendlyIssues } from './messages.js';
 import { ProfileStore, type Profile } from './profile.store.js';
 import { sessionOf } from './session.js';
 
 type Request = Record<string, unknown> & { headers: Record<string, string | undefined>; protocol?: string };
 
-const STYLESHEET = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'public', 'app.css'), 'utf8');
+const PUBLIC = join(dirname(fileURLToPath(import.meta.url)), '..', 'public');
+const STYLESHEET = readFileSync(join(PUBLIC, 'app.css'), 'utf8');
+const FAVICON = readFileSync(join(PUBLIC, 'favicon.svg'), 'utf8');
 
 /** What /me?notice=<code> may say. */
 const NOTICES = {
@@ -43,7 +46,16 @@ const NOTICES = {
   deleted: 'Deleted the selected keys.',
   renamed: 'Saved your display name.',
 } as const;
-type Notice = keyof typeof NOTICES;
+
+/** What /?notice=<code> may say. */
+const HOME_NOTICES = {
+  'logged-out': 'You are logged out.',
+} as const;
+
+/** The fixed text for a notice code, or undefined: the URL can choose which text, never what it says. */
+function noticeText<T extends Record<string, string>>(notices: T, code: unknown): string | undefined {
+  return typeof code === 'string' && Object.hasOwn(notices, code) ? notices[code] : undefined;
+}
 
 const VALUE_TYPES = ['string', 'number', 'boolean'] as const;
 type ValueType = (typeof VALUE_TYPES)[number];
@@ -54,18 +66,17 @@ interface UpdateForm {
   type?: unknown;
 }
 
-/** Turns the form's text into the typed value LogUp stores, or says why it cannot. */
+/** Turns the form's text into the typed value LogUp stores, or says (to a person) why it cannot. */
 function typedValue(form: UpdateForm): { value: LogupDbValue } | { problem: string } {
   const type = VALUE_TYPES.includes(form.type as ValueType) ? (form.type as ValueType) : 'string';
-  if (typeof form.value !== 'string') return { problem: 'value must be a single text field' };
+  if (typeof form.value !== 'string') return { problem: FORM_MESSAGES.notOneValue };
   if (type === 'number') {
     const n = Number(form.value);
-    return form.value.trim() !== '' && Number.isFinite(n) ? { value: n } : { problem: 'value is not a number' };
+    return form.value.trim() !== '' && Number.isFinite(n) ? { value: n } : { problem: FORM_MESSAGES.notNumber };
   }
   if (type === 'boolean') {
-    return form.value === 'true' || form.value === 'false'
-      ? { value: form.value === 'true' }
-      : { problem: 'value must be true or false' };
+    const text = form.value.trim().toLowerCase();
+    return text === 'true' || text === 'false' ? { value: text === 'true' } : { problem: FORM_MESSAGES.notBoolean };
   }
   return { value: form.value };
 }
@@ -84,10 +95,10 @@ export class PagesController {
     private readonly profiles: ProfileStore,
   ) {}
 
-  /** The home page: a login button (a form, see LoginController.login), or a link to the account. */
+  /** The home page: a login button (a form, see LoginController.login), or links to the account and to log out. */
   @Get()
   @Render('home')
-  home(@Req() request: Request) {
+  home(@Req() request: Request, @Query('notice') notice?: unknown) {
     // Only to choose the button: /me itself is guarded (expiry and logout checked by LogupGuard).
     const login = sessionOf(request).get<Partial<LogupSessionValue>>('logup');
     const maxAgeMs = this.config.getOrThrow<number>('sessionMaxAgeSeconds') * 1000;
@@ -97,7 +108,8 @@ export class PagesController {
       title: 'LogUp sample',
       loggedIn,
       csrf,
-      logoutCsrf: loggedIn ? csrf : undefined,
+      // The page has its own Log out button; the header's would repeat it.
+      notice: loggedIn ? undefined : noticeText(HOME_NOTICES, notice),
       embedded: Boolean(this.emulator),
     };
   }
@@ -110,6 +122,14 @@ export class PagesController {
     return STYLESHEET;
   }
 
+  /** The site's icon (layout.hbs links it), so browsers do not ask for a missing /favicon.ico. */
+  @Get('favicon.svg')
+  @Header('Content-Type', 'image/svg+xml')
+  @Header('Cache-Control', 'public, max-age=86400')
+  favicon() {
+    return FAVICON;
+  }
+
   /** The visitor's account, from the session only (a logupToken here is refused, 400). */
   @Get('me')
   @UseGuards(LogupGuard)
@@ -120,9 +140,7 @@ export class PagesController {
     @LogupUser() profile: Profile | undefined,
     @Query('notice') notice?: unknown,
   ) {
-    // A fixed text per code: the URL can choose which one, never what it says.
-    const text = typeof notice === 'string' && Object.hasOwn(NOTICES, notice) ? NOTICES[notice as Notice] : undefined;
-    return this.mePage(request, subscription, profile, { notice: text });
+    return this.mePage(request, subscription, profile, { notice: noticeText(NOTICES, notice) });
   }
 
   /** Renames the visitor's profile on this site (not their LogUp DB). */
@@ -137,12 +155,12 @@ export class PagesController {
   ) {
     const displayName = displayNameOf(typed);
     if (displayName === undefined) {
-      const problem = `displayName must be 1 to ${DISPLAY_NAME_MAX} characters, without control characters`;
+      const problem = FORM_MESSAGES.badDisplayName(DISPLAY_NAME_MAX);
       const page = await this.mePage(request, subscription, profile, { profileErrors: [problem] });
       return this.renderWithStatus(response, 400, page);
     }
     if (!(await this.profiles.rename(subscription.idSubscription, displayName))) {
-      throw new NotFoundException('You have no profile on this site yet: log out, then log in again to make one');
+      throw new NotFoundException('You have no profile on this site yet: log out, then log in again to make one.');
     }
     return this.http.redirect(response, 303, '/me?notice=renamed');
   }
@@ -158,18 +176,26 @@ export class PagesController {
   ) {
     const typed = typedValue(form);
     const key = typeof form.key === 'string' ? form.key : '';
+    let updateErrors: string[];
     try {
-      if ('problem' in typed) throw new LogupValidationError('DB update', [{ path: 'value', message: typed.problem }]);
-      await subscription.updateDb({ [key]: typed.value });
+      if ('problem' in typed) {
+        updateErrors = [typed.problem];
+      } else {
+        await subscription.updateDb({ [key]: typed.value });
+        return this.http.redirect(response, 303, '/me?notice=saved');
+      }
     } catch (error) {
-      if (!(error instanceof LogupValidationError)) throw error;
-      return this.renderWithStatus(
-        response,
-        400,
-        await this.mePage(request, subscription, profile, { updateError: error, form }),
-      );
+      // The library's messages are for developers; the page says the same to people.
+      const refusal = friendlyDbRefusal(error);
+      if (error instanceof LogupValidationError) updateErrors = friendlyIssues(error);
+      else if (refusal) updateErrors = [refusal];
+      else throw error;
     }
-    return this.http.redirect(response, 303, '/me?notice=saved');
+    return this.renderWithStatus(
+      response,
+      400,
+      await this.mePage(request, subscription, profile, { updateErrors, form }),
+    );
   }
 
   @Post('me/db/delete')
@@ -185,7 +211,7 @@ export class PagesController {
       await subscription.deleteDbValues((typeof keys === 'string' ? [keys] : (keys ?? [])) as string[]);
     } catch (error) {
       if (!(error instanceof LogupValidationError)) throw error;
-      const page = await this.mePage(request, subscription, profile, { deleteError: error });
+      const page = await this.mePage(request, subscription, profile, { deleteErrors: friendlyIssues(error) });
       return this.renderWithStatus(response, 400, page);
     }
     return this.http.redirect(response, 303, '/me?notice=deleted');
@@ -197,8 +223,8 @@ export class PagesController {
     profile: Profile | undefined,
     extra: {
       notice?: string;
-      updateError?: LogupValidationError;
-      deleteError?: LogupValidationError;
+      updateErrors?: string[];
+      deleteErrors?: string[];
       form?: UpdateForm;
       profileErrors?: string[];
     },
@@ -223,8 +249,8 @@ export class PagesController {
       csrf,
       logoutCsrf: csrf,
       notice: extra.notice,
-      updateErrors: extra.updateError?.issues.map((i) => `${i.path} ${i.message}`),
-      deleteErrors: extra.deleteError?.issues.map((i) => `${i.path} ${i.message}`),
+      updateErrors: extra.updateErrors,
+      deleteErrors: extra.deleteErrors,
       form: {
         key: typeof extra.form?.key === 'string' ? extra.form.key : '',
         value: typeof extra.form?.value === 'string' ? extra.form.value : '',

@@ -91,7 +91,7 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
 
     const out = await visitor.post('/logout', { _csrf: Visitor.csrfOf(page.body) });
     expect(out.status).toBe(303);
-    expect(out.location).toBe('/');
+    expect(out.location).toBe('/?notice=logged-out');
     const after = await visitor.get('/me');
     expect(after.status).toBe(303);
     expect(after.location).toBe('/');
@@ -132,7 +132,9 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
     const third = await started(login.logupToken, false);
     const html = await third.visitor.get(third.path);
     expect(html.status).toBe(401);
-    expect(html.body).toContain('LogUp did not verify this login (INVALID_LOGUP_TOKEN)');
+    // The JSON keeps LogUp's reason; the page says it to a person.
+    expect(html.body).toContain('LogUp could not confirm this login. Please log in again from the home page.');
+    expect(html.body).not.toContain('INVALID_LOGUP_TOKEN');
   });
 
   it('answers 503 when LogUp is unavailable, with Retry-After when LogUp gave one', async () => {
@@ -164,19 +166,23 @@ describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => 
     const longKey = 'k'.repeat(33);
     const res = await visitor.post('/me/db', { _csrf: csrf, key: longKey, value: 'x', type: 'string' });
     expect(res.status).toBe(400);
-    expect(res.body).toContain(`key &quot;${longKey}&quot; is 33 characters; at most 32`);
+    expect(res.body).toContain('<li>The key can be at most 32 characters; this one has 33.</li>');
     expect(res.body).toContain(`value="${longKey}"`);
     const longValue = 'v'.repeat(1025);
     const res2 = await visitor.post('/me/db', { _csrf: csrf, key: 'note', value: longValue, type: 'string' });
     expect(res2.status).toBe(400);
-    expect(res2.body).toContain('value of &quot;note&quot; is 1025 characters; at most 1024');
+    expect(res2.body).toContain('<li>The value can be at most 1024 characters; this one has 1025.</li>');
     expect(res2.body).toContain(`value="${longValue}"`);
     const res3 = await visitor.post('/me/db', { _csrf: csrf, key: 'n', value: 'abc', type: 'number' });
     expect(res3.status).toBe(400);
-    expect(res3.body).toContain('value is not a number');
+    expect(res3.body).toContain('<li>Enter a number, such as 42 or 3.5.</li>');
+    expect(res3.body).toContain('value="abc"');
+    const res3b = await visitor.post('/me/db', { _csrf: csrf, key: 'b', value: 'yes', type: 'boolean' });
+    expect(res3b.status).toBe(400);
+    expect(res3b.body).toContain('<li>Choose true or false: type true or false as the value.</li>');
     const res4 = await visitor.post('/me/db/delete', { _csrf: csrf });
     expect(res4.status).toBe(400);
-    expect(res4.body).toContain('keys must name at least one key');
+    expect(res4.body).toContain('<li>Select at least one key to delete.</li>');
     expect(await sample.emulator.db(login.idSubscription)).toEqual({ keep: 'me' });
     expect(await stats()).toMatchObject({ dbUpdates: 0, dbDeletes: 0 });
   });

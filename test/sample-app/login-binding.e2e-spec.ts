@@ -100,7 +100,7 @@ describe.each(['express', 'fastify'] as const)('login binding on the embedded em
     expect(res.body).toContain('id="logout-to-switch"');
     expect((await visitor.get('/me')).body).toContain(first.idSubscription);
     // The page's log-out button works.
-    expect((await visitor.post('/logout', { _csrf: Visitor.csrfOf(res.body) })).location).toBe('/');
+    expect((await visitor.post('/logout', { _csrf: Visitor.csrfOf(res.body) })).location).toBe('/?notice=logged-out');
     expect((await visitor.get('/me', false)).status).toBe(401);
   });
 

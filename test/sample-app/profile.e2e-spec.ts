@@ -96,7 +96,9 @@ describe.each(['express', 'fastify'] as const)('visitor profiles through the log
     expect((await visitor.post('/me/profile', { displayName: 'No token' })).status).toBe(403);
     const bad = await visitor.post('/me/profile', { _csrf: Visitor.csrfOf(me.body), displayName: ' \u0007 ' });
     expect(bad.status).toBe(400);
-    expect(bad.body).toMatch(/id="profile-errors"[^>]*><li>displayName must be 1 to 40 characters/);
+    expect(bad.body).toMatch(
+      /id="profile-errors"[^>]*><li>Enter a display name of 1 to 40 characters, without line breaks/,
+    );
     const saved = await visitor.post('/me/profile', { _csrf: Visitor.csrfOf(me.body), displayName: 'Grace' });
     expect(saved.status).toBe(303);
     expect(saved.location).toBe('/me?notice=renamed');

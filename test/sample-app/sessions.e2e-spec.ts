@@ -96,4 +96,21 @@ describe.each(['express', 'fastify'] as const)('sessions (%s)', (adapter) => {
       '<p class="notice" role="status">Deleted the selected keys.</p>',
     );
   });
+
+  it('confirms a logout on the home page with a fixed notice, never text from the URL', async () => {
+    const visitor = new Visitor(sample.url);
+    await logIn(sample, visitor, { email: who() });
+    const home = await visitor.get('/');
+    expect(home.body).toContain('id="logout"');
+    const out = await visitor.post('/logout', { _csrf: Visitor.csrfOf(home.body) });
+    expect(out.location).toBe('/?notice=logged-out');
+    expect((await visitor.get(out.location!)).body).toContain(
+      '<p class="notice" role="status">You are logged out.</p>',
+    );
+    for (const query of ['notice=Your+account+is+locked', 'notice=__proto__', 'notice[]=logged-out', 'notice=saved']) {
+      const res = await visitor.get(`/?${query}`);
+      expect(res.status).toBe(200);
+      expect(res.body).not.toContain('class="notice"');
+    }
+  });
 });
