@@ -7,6 +7,7 @@ import { LogupModule } from 'nestjs-logup';
 import { EMBEDDED_LOGUP, EmbeddedLogupModule } from './embedded-logup.module.js';
 import { HtmlErrorFilter } from './html-error.filter.js';
 import { LoginController } from './login.controller.js';
+import { AssetsController } from './assets.controller.js';
 import { PagesController } from './pages.controller.js';
 import { ProfileModule } from './profile.module.js';
 import type { SharedState } from './redis.js';
@@ -53,7 +54,7 @@ export class AppModule {
           ...(shared ? { storage: shared.throttlerStorage } : {}),
         }),
       ],
-      controllers: [PagesController, LoginController],
+      controllers: [PagesController, LoginController, AssetsController],
       providers: [
         { provide: APP_FILTER, useClass: HtmlErrorFilter },
         { provide: APP_GUARD, useClass: SecureCookieGuard },

@@ -1,11 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   Body,
   Controller,
   Get,
-  Header,
   Inject,
   NotFoundException,
   Post,
@@ -20,66 +16,21 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { LogupEmulator } from 'logup-emulator';
 import {
   LogupGuard,
+  LogupService,
   LogupUser,
   LogupValidationError,
   Subscription,
-  type LogupDbValue,
-  type LogupSessionValue,
   type LogupSubscription,
 } from 'nestjs-logup';
 import { CsrfGuard, csrfToken } from './csrf.js';
 import { EMBEDDED_LOGUP } from './embedded-logup.module.js';
 import { DISPLAY_NAME_MAX, displayNameOf } from './profile.login-handler.js';
 import { FORM_MESSAGES, friendlyDbRefusal, friendlyIssues } from './messages.js';
+import { NOTICES, HOME_NOTICES, noticeText } from './notices.js';
+import { typedValue, type UpdateForm } from './db-form.js';
 import { ProfileStore, type Profile } from './profile.store.js';
-import { sessionOf } from './session.js';
 
 type Request = Record<string, unknown> & { headers: Record<string, string | undefined>; protocol?: string };
-
-const PUBLIC = join(dirname(fileURLToPath(import.meta.url)), '..', 'public');
-const STYLESHEET = readFileSync(join(PUBLIC, 'app.css'), 'utf8');
-const FAVICON = readFileSync(join(PUBLIC, 'favicon.svg'), 'utf8');
-
-/** What /me?notice=<code> may say. */
-const NOTICES = {
-  saved: 'Saved.',
-  deleted: 'Deleted the selected keys.',
-  renamed: 'Saved your display name.',
-} as const;
-
-/** What /?notice=<code> may say. */
-const HOME_NOTICES = {
-  'logged-out': 'You are logged out.',
-} as const;
-
-/** The fixed text for a notice code, or undefined: the URL can choose which text, never what it says. */
-function noticeText<T extends Record<string, string>>(notices: T, code: unknown): string | undefined {
-  return typeof code === 'string' && Object.hasOwn(notices, code) ? notices[code] : undefined;
-}
-
-const VALUE_TYPES = ['string', 'number', 'boolean'] as const;
-type ValueType = (typeof VALUE_TYPES)[number];
-
-interface UpdateForm {
-  key?: unknown;
-  value?: unknown;
-  type?: unknown;
-}
-
-/** Turns the form's text into the typed value LogUp stores, or says (to a person) why it cannot. */
-function typedValue(form: UpdateForm): { value: LogupDbValue } | { problem: string } {
-  const type = VALUE_TYPES.includes(form.type as ValueType) ? (form.type as ValueType) : 'string';
-  if (typeof form.value !== 'string') return { problem: FORM_MESSAGES.notOneValue };
-  if (type === 'number') {
-    const n = Number(form.value);
-    return form.value.trim() !== '' && Number.isFinite(n) ? { value: n } : { problem: FORM_MESSAGES.notNumber };
-  }
-  if (type === 'boolean') {
-    const text = form.value.trim().toLowerCase();
-    return text === 'true' || text === 'false' ? { value: text === 'true' } : { problem: FORM_MESSAGES.notBoolean };
-  }
-  return { value: form.value };
-}
 
 /** `2026-11-28 12:46 UTC` from an ISO 8601 time. */
 function readableUtc(iso: string): string {
@@ -93,16 +44,15 @@ export class PagesController {
     private readonly config: ConfigService,
     @Inject(EMBEDDED_LOGUP) private readonly emulator: LogupEmulator | null,
     private readonly profiles: ProfileStore,
+    private readonly logup: LogupService,
   ) {}
 
   /** The home page: a login button (a form, see LoginController.login), or links to the account and to log out. */
   @Get()
   @Render('home')
-  home(@Req() request: Request, @Query('notice') notice?: unknown) {
-    // Only to choose the button: /me itself is guarded (expiry and logout checked by LogupGuard).
-    const login = sessionOf(request).get<Partial<LogupSessionValue>>('logup');
-    const maxAgeMs = this.config.getOrThrow<number>('sessionMaxAgeSeconds') * 1000;
-    const loggedIn = typeof login?.issuedAt === 'number' && Date.now() - login.issuedAt < maxAgeMs;
+  async home(@Req() request: Request, @Query('notice') notice?: unknown) {
+    // The login as LogupGuard sees it: expiry and logout (revocation) included.
+    const loggedIn = (await this.logup.currentLogin(request)) !== undefined;
     const csrf = csrfToken(request);
     return {
       title: 'LogUp sample',
@@ -112,22 +62,6 @@ export class PagesController {
       notice: loggedIn ? undefined : noticeText(HOME_NOTICES, notice),
       embedded: Boolean(this.emulator),
     };
-  }
-
-  /** The only stylesheet (the CSP allows no inline style); cacheable, unlike the pages. */
-  @Get('app.css')
-  @Header('Content-Type', 'text/css; charset=utf-8')
-  @Header('Cache-Control', 'public, max-age=300')
-  stylesheet() {
-    return STYLESHEET;
-  }
-
-  /** The site's icon (layout.hbs links it), so browsers do not ask for a missing /favicon.ico. */
-  @Get('favicon.svg')
-  @Header('Content-Type', 'image/svg+xml')
-  @Header('Cache-Control', 'public, max-age=86400')
-  favicon() {
-    return FAVICON;
   }
 
   /** The visitor's account, from the session only (a logupToken here is refused, 400). */
