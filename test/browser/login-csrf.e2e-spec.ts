@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { startSample, type RunningSample } from '../support/sample-app.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * Another site (on `localhost`, a different site from the app's `127.0.0.1`) whose
@@ -31,33 +27,19 @@ async function attackerSite(): Promise<{ url: string; show(href: string): void; 
 describe.each(['express', 'fastify'] as const)("login CSRF in a victim's browser (%s)", (adapter) => {
   let sample: RunningSample;
   let attacker: Awaited<ReturnType<typeof attackerSite>>;
-  let context: BrowserContext;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
-  let profile: string;
 
   beforeAll(async () => {
     sample = await startSample(adapter);
     attacker = await attackerSite();
-    profile = mkdtempSync(join(tmpdir(), 'logup-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium();
+    page = browser.page;
   }, 60_000);
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await attacker?.close();
     await sample?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   /** The attacker logs in to their own account and puts its callback URL on their page. */

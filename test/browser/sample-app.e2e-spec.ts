@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page, type Response } from 'playwright-core';
+import type { Page, Response } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { startSample, type RunningSample } from '../support/sample-app.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-artifacts', 'browser');
 
 /** The widths the pages are checked at: a laptop and a phone (iPhone 12-15). */
@@ -20,9 +20,8 @@ interface Trouble {
 
 describe.each(['express', 'fastify'] as const)('a person clicking through the sample app (%s)', (adapter) => {
   let sample: RunningSample;
-  let context: BrowserContext;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
-  let profile: string;
   let dataDir: string;
   let step = 0;
   /** Error answers the test provokes on purpose: `METHOD path -> status`. */
@@ -56,21 +55,8 @@ describe.each(['express', 'fastify'] as const)('a person clicking through the sa
     mkdirSync(join(ARTIFACTS, adapter), { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'logup-sample-data-'));
     sample = await startSample(adapter, { DATA_DIR: dataDir });
-    profile = mkdtempSync(join(tmpdir(), 'logup-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 800 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium({ width: 1280, height: 800 });
+    ({ page } = browser);
     page.on('console', (message) => {
       if (message.type() !== 'error') return;
       const url = message.location().url;
@@ -90,9 +76,8 @@ describe.each(['express', 'fastify'] as const)('a person clicking through the sa
     });
   }, 60_000);
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await sample?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
   afterEach(() => {

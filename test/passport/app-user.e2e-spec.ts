@@ -1,32 +1,18 @@
-import type { INestApplication } from '@nestjs/common';
-import type { LogupEmulator } from 'logup-emulator';
 import { Visitor } from '../support/browserless.js';
-import { GATE, email, emulator } from '../support/logup-fixture.js';
+import { GATE, email } from '../support/logup-fixture.js';
 import { AuthModule } from './auth.module.js';
-import { passportApp } from './passport-app.js';
+import { withPassportApp } from './passport-app.js';
 
 describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions", () => {
-  let emu: LogupEmulator;
-  let app: INestApplication;
-  let base: string;
-
-  beforeAll(async () => {
-    process.env.LOGUP_LOGIN_URL = 'https://logup.example/login';
-    emu = await emulator();
-    ({ app, base } = await passportApp(emu, AuthModule));
-  });
-  afterAll(async () => {
-    await app?.close();
-    await emu?.stop();
-  });
+  const ctx = withPassportApp(AuthModule);
 
   const newLogin = (db?: Record<string, string | boolean>) =>
-    emu.login({ idGate: GATE.idGate, email: email('passport'), db });
+    ctx.emu.login({ idGate: GATE.idGate, email: email('passport'), db });
   const callback = (visitor: Visitor, query: string) => visitor.get(`/logup/callback?${query}`, false);
   const json = (body: string) => JSON.parse(body) as Record<string, unknown>;
 
   async function loggedIn(db?: Record<string, string | boolean>) {
-    const visitor = new Visitor(base);
+    const visitor = new Visitor(ctx.base);
     const started = await visitor.get('/logup/login', false);
     expect(started.status).toBe(303);
     expect(started.location).toBe('https://logup.example/login');
@@ -40,20 +26,20 @@ describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions
     expect(res.status).toBe(200);
     const user = { idSubscription: login.idSubscription, nickname: 'Ada', firstLogin: true };
     expect(json(res.body)).toEqual({ user });
-    emu.resetStats();
+    ctx.emu.resetStats();
     const me = await visitor.get('/me', false);
     expect(me.status).toBe(200);
     expect(json(me.body)).toEqual({ user });
-    expect(emu.stats().verifications).toBe(0);
+    expect(ctx.emu.stats().verifications).toBe(0);
   });
 
   it('refuses a callback this browser did not start (400) before asking LogUp, and logs no one in', async () => {
-    const visitor = new Visitor(base);
-    emu.resetStats();
+    const visitor = new Visitor(ctx.base);
+    ctx.emu.resetStats();
     const res = await callback(visitor, `logupToken=${newLogin().logupToken}&isNewUser=false`);
     expect(res.status).toBe(400);
     expect(json(res.body).message).toMatch(/not started from this browser/);
-    expect(emu.stats().verifications).toBe(0);
+    expect(ctx.emu.stats().verifications).toBe(0);
     expect((await visitor.get('/me', false)).status).toBe(401);
   });
 
@@ -66,7 +52,7 @@ describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions
   });
 
   it("answers 401 with LogUp's reason for a token LogUp does not verify", async () => {
-    const visitor = new Visitor(base);
+    const visitor = new Visitor(ctx.base);
     await visitor.get('/logup/login', false);
     const res = await callback(visitor, `logupToken=${'x'.repeat(40)}&isNewUser=false`);
     expect(res.status).toBe(401);
@@ -75,20 +61,20 @@ describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions
   });
 
   it('answers 400 naming the parameters of a malformed callback, without asking LogUp', async () => {
-    const visitor = new Visitor(base);
+    const visitor = new Visitor(ctx.base);
     await visitor.get('/logup/login', false);
-    emu.resetStats();
+    ctx.emu.resetStats();
     const res = await callback(visitor, 'logupToken=short&isNewUser=maybe');
     expect(res.status).toBe(400);
     expect(json(res.body).message).toEqual([
       'logupToken must be 16 to 2048 characters long',
       'isNewUser must be exactly "true" or "false"',
     ]);
-    expect(emu.stats().verifications).toBe(0);
+    expect(ctx.emu.stats().verifications).toBe(0);
   });
 
   it('answers 401 to a callback without a logupToken', async () => {
-    const visitor = new Visitor(base);
+    const visitor = new Visitor(ctx.base);
     await visitor.get('/logup/login', false);
     expect((await callback(visitor, 'isNewUser=false')).status).toBe(401);
   });

@@ -6,7 +6,7 @@ import passport from 'passport';
 import type { LogupEmulator } from 'logup-emulator';
 import { LogupModule, type LogupModuleOptions } from 'nestjs-logup';
 import { CaptureLogger } from '../support/log-capture.js';
-import { GATE } from '../support/logup-fixture.js';
+import { GATE, emulator } from '../support/logup-fixture.js';
 
 /**
  * An Express app on 127.0.0.1 port 0 with a global LogupModule, the given auth module
@@ -29,4 +29,19 @@ export async function passportApp(
   app.use(passport.session());
   await app.listen(0, '127.0.0.1');
   return { app, base: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
+}
+
+/** Registers hooks that start an emulator and {@link passportApp} on it, and close both. */
+export function withPassportApp(authModule: Type): { emu: LogupEmulator; app: INestApplication; base: string } {
+  const ctx = {} as { emu: LogupEmulator; app: INestApplication; base: string };
+  beforeAll(async () => {
+    process.env.LOGUP_LOGIN_URL = 'https://logup.example/login';
+    ctx.emu = await emulator();
+    Object.assign(ctx, await passportApp(ctx.emu, authModule));
+  });
+  afterAll(async () => {
+    await ctx.app?.close();
+    await ctx.emu?.stop();
+  });
+  return ctx;
 }

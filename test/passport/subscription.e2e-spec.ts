@@ -1,10 +1,9 @@
-import { Module, type INestApplication } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
-import type { LogupEmulator } from 'logup-emulator';
 import { Visitor } from '../support/browserless.js';
-import { GATE, email, emulator } from '../support/logup-fixture.js';
+import { GATE, email } from '../support/logup-fixture.js';
 import { LogupStrategy } from 'nestjs-logup/passport';
-import { passportApp } from './passport-app.js';
+import { withPassportApp } from './passport-app.js';
 import { AuthController } from './auth.controller.js';
 import { SubscriptionSerializer } from './subscription.serializer.js';
 
@@ -17,24 +16,12 @@ import { SubscriptionSerializer } from './subscription.serializer.js';
 class SubscriptionAuthModule {}
 
 describe("AuthGuard('logup') with LogupStrategy as it is", () => {
-  let emu: LogupEmulator;
-  let app: INestApplication;
-  let base: string;
-
-  beforeAll(async () => {
-    process.env.LOGUP_LOGIN_URL = 'https://logup.example/login';
-    emu = await emulator();
-    ({ app, base } = await passportApp(emu, SubscriptionAuthModule));
-  });
-  afterAll(async () => {
-    await app?.close();
-    await emu?.stop();
-  });
+  const ctx = withPassportApp(SubscriptionAuthModule);
 
   it('makes request.user the verified subscription, restored from the passport session later', async () => {
-    const visitor = new Visitor(base);
+    const visitor = new Visitor(ctx.base);
     await visitor.get('/logup/login', false);
-    const login = emu.login({ idGate: GATE.idGate, email: email('passport'), db: { plan: 'pro' } });
+    const login = ctx.emu.login({ idGate: GATE.idGate, email: email('passport'), db: { plan: 'pro' } });
     const res = await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`, false);
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toEqual({
@@ -46,8 +33,8 @@ describe("AuthGuard('logup') with LogupStrategy as it is", () => {
   });
 
   it('refuses a callback without a pending login (400) and a token LogUp does not verify (401)', async () => {
-    const visitor = new Visitor(base);
-    const token = emu.login({ idGate: GATE.idGate, email: email('passport') }).logupToken;
+    const visitor = new Visitor(ctx.base);
+    const token = ctx.emu.login({ idGate: GATE.idGate, email: email('passport') }).logupToken;
     expect((await visitor.get(`/logup/callback?logupToken=${token}&isNewUser=false`, false)).status).toBe(400);
     await visitor.get('/logup/login', false);
     expect((await visitor.get(`/logup/callback?logupToken=${'y'.repeat(40)}&isNewUser=false`, false)).status).toBe(401);
