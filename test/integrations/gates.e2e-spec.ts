@@ -60,7 +60,9 @@ describe('several gates in one app', () => {
 
   it("refuses a token of the shop gate on the b2b gate's callback, and accepts the b2b gate's own", async () => {
     const get = browser();
-    expect((await get('/logup/b2b/login', { method: 'POST' })).headers.get('location')).toBe(`${emulator.url}/login?gate=b2b`);
+    expect((await get('/logup/b2b/login', { method: 'POST' })).headers.get('location')).toBe(
+      `${emulator.url}/login?gate=b2b`,
+    );
     const shopLogin = loginTo(SHOP, 'ada@example.com');
     const refused = await get(`/logup/b2b/callback?logupToken=${shopLogin.logupToken}&isNewUser=false`);
     expect(refused.status).toBe(401);
