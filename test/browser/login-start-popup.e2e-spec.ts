@@ -1,0 +1,139 @@
+// Issue 16, item 2: the popup attack on a login start, driven in Chromium against the
+// README's own files (its AuthController and main.ts session set-ups), on both adapters.
+// Another site opens the app's login start in a popup (a GET link, or its own form
+// POSTing there), then sends the popup to the app's callback with the attacker's
+// token. The victim must not end up logged in as the attacker.
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Module, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import session from 'express-session';
+import { startEmulator, type LogupEmulator } from 'logup-emulator';
+import { LogupModule } from 'nestjs-logup';
+import { AuthController } from '../consumers/shared/src/auth.controller.js';
+import { launchChromium } from '../support/chromium.js';
+import { CaptureLogger } from '../support/log-capture.js';
+
+const GATE = { idGate: 'gate_popup', secret: 'popup-secret-value' };
+
+/** The README's app: its controller, express-session or @fastify/secure-session as its main.ts sets them up. */
+async function readmeApp(emu: LogupEmulator, adapter: 'express' | 'fastify'): Promise<INestApplication> {
+  @Module({
+    imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url, sessionKey: 'auth', isGlobal: true })],
+    controllers: [AuthController],
+  })
+  class AppModule {}
+  const logger = new CaptureLogger();
+  if (adapter === 'express') {
+    const app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger });
+    app.use(
+      session({
+        secret: 'popup-session-secret',
+        resave: false,
+        saveUninitialized: false,
+        cookie: { httpOnly: true, sameSite: 'lax' },
+      }),
+    );
+    return app;
+  }
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), { logger });
+  const { default: secureSession } = await import('@fastify/secure-session');
+  await app.register(secureSession as never, {
+    key: createHash('sha256').update('popup-session-key').digest(),
+    cookie: { path: '/', httpOnly: true, sameSite: 'lax' },
+  });
+  return app;
+}
+
+/** The attacker's site, on `localhost` (another site than the app's 127.0.0.1). */
+async function attackerSite(page: () => string): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(page());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://localhost:${(server.address() as AddressInfo).port}/`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe.each(['express', 'fastify'] as const)('the popup attack on the README app (%s)', (adapter) => {
+  let emu: LogupEmulator;
+  let app: INestApplication;
+  let base: string;
+  let bait = '';
+  let attacker: Awaited<ReturnType<typeof attackerSite>>;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+
+  beforeAll(async () => {
+    emu = await startEmulator({ port: 0, gates: { [GATE.idGate]: GATE.secret } });
+    process.env.LOGUP_LOGIN_URL = `${emu.url}/login?gate=${GATE.idGate}`;
+    app = await readmeApp(emu, adapter);
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+    attacker = await attackerSite(() => bait);
+    browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await attacker?.close();
+    await app?.close();
+    await emu?.stop();
+  });
+
+  /** The attacker's page: one click opens the app's login start in a popup, then sends the popup to the callback. */
+  function baitPage(start: 'get' | 'post'): { idSubscription: string } {
+    const login = emu.login({ idGate: GATE.idGate, email: `attacker-${adapter}-${start}@example.com` });
+    const callback = `${base}/logup/callback?logupToken=${login.logupToken}&isNewUser=false`;
+    const open =
+      start === 'get'
+        ? `popup = window.open(${JSON.stringify(`${base}/logup/login`)}, 'pop');`
+        : `popup = window.open('about:blank', 'pop'); document.getElementById('start').submit();`;
+    bait = `<!doctype html><title>Free prize</title>
+<form id="start" method="post" action="${base}/logup/login" target="pop"></form>
+<button id="prize">Claim your prize</button>
+<script>
+  let popup;
+  document.getElementById('prize').onclick = () => {
+    ${open}
+    setTimeout(() => { popup.location = ${JSON.stringify(callback)}; document.title = 'sent'; }, 1500);
+  };
+</script>`;
+    return login;
+  }
+
+  it.each(['get', 'post'] as const)(
+    'a %s login start opened by another site logs the victim in as nobody',
+    async (start) => {
+      const { page, context } = browser;
+      const attackers = baitPage(start);
+      emu.resetStats();
+      await page.goto(attacker.url);
+      const popupOpened = context.waitForEvent('page');
+      await page.locator('#prize').click();
+      const popup = await popupOpened;
+      await page.waitForFunction(() => document.title === 'sent');
+      await popup.waitForURL(`${base}/logup/callback**`);
+      await popup.waitForLoadState();
+      expect(emu.stats().verifications).toBe(0);
+      const me = await page.request.get(`${base}/me`, { maxRedirects: 0 });
+      expect(me.status()).toBe(401);
+      expect(await me.text()).not.toContain(attackers.idSubscription);
+      await popup.close();
+    },
+  );
+
+  it("still logs the visitor in from the site's own Log in button", async () => {
+    const { page } = browser;
+    await page.goto(`${base}/login`);
+    await Promise.all([page.waitForURL(`${emu.url}/login**`), page.locator('button').click()]);
+    const visitor = emu.login({ idGate: GATE.idGate, email: `visitor-${adapter}@example.com` });
+    await page.goto(`${base}/logup/callback?logupToken=${visitor.logupToken}&isNewUser=true`);
+    expect(page.url()).toBe(`${base}/me`);
+    expect(await page.textContent('body')).toContain(visitor.idSubscription);
+  });
+});
