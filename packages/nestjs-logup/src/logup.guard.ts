@@ -12,8 +12,9 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { loginOfRepeat, recordCallback } from './logup.callback-repeat.js';
-import { LOGUP_CALLBACK_KEY, LOGUP_CONFIG, LOGUP_PUBLIC_KEY } from './logup.constants.js';
-import { httpPairOf, pathOf, routePathOf } from './logup.context.js';
+import { LOGUP_CONFIG } from './logup.constants.js';
+import { httpPairOf, pathOf } from './logup.context.js';
+import { GUARD_GATE, gatesGuarding, isCallbackRoute, isPublicFor, type RouteTargets } from './logup.guard-routes.js';
 import { LogupError } from './logup.errors.js';
 import {
   LogupAccountSwitchException,
@@ -47,10 +48,6 @@ type Request = Record<string, unknown>;
 
 /** The guard classes of named gates, one per name. */
 const namedGuards = new Map<string, Type<LogupGuard>>();
-
-/** Nest's route metadata key for `@UseGuards()` (`GUARDS_METADATA`, stable since Nest 5). */
-const GUARDS_METADATA = '__guards__';
-const GUARD_GATE = Symbol.for('nestjs-logup.guard-gate');
 
 /**
  * Protects routes with LogUp.
@@ -136,35 +133,26 @@ export class LogupGuard implements CanActivate {
   }
 
   /** Whether `@LogupPublic()` (every gate) or `@LogupPublic(thisGate)` marks the handler or its class. */
-  protected isPublic(targets: Parameters<Reflector['getAll']>[1]): boolean {
-    const marks = this.reflector.getAll<(boolean | string[] | undefined)[]>(LOGUP_PUBLIC_KEY, targets);
-    return marks.some((mark) => mark === true || (Array.isArray(mark) && mark.includes(this.config.name)));
+  protected isPublic(targets: RouteTargets): boolean {
+    return isPublicFor(this.reflector, targets, this.config.name);
   }
 
   /**
    * Whether the request is on this gate's callback route: marked `@LogupCallback()`,
    * or matched by the router on `callbackPath` (the route's declared path, so a
-   * trailing slash or a prefix the router accepts is the same route).
+   * trailing slash or a case the router accepts is the same route).
    */
-  protected isCallbackRoute(request: Request, targets: Parameters<Reflector['getAll']>[1]): boolean {
-    if (this.reflector.getAllAndOverride<boolean | undefined>(LOGUP_CALLBACK_KEY, targets)) return true;
-    const normalize = (path: string) => (path.length > 1 ? path.replace(/\/+$/, '') : path);
-    const callback = normalize(this.config.callbackPath);
-    const route = routePathOf(request);
-    return (route !== undefined && normalize(route) === callback) || normalize(pathOf(request)) === callback;
+  protected isCallbackRoute(request: Request, targets: RouteTargets): boolean {
+    return isCallbackRoute(this.reflector, request, targets, this.config.callbackPath);
   }
 
   /** The other gates whose LogupGuard is on this route (`@UseGuards(LogupGuard.for(name))`). */
-  protected otherGatesGuarding(targets: Parameters<Reflector['getAll']>[1]): string[] {
-    const guards = this.reflector.getAllAndMerge<unknown[]>(GUARDS_METADATA, targets) ?? [];
-    return guards
-      .map((guard) => {
-        const type: unknown = typeof guard === 'function' ? guard : (guard as object | null)?.constructor;
-        if (typeof type !== 'function' || !(type === LogupGuard || type.prototype instanceof LogupGuard))
-          return undefined;
-        return ((type as unknown as Record<symbol, unknown>)[GUARD_GATE] as string | undefined) ?? 'default';
-      })
-      .filter((name): name is string => name !== undefined && name !== this.config.name);
+  protected otherGatesGuarding(targets: RouteTargets): string[] {
+    return gatesGuarding(
+      this.reflector,
+      targets,
+      (type) => type === LogupGuard || type.prototype instanceof LogupGuard,
+    ).filter((name) => name !== this.config.name);
   }
 
   /** The request to authenticate (HTTP, or the GraphQL context's `req`). Override for other transports. */
