@@ -34,6 +34,7 @@ const OPTION_NAMES: readonly string[] = [
   'sessionRevocation',
   'loginUrl',
   'healthCheckIntervalMs',
+  'mapErrors',
   'httpModuleOptions',
   'httpService',
   'isGlobal',
@@ -182,6 +183,9 @@ export function resolveLogupConfig(options: LogupModuleOptions | undefined, name
   if (raw.loginUrl !== undefined && (typeof raw.loginUrl !== 'string' || raw.loginUrl === '')) {
     read.problems.push({ option: 'loginUrl', problem: 'must be a non-empty string (a path or an absolute URL)' });
   }
+  if (raw.mapErrors !== undefined && typeof raw.mapErrors !== 'boolean') {
+    read.problems.push({ option: 'mapErrors', problem: 'must be true or false' });
+  }
   if (raw.sessionRevocation !== undefined && !isRevocationStore(raw.sessionRevocation)) {
     read.problems.push({
       option: 'sessionRevocation',
@@ -228,6 +232,7 @@ export function resolveLogupConfig(options: LogupModuleOptions | undefined, name
       : new MemorySessionRevocationStore(),
     loginUrl: raw.loginUrl as string | undefined,
     healthCheckIntervalMs: read.integer(raw.healthCheckIntervalMs, 'healthCheckIntervalMs', 30_000, 0, 86_400_000),
+    mapErrors: raw.mapErrors !== false,
   };
   if (read.problems.length > 0) throw new LogupConfigurationError(read.problems);
   return new SecretHolder('LogupConfig', secret, fields) as unknown as LogupConfig;
