@@ -44,6 +44,14 @@ export const LOGUP_MESSAGES = {
   logupUnavailable: 'LogUp is unavailable; please try again shortly',
   logupMisconfigured: "Logging in is unavailable: this site's LogUp configuration is wrong",
   logupUnexpected: 'LogUp answered unexpectedly; please try again',
+  networkError: (code: string, host: string) =>
+    code === 'ENOTFOUND' || code === 'ECONNREFUSED' || code === 'EAI_AGAIN'
+      ? `network error ${code} reaching ${host}: check the baseUrl option (in tests, the emulator's url)`
+      : `network error ${code} reaching ${host}`,
+  baseUrlWithVersion: (version: string) =>
+    `ends with the API version "/${version}": give the host only (e.g. "https://api.logup.co") and the version as apiVersion`,
+  unknownApiVersion: (version: string) =>
+    `apiVersion "${version}" is not one LogUp documents (v1_0, v1_1): if LogUp answers 404, set apiVersion to "v1_1"`,
   duplicateName: (name: string) =>
     `LogupModule.forRoot() was called twice with the name "${name}": give each gate its own name`,
 } as const;

@@ -1,0 +1,39 @@
+// Misconfigurations that used to boot and fail later without a hint: each names the
+// setting to change — at boot where possible.
+import { Test } from '@nestjs/testing';
+import { LogupModule, LogupService } from 'nestjs-logup';
+import { CaptureLogger } from '../support/log-capture.js';
+import { GATE } from '../support/logup-fixture.js';
+
+async function boot(options: Record<string, unknown>, lines: string[] = []) {
+  const moduleRef = await Test.createTestingModule({ imports: [LogupModule.forRoot({ ...GATE, ...options })] })
+    .setLogger(new CaptureLogger((line) => lines.push(line)))
+    .compile();
+  return moduleRef.init();
+}
+
+describe('misconfigurations', () => {
+  it('refuses at boot a baseUrl that ends with the API version, naming baseUrl and apiVersion', async () => {
+    await expect(boot({ baseUrl: 'http://127.0.0.1:4010/v1_1' })).rejects.toThrow(
+      /"baseUrl".*ends with the API version "\/v1_1".*apiVersion/,
+    );
+  });
+
+  it('warns at boot about an apiVersion LogUp does not document, naming apiVersion', async () => {
+    const lines: string[] = [];
+    const app = await boot({ baseUrl: 'http://127.0.0.1:9', apiVersion: 'v2_0' }, lines);
+    await app.close();
+    expect(lines.join('\n')).toMatch(/apiVersion "v2_0" is not one LogUp documents.*set apiVersion to "v1_1"/);
+  });
+
+  it('names the host and the baseUrl option when LogUp cannot be reached', async () => {
+    const app = await boot({ baseUrl: 'http://127.0.0.1:9', retry: { retries: 0 } });
+    try {
+      await expect(app.get(LogupService).checkConnection()).rejects.toThrow(
+        /ECONNREFUSED reaching 127\.0\.0\.1:9: check the baseUrl option/,
+      );
+    } finally {
+      await app.close();
+    }
+  });
+});
