@@ -3,7 +3,7 @@
 import { Test } from '@nestjs/testing';
 import { LogupModule, LogupService } from 'nestjs-logup';
 import { CaptureLogger } from '../support/log-capture.js';
-import { GATE } from '../support/logup-fixture.js';
+import { GATE, emulator } from '../support/logup-fixture.js';
 
 async function boot(options: Record<string, unknown>, lines: string[] = []) {
   const moduleRef = await Test.createTestingModule({ imports: [LogupModule.forRoot({ ...GATE, ...options })] })
@@ -34,6 +34,27 @@ describe('misconfigurations', () => {
       );
     } finally {
       await app.close();
+    }
+  });
+
+  it('names the URL, baseUrl and apiVersion when LogUp has no token endpoint there (404)', async () => {
+    const emu = await emulator();
+    try {
+      for (const options of [{ apiVersion: 'v2_0' }, { baseUrl: `${emu.url}/api` }]) {
+        const app = await boot({ baseUrl: emu.url, ...options });
+        const url = `${options.baseUrl ?? emu.url}/${options.apiVersion ?? 'v1_1'}/oauth/token`;
+        try {
+          await expect(app.get(LogupService).checkConnection()).rejects.toThrow(
+            new RegExp(
+              `HTTP 404 \\(\\w+\\) at ${url.replace(/[.?]/g, '\\$&')}: check the baseUrl option .* and apiVersion`,
+            ),
+          );
+        } finally {
+          await app.close();
+        }
+      }
+    } finally {
+      await emu.stop();
     }
   });
 });

@@ -48,6 +48,9 @@ export const LOGUP_MESSAGES = {
     code === 'ENOTFOUND' || code === 'ECONNREFUSED' || code === 'EAI_AGAIN'
       ? `network error ${code} reaching ${host}: check the baseUrl option (in tests, the emulator's url)`
       : `network error ${code} reaching ${host}`,
+  tokenNotFound: (reason: string, url: string) =>
+    `LogUp answered access token with HTTP 404 (${reason}) at ${url}: check the baseUrl option ` +
+    '(the host only, e.g. "https://api.logup.co") and apiVersion ("v1_0" or "v1_1")',
   baseUrlWithVersion: (version: string) =>
     `ends with the API version "/${version}": give the host only (e.g. "https://api.logup.co") and the version as apiVersion`,
   unknownApiVersion: (version: string) =>
