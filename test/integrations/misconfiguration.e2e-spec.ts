@@ -1,6 +1,10 @@
 // Misconfigurations that used to boot and fail later without a hint: each names the
 // setting to change — at boot where possible.
+import { Controller, Get, Module, Req } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import session from 'express-session';
 import { LogupModule, LogupService } from 'nestjs-logup';
 import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, emulator } from '../support/logup-fixture.js';
@@ -55,6 +59,35 @@ describe('misconfigurations', () => {
       }
     } finally {
       await emu.stop();
+    }
+  });
+
+  it('warns, naming the fix, when Fastify gets express-session through app.use() and a route starts a login', async () => {
+    @Controller()
+    class LoginController {
+      constructor(private readonly logup: LogupService) {}
+
+      @Get('logup/login')
+      login(@Req() request: object) {
+        return { started: this.logup.startLogin(request) !== undefined };
+      }
+    }
+    @Module({
+      imports: [LogupModule.forRoot({ ...GATE, baseUrl: 'http://127.0.0.1:9' })],
+      controllers: [LoginController],
+    })
+    class AppModule {}
+    const lines: string[] = [];
+    const app = await NestFactory.create(AppModule, new FastifyAdapter(), {
+      logger: new CaptureLogger((line) => lines.push(line)),
+    });
+    app.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: false }));
+    await app.listen(0, '127.0.0.1');
+    try {
+      await fetch(`${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/logup/login`);
+      expect(lines.join('\n')).toMatch(/added with app\.use\(\) on Fastify.*Register @fastify\/secure-session/);
+    } finally {
+      await app.close();
     }
   });
 });

@@ -2,6 +2,7 @@ import {
   HttpException,
   Inject,
   Injectable,
+  Logger,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
@@ -10,6 +11,7 @@ import { catchError, throwError, type Observable } from 'rxjs';
 import { LOGUP_CONFIG } from './logup.constants.js';
 import { LogupError } from './logup.errors.js';
 import { toLogupHttpException } from './logup.http-errors.js';
+import { LOGUP_MESSAGES } from './logup.messages.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
 
 /** The GraphQL `extensions.code` for each HTTP status the mapping answers. */
@@ -38,6 +40,19 @@ export class LogupGraphqlError extends Error {
   }
 }
 
+let warnedRawSession = false;
+
+/**
+ * Fastify with an Express session middleware added by `app.use()`: the session
+ * lands on `request.raw`, where neither the guard nor `startLogin()` look, and every
+ * callback would be refused later. Says so once, naming the fix.
+ */
+function warnAboutRawSession(request: { session?: unknown; raw?: { session?: unknown } } | undefined): void {
+  if (warnedRawSession || !request || request.session !== undefined || request.raw?.session === undefined) return;
+  warnedRawSession = true;
+  new Logger('LogupModule').warn(LOGUP_MESSAGES.rawSession);
+}
+
 /**
  * Registered by `LogupModule` for the whole app (`APP_INTERCEPTOR`): a library
  * error thrown by a route handler or resolver (`updateDb` with bad input, LogUp
@@ -53,6 +68,7 @@ export class LogupErrorInterceptor implements NestInterceptor {
   constructor(@Inject(LOGUP_CONFIG) private readonly config: LogupConfig) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() === 'http') warnAboutRawSession(context.switchToHttp().getRequest());
     if (!this.config.mapErrors) return next.handle();
     return next.handle().pipe(catchError((error: unknown) => throwError(() => this.map(error, context))));
   }

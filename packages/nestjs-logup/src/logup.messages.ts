@@ -51,6 +51,10 @@ export const LOGUP_MESSAGES = {
   tokenNotFound: (reason: string, url: string) =>
     `LogUp answered access token with HTTP 404 (${reason}) at ${url}: check the baseUrl option ` +
     '(the host only, e.g. "https://api.logup.co") and apiVersion ("v1_0" or "v1_1")',
+  rawSession:
+    'A session middleware was added with app.use() on Fastify: it sets request.raw.session, which LogupGuard ' +
+    'and LogupService.startLogin() do not read, so every LogUp callback would be refused with 400. ' +
+    'Register @fastify/secure-session (or @fastify/session) with app.register() instead (README, "Install").',
   baseUrlWithVersion: (version: string) =>
     `ends with the API version "/${version}": give the host only (e.g. "https://api.logup.co") and the version as apiVersion`,
   unknownApiVersion: (version: string) =>
