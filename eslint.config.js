@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', 'docs/**', 'test-artifacts/**', 'coverage/**', '**/node_modules/**'],
+    ignores: ['**/dist/**', '.cache/**', 'docs/**', 'test-artifacts/**', 'coverage/**', '**/node_modules/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -1,69 +1,66 @@
 // npm run test:consumers: packs nestjs-logup and logup-emulator, checks what the
-// tarballs hold, then makes two fresh apps from test/consumers/ — a Nest 11
-// CommonJS app (Express, express-session) and a Nest 12 ESM app (Fastify,
-// @fastify/secure-session) — installs into each exactly the install lines of the
-// README (with the two packages taken from the tarballs), compiles them with
-// skipLibCheck: false and runs their jest tests with the README's jest config: the
-// README's complete test, the app started as `node dist/main.js`, and the README's
-// Passport and several-gates files with their specs (FEATURES).
+// tarballs hold, then walks a newcomer's path twice, each on the oldest Node its Nest
+// major supports (Node builds from the npm registry, see node-runtime.mjs):
+// - `nest new` with the Nest 11 CLI (CommonJS, jest, the TypeScript it installs), the
+//   README's Express main.ts;
+// - `nest new` with the Nest 12 CLI (ESM, vitest), the README's Fastify main.ts.
+// Into each app: the README's install lines (the two packages from the tarballs), its
+// files verbatim (quick start, controller, main.ts, health, the complete test,
+// Passport, several gates), its test set-up lines; then `npm run build` twice, the
+// app's own `npm test` and `npm run test:e2e` — the latter starts `node dist/main.js`,
+// logs in, and sees 400 for bad DB input and 503 with LogUp down.
 // Nothing is skipped: every step that cannot run is reported as a failure.
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
+import { installLines, jsonBlock, packAndCheck, ROOT } from './consumer-pack.mjs';
+import { envWithNode, nodeBinDir, nodeVersion } from './node-runtime.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
-/** Each consumer: its Nest major, module format, and the README install blocks it follows. */
+/** Each consumer: its Nest major, the oldest Node that major supports, and the README blocks it follows. */
 const CONSUMERS = [
   {
     name: 'nest11-cjs',
     major: '11',
+    node: 20,
     axios: '4',
+    typescript: '5.', // what `nest new` (CLI 11) installs; a Nest 11 app needs no TypeScript 6
     format: 'commonjs',
-    install: ['nest11', 'express-session', 'passport-nest11', 'jest'],
+    runner: 'jest',
+    install: ['nest11', 'express-session', 'passport-nest11'],
   },
   {
     name: 'nest12-esm',
     major: '12',
+    node: 22,
     axios: '12',
+    typescript: '6.', // what `nest new` (CLI 12) installs
     format: 'esm',
-    // The README's complete test, Passport and gates specs run on Express (express-session), the app itself on Fastify.
-    install: ['nest12', 'express-session', 'fastify-session', 'passport-nest12', 'jest'],
+    runner: 'vitest',
+    install: ['nest12', 'express-session', 'fastify-session', 'passport-nest12'],
   },
 ];
-/**
- * README files each consumer app gets in src/<dir>/, with the spec that runs them
- * there exactly as this repository's jest run does (only the published packages).
- */
+/** README files each app gets in src/<dir>/, with the spec that runs them (as `*.spec.ts`). */
 const FEATURES = [
   {
     dir: 'passport',
     from: 'test/passport',
-    files: [
-      'auth.module.ts',
-      'auth.controller.ts',
-      'app-user.strategy.ts',
-      'app-user.serializer.ts',
-      'logup-auth.guard.ts',
-      'auth.module.e2e-spec.ts',
-    ],
+    files: ['auth.module.ts', 'auth.controller.ts', 'app-user.strategy.ts', 'app-user.serializer.ts'],
+    more: ['logup-auth.guard.ts'],
+    spec: 'auth.module.e2e-spec.ts',
   },
-  { dir: 'gates', from: 'test/integrations', files: ['gates.module.ts', 'gates.e2e-spec.ts'] },
+  { dir: 'gates', from: 'test/integrations', files: ['gates.module.ts'], more: [], spec: 'gates.e2e-spec.ts' },
 ];
-/** The README's complete test, the app's end-to-end test, and one spec per feature. */
-const SUITES = 2 + FEATURES.length;
+/** The spec files `npm test` must run (the CLI's own included) and the one of `npm run test:e2e`. */
+const UNIT_SPECS = [
+  'app.controller.spec.ts',
+  'auth.controller.spec.ts',
+  'app.module.spec.ts',
+  'auth.module.spec.ts',
+  'gates.spec.ts',
+];
+const E2E_SPECS = ['app.e2e-spec.ts'];
+
 const work = mkdtempSync(join(tmpdir(), 'logup-consumers-'));
 const tarballs = join(work, 'tarballs');
 mkdirSync(tarballs);
@@ -73,109 +70,40 @@ const check = (name, ok, detail = '') => {
   process.stdout.write(`${ok ? 'ok' : 'FAILED'} - ${name}${detail && !ok ? `: ${detail}` : ''}\n`);
   return ok;
 };
-const npm = (args, cwd) => execFileSync('npm', args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
 const versionOf = (app, pkg) => {
   const file = join(app, 'node_modules', pkg, 'package.json');
   return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).version : 'missing';
 };
+const copy = (from, to) => cpSync(join(ROOT, from), to);
+// eslint-disable-next-line no-control-regex
+const plain = (text) => text.replace(/\x1b\[[0-9;]*m/g, '');
 
-/** The `npm install` commands of a README block marked `<!-- install: name -->`, comments removed. */
-function installLines(name) {
-  const block = new RegExp(`<!-- install: ${name} -->\\n\`\`\`bash\\n([\\s\\S]*?)\`\`\``).exec(README)?.[1];
-  if (!block) throw new Error(`README.md has no "<!-- install: ${name} -->" block`);
-  return block
-    .split('\n')
-    .map((line) => line.replace(/\s+#.*$/, '').trim())
-    .filter(Boolean);
+/** Runs `cmd` in `cwd` on the consumer's Node; prints and returns its output. */
+function run(env, cwd, cmd, args, { quiet = false } = {}) {
+  process.stdout.write(`$ ${[cmd, ...args].join(' ')}\n`);
+  const result = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const output = plain(`${result.stdout ?? ''}${result.stderr ?? ''}`);
+  if (!quiet || result.status !== 0) process.stdout.write(output);
+  return { ok: result.status === 0, output };
 }
 
-/** Copies a source file; the CommonJS app gets Nest 11's usual extensionless relative imports. */
-function copySource(from, to, format) {
-  const text = readFileSync(from, 'utf8');
-  writeFileSync(to, format === 'commonjs' ? text.replace(/(from '\.{1,2}\/[^']+)\.js'/g, "$1'") : text);
-}
-
-function packAndCheck() {
-  for (const [pkg, required] of [
-    [
-      'nestjs-logup',
-      [
-        'dist/esm/index.js',
-        'dist/esm/index.d.ts',
-        'dist/cjs/index.js',
-        'dist/cjs/index.d.ts',
-        'dist/cjs/package.json',
-        'dist/esm/logup.testing.js',
-        'dist/cjs/logup.health.js',
-        'dist/esm/logup.passport.js',
-        'dist/esm/logup.passport.d.ts',
-        'dist/cjs/logup.passport.js',
-        'dist/cjs/logup.passport.d.ts',
-        'README.md',
-        'LICENSE',
-      ],
-    ],
-    ['logup-emulator', ['dist/esm/index.js', 'dist/cjs/index.js', 'dist/esm/cli.js', 'dist/cjs/package.json']],
-  ]) {
-    const dir = join(ROOT, 'packages', pkg);
-    const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', tarballs], dir));
-    renameSync(join(tarballs, packed.filename), join(tarballs, `${pkg}.tgz`));
-    const files = packed.files.map((f) => f.path);
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    const bins = Object.values(manifest.bin ?? {}).map((b) => b.replace(/^\.\//, ''));
-    const stray = files.filter(
-      (f) => !f.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE', ...bins].includes(f),
-    );
-    check(
-      `${pkg}: the tarball holds only dist, its bin, package.json, README and LICENSE`,
-      stray.length === 0 && bins.every((b) => files.includes(b)),
-      stray.join(', '),
-    );
-    check(`${pkg}: no specs or source maps packed`, !files.some((f) => /\.spec\.|\.map$/.test(f)));
-    const missing = required.filter((f) => !files.includes(f));
-    check(`${pkg}: ESM and CommonJS entry points packed`, missing.length === 0, missing.join(', '));
-    const firstKeys = Object.values(manifest.exports).flatMap((e) =>
-      typeof e === 'object' ? Object.values(e).map((c) => Object.keys(c)[0]) : [],
-    );
-    check(
-      `${pkg}: every exports condition lists types first`,
-      firstKeys.every((k) => k === 'types'),
-    );
+/** `nest new` as a newcomer runs it, then the README's install lines. */
+function generate({ name, major, install }, env) {
+  const made = run(
+    env,
+    work,
+    'npx',
+    ['-y', `@nestjs/cli@${major}`, 'new', name, '--package-manager', 'npm', '--skip-git'],
+    {
+      quiet: true,
+    },
+  );
+  if (
+    !check(`${name}: \`nest new\` (CLI ${major}) made the app`, made.ok && existsSync(join(work, name, 'package.json')))
+  ) {
+    throw new Error('nest new failed');
   }
-  const manifest = JSON.parse(readFileSync(join(ROOT, 'packages/nestjs-logup/package.json'), 'utf8'));
-  check(
-    'nestjs-logup: package.json has repository, homepage and bugs',
-    Boolean(manifest.repository?.url && manifest.homepage && manifest.bugs?.url),
-  );
-  const dts = readFileSync(join(ROOT, 'packages/nestjs-logup/dist/esm/logup.service.d.ts'), 'utf8');
-  check('nestjs-logup: JSDoc kept in the .d.ts', dts.includes('/**') && dts.includes('@example'));
-  check(
-    'logup-emulator: bin is declared',
-    Boolean(
-      JSON.parse(readFileSync(join(ROOT, 'packages/logup-emulator/package.json'), 'utf8')).bin?.['logup-emulator'],
-    ),
-  );
-}
-
-function runConsumer({ name, major, axios, format, install }) {
   const app = join(work, name);
-  cpSync(join(ROOT, 'test/consumers', name), app, { recursive: true });
-  mkdirSync(join(app, 'test'));
-  for (const file of readdirSync(join(ROOT, 'test/consumers/shared/src'))) {
-    copySource(join(ROOT, 'test/consumers/shared/src', file), join(app, 'src', file), format);
-  }
-  copySource(join(app, 'src/main.ts'), join(app, 'src/main.ts'), format);
-  copySource(
-    join(ROOT, 'test/readme-example/auth.controller.spec.ts'),
-    join(app, 'src/auth.controller.spec.ts'),
-    format,
-  );
-  copySource(join(ROOT, 'test/consumers/shared/test/app.e2e.ts'), join(app, 'test/app.e2e-spec.ts'), format);
-  for (const { dir, from, files } of FEATURES) {
-    mkdirSync(join(app, 'src', dir));
-    for (const file of files) copySource(join(ROOT, from, file), join(app, 'src', dir, file), format);
-  }
-
   process.stdout.write(`\n== ${name}: the README's install lines\n`);
   for (const block of install) {
     for (const line of installLines(block)) {
@@ -185,28 +113,84 @@ function runConsumer({ name, major, axios, format, install }) {
         .slice(2)
         .map((a) => (a === 'nestjs-logup' || a === 'logup-emulator' ? `file:${join(tarballs, `${a}.tgz`)}` : a));
       process.stdout.write(`$ ${line}\n`);
-      npm(['install', ...packages, '--no-audit', '--no-fund', '--loglevel=error'], app);
+      execFileSync('npm', ['install', ...packages, '--no-audit', '--no-fund', '--loglevel=error'], {
+        cwd: app,
+        env,
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
     }
   }
+  return app;
+}
+
+/** The README's files, verbatim (`.js` imports included), and its test set-up lines. */
+function addReadmeFiles(app, { name, runner }) {
+  for (const file of ['app.module.ts', 'auth.controller.ts', 'health.module.ts']) {
+    copy(`test/consumers/shared/src/${file}`, join(app, 'src', file));
+  }
+  copy(`test/consumers/${name}/src/main.ts`, join(app, 'src/main.ts'));
+  copy('test/readme-example/auth.controller.spec.ts', join(app, 'src/auth.controller.spec.ts'));
+  copy('test/consumers/shared/src/app.module.spec.ts', join(app, 'src/app.module.spec.ts'));
+  copy('test/consumers/shared/test/app.e2e.ts', join(app, 'test/app.e2e-spec.ts'));
+  for (const { dir, from, files, more, spec } of FEATURES) {
+    mkdirSync(join(app, 'src', dir));
+    for (const file of [...files, ...more]) copy(`${from}/${file}`, join(app, 'src', dir, file));
+    copy(`${from}/${spec}`, join(app, 'src', dir, spec.replace('.e2e-spec.ts', '.spec.ts')));
+  }
+  if (runner === 'jest') {
+    // The README's Nest 11 jest lines: the same keys in package.json's "jest" and test/jest-e2e.json.
+    const extra = jsonBlock('nest11-jest');
+    const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
+    manifest.jest = { ...manifest.jest, ...extra };
+    writeFileSync(join(app, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    const e2e = JSON.parse(readFileSync(join(app, 'test/jest-e2e.json'), 'utf8'));
+    writeFileSync(join(app, 'test/jest-e2e.json'), `${JSON.stringify({ ...e2e, ...extra }, null, 2)}\n`);
+  }
+}
+
+/** Which spec files a jest or vitest run reports as passed. */
+function passedSpecs(output) {
+  const files = [...output.matchAll(/^\s*(?:PASS|✓)\s+(\S+\.(?:e2e-)?spec\.ts)/gm)].map((m) => basename(m[1]));
+  return new Set(files);
+}
+
+function runConsumer(consumer) {
+  const { name, major, node, axios, typescript, format, runner } = consumer;
+  const binDir = nodeBinDir(node);
+  const env = envWithNode(binDir, { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' });
+  const version = nodeVersion(binDir);
+  process.stdout.write(`\n== ${name}: Nest ${major} on Node ${version} (the oldest Node Nest ${major} supports)\n`);
+  check(`${name}: runs on Node ${version}`, version.startsWith(`v${node}.`));
+  const app = generate(consumer, env);
+  addReadmeFiles(app, consumer);
+
   const core = versionOf(app, '@nestjs/core');
   check(`${name}: runs on @nestjs/core ${core}`, core.startsWith(`${major}.`));
   const nestAxios = versionOf(app, '@nestjs/axios');
   check(`${name}: the README's line installed @nestjs/axios ${nestAxios}`, nestAxios.startsWith(`${axios}.`));
   const nestPassport = versionOf(app, '@nestjs/passport');
-  check(
-    `${name}: the README's line installed @nestjs/passport ${nestPassport} with passport ${versionOf(app, 'passport')}`,
-    nestPassport.startsWith(`${major}.`),
-  );
-  const typescript = versionOf(app, 'typescript');
-  check(`${name}: the README's line installed typescript ${typescript}`, typescript.startsWith('6.0.'));
+  check(`${name}: the README's line installed @nestjs/passport ${nestPassport}`, nestPassport.startsWith(`${major}.`));
+  const ts = versionOf(app, 'typescript');
+  check(`${name}: keeps the TypeScript \`nest new\` installed (${ts})`, ts.startsWith(typescript));
 
-  const tsconfig = JSON.parse(readFileSync(join(app, 'tsconfig.json'), 'utf8'));
-  check(`${name}: compiles with skipLibCheck: false`, tsconfig.compilerOptions.skipLibCheck === false);
-  const build = spawnSync('npm', ['run', 'build'], { cwd: app, encoding: 'utf8' });
-  if (!check(`${name}: tsc compiles the app against the packed types`, build.status === 0, build.stdout)) {
-    process.stdout.write(`${build.stdout}${build.stderr}`);
-    return;
+  for (const round of ['first', 'second']) {
+    rmSync(join(app, 'dist/main.js'), { force: true }); // a stale file must not pass for a fresh one
+    const build = run(env, app, 'npm', ['run', 'build'], { quiet: true });
+    check(
+      `${name}: the ${round} \`npm run build\` writes dist/main.js`,
+      build.ok && existsSync(join(app, 'dist/main.js')),
+    );
   }
+  const types = run(
+    env,
+    app,
+    'npx',
+    ['tsc', '-p', 'tsconfig.json', '--noEmit', '--incremental', 'false', '--skipLibCheck', 'false'],
+    {
+      quiet: true,
+    },
+  );
+  check(`${name}: the app and its tests type-check against the packed types with skipLibCheck: false`, types.ok);
   const compiled = readFileSync(join(app, 'dist/app.module.js'), 'utf8');
   const loads = format === 'commonjs' ? /require\("nestjs-logup"\)/ : /from 'nestjs-logup'/;
   check(`${name}: loads nestjs-logup as ${format}`, loads.test(compiled));
@@ -214,25 +198,26 @@ function runConsumer({ name, major, axios, format, install }) {
   const loadsPassport = format === 'commonjs' ? /require\("nestjs-logup\/passport"\)/ : /from 'nestjs-logup\/passport'/;
   check(`${name}: loads nestjs-logup/passport as ${format}`, loadsPassport.test(strategy));
 
-  process.stdout.write(`\n== ${name}: npm test (jest)\n`);
-  const test = spawnSync('npm', ['test', '--', '--ci', '--colors=false'], { cwd: app, encoding: 'utf8' });
-  const output = `${test.stdout}${test.stderr}`;
-  process.stdout.write(output);
-  const suites = /Test Suites:\s+(.*)/.exec(output)?.[1] ?? 'no summary';
-  const tests = /Tests:\s+(.*)/.exec(output)?.[1] ?? 'no summary';
-  check(
-    `${name}: jest ran ${SUITES} suites, none failed or skipped (${suites})`,
-    test.status === 0 && suites === `${SUITES} passed, ${SUITES} total`,
-  );
-  for (const { dir, files } of FEATURES) {
-    const spec = `src/${dir}/${files.find((f) => f.endsWith('spec.ts'))}`;
-    check(`${name}: ran ${spec} from the packed tarball`, test.status === 0 && output.includes(`PASS ${spec}`));
+  for (const [script, specs] of [
+    ['test', UNIT_SPECS],
+    ['test:e2e', E2E_SPECS],
+  ]) {
+    process.stdout.write(`\n== ${name}: npm run ${script} (${runner})\n`);
+    const test = run(env, app, 'npm', ['run', script]);
+    const passed = passedSpecs(test.output);
+    const missing = specs.filter((s) => !passed.has(s));
+    const failed = /\b(\d+) failed\b/.exec(test.output)?.[1];
+    const skipped = /\b(\d+) (?:skipped|todo)\b/.exec(test.output)?.[1];
+    check(
+      `${name}: \`npm run ${script}\` passed ${specs.join(', ')} with nothing failed or skipped`,
+      test.ok && missing.length === 0 && !failed && !skipped,
+      `missing ${missing.join(', ') || 'none'}, ${failed ?? 0} failed, ${skipped ?? 0} skipped`,
+    );
   }
-  check(`${name}: every test passed (${tests})`, test.status === 0 && /^\d+ passed, \d+ total$/.test(tests));
 }
 
 try {
-  packAndCheck();
+  packAndCheck(tarballs, check);
   for (const consumer of CONSUMERS) {
     try {
       runConsumer(consumer);

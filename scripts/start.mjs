@@ -18,7 +18,20 @@ process.on('SIGTERM', ignore);
 
 if (!args.includes('--no-build')) {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const build = spawnSync(npm, ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  const started = Date.now();
+  const steps = ['logup-emulator', 'nestjs-logup', 'logup-sample-app'];
+  process.stdout.write('npm start: building the workspace first (about a minute on a small machine)\n');
+  let build;
+  for (const [i, workspace] of steps.entries()) {
+    process.stdout.write(`npm start: building ${workspace} (${i + 1}/${steps.length})...\n`);
+    build = spawnSync(npm, ['run', 'build', '--silent', '--workspace', workspace], { cwd: ROOT, stdio: 'inherit' });
+    if (build.signal || build.status !== 0) break;
+  }
+  if (build.status === 0) {
+    process.stdout.write(
+      `npm start: built in ${Math.round((Date.now() - started) / 1000)} s; starting the sample app\n`,
+    );
+  }
   if (build.signal) process.exit(0);
   if (build.status !== 0) {
     process.stderr.write('npm start: the build failed (see above); the sample app was not started.\n');

@@ -1,19 +1,25 @@
 // npm test: runs the stages in order — build, typecheck, jest, consumers, cluster — with a
 // banner per stage, stops at the first failure, and ends with one summary line
 // naming the stage that failed (or saying that all passed).
+// The jest stage runs on Node 24 (the active LTS; fetched once from the npm registry
+// into .cache/node-24 unless this is Node 24), the consumers stage each app on the
+// oldest Node its Nest major supports (see consumer-tests.mjs); the others on this Node.
 // Usage: node scripts/test.mjs [stage ...]   (default: every stage)
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { envWithNode, nodeBinDir, nodeVersion } from './node-runtime.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const node = process.execPath;
+const JEST_NODE = 24;
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const STAGES = {
   build: { what: 'build every workspace package', cmd: npm, args: ['run', 'build'] },
   typecheck: { what: 'type-check sources and tests', cmd: npm, args: ['run', 'typecheck'] },
   jest: {
-    what: 'unit, end-to-end, browser, README and docs tests (one jest run, native ESM)',
+    what: `unit, end-to-end, browser, README and docs tests (one jest run, native ESM) on Node ${JEST_NODE}`,
+    node: JEST_NODE,
     cmd: node,
     args: ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', 'node_modules/jest/bin/jest.js'],
   },
@@ -45,7 +51,14 @@ for (const [i, name] of stages.entries()) {
   const stage = STAGES[name];
   process.stdout.write(`\n${line}\n== stage ${i + 1}/${stages.length}: ${name} — ${stage.what}\n${line}\n`);
   const t = Date.now();
-  const result = spawnSync(stage.cmd, stage.args, { cwd: ROOT, stdio: 'inherit' });
+  let { cmd } = stage;
+  let env = process.env;
+  if (stage.node) {
+    const binDir = nodeBinDir(stage.node);
+    [cmd, env] = [join(binDir, 'node'), envWithNode(binDir)];
+  }
+  process.stdout.write(`== on Node ${stage.node ? nodeVersion(dirname(cmd)) : process.version}\n`);
+  const result = spawnSync(cmd, stage.args, { cwd: ROOT, stdio: 'inherit', env });
   const how = result.error ? result.error.message : result.signal ? `signal ${result.signal}` : `exit ${result.status}`;
   if (result.status !== 0) {
     const skipped = stages.slice(i + 1);

@@ -10,6 +10,7 @@ const USAGE = `Usage: logup-emulator [options]
   --redirect <idGate=url>       the gate's redirect URL: the login page sends visitors there
                                 when the login link names none; repeat to allow more
                                 (default: the link must name one; loopback URLs only)
+  --name <idGate=name>          the site name the login page shows for a gate (default: its idGate)
   --verification-status <code>  200 or 201: the status of POST /verification (default 201)
   --token-ttl <seconds>         access-token lifetime (default 3600)
   --logup-token-ttl <seconds>   logupToken lifetime (default 600)
@@ -30,6 +31,7 @@ function parse() {
         host: { type: 'string', default: '127.0.0.1' },
         gate: { type: 'string', multiple: true },
         redirect: { type: 'string', multiple: true },
+        name: { type: 'string', multiple: true },
         'verification-status': { type: 'string' },
         'token-ttl': { type: 'string' },
         'logup-token-ttl': { type: 'string' },
@@ -50,19 +52,30 @@ function number(name: string, text: string | undefined): number | undefined {
   return n;
 }
 
-/** `--gate id:secret` and `--redirect id=url` flags as gates (the first redirect of a gate is its own). */
-function gatesOf(gateFlags: string[], redirectFlags: string[]): EmulatorGate[] {
+/** The configured gate a `--<flag> idGate=value` names, and the value. */
+function gateFlag(gates: EmulatorGate[], flag: string, spec: string): [EmulatorGate, string] {
+  const at = spec.indexOf('=');
+  const gate = gates.find((g) => g.idGate === spec.slice(0, at));
+  if (at <= 0 || !gate)
+    fail(`--${flag} must look like idGate=${flag === 'name' ? 'name' : 'url'} for a configured gate, got "${spec}"`);
+  return [gate, spec.slice(at + 1)];
+}
+
+/** `--gate id:secret`, `--redirect id=url` and `--name id=name` flags as gates (the first redirect of a gate is its own). */
+function gatesOf(gateFlags: string[], redirectFlags: string[], nameFlags: string[]): EmulatorGate[] {
   const gates: EmulatorGate[] = gateFlags.map((spec) => {
     const at = spec.indexOf(':');
     if (at <= 0 || at === spec.length - 1) fail(`--gate must look like idGate:secret, got "${spec.split(':')[0]}:..."`);
     return { idGate: spec.slice(0, at), secret: spec.slice(at + 1) };
   });
   for (const spec of redirectFlags) {
-    const at = spec.indexOf('=');
-    const gate = gates.find((g) => g.idGate === spec.slice(0, at));
-    if (at <= 0 || !gate) fail(`--redirect must look like idGate=url for a configured gate, got "${spec}"`);
-    if (gate.redirectUrl === undefined) gate.redirectUrl = spec.slice(at + 1);
-    else (gate.redirectUrls ??= []).push(spec.slice(at + 1));
+    const [gate, url] = gateFlag(gates, 'redirect', spec);
+    if (gate.redirectUrl === undefined) gate.redirectUrl = url;
+    else (gate.redirectUrls ??= []).push(url);
+  }
+  for (const spec of nameFlags) {
+    const [gate, name] = gateFlag(gates, 'name', spec);
+    gate.name = name;
   }
   return gates;
 }
@@ -75,7 +88,7 @@ function optionsOf(values: ReturnType<typeof parse>): EmulatorOptions {
   return {
     port: number('port', values.port),
     host: values.host,
-    gates: gatesOf(values.gate ?? ['gate_demo:secret_demo'], values.redirect ?? []),
+    gates: gatesOf(values.gate ?? ['gate_demo:secret_demo'], values.redirect ?? [], values.name ?? []),
     verificationStatus: status === undefined ? undefined : status === '200' ? 200 : 201,
     accessTokenTtlSeconds: number('token-ttl', values['token-ttl']),
     logupTokenTtlSeconds: number('logup-token-ttl', values['logup-token-ttl']),
@@ -97,7 +110,11 @@ const loginLink = `${emulator.url}/login?gate=${gates[0].idGate}${gates[0].redir
 process.stdout.write(`LogUp emulator listening on ${emulator.url}
   API base URL: ${emulator.url}  (e.g. POST ${emulator.url}/v1_1/oauth/token)
   gates: ${gates.map((g) => g.idGate).join(', ')}
-  login page: ${loginLink}
+  login page: ${loginLink}${
+    gates[0].redirectUrl
+      ? ''
+      : `\n  (no --redirect for ${gates[0].idGate}: give one, e.g. --redirect ${gates[0].idGate}=http://localhost:3000/logup/callback)`
+  }
   control (loopback tests only): POST ${emulator.url}/__emulator/login, GET ${emulator.url}/__emulator/stats
 `);
 

@@ -21,8 +21,30 @@ export function isRedirectAllowed(gate: EmulatorGate, redirect: string): boolean
   if (allowed.length === 0) return LOOPBACK_HOSTS.has(target.hostname);
   return allowed.some((text) => {
     const prefix = httpUrl(text);
-    return prefix !== undefined && prefix.origin === target.origin && isPathWithin(target.pathname, prefix.pathname);
+    return prefix !== undefined && sameOrigin(prefix, target) && isPathWithin(target.pathname, prefix.pathname);
   });
+}
+
+/** The same origin, where `localhost`, `127.0.0.1` and `[::1]` (same scheme and port) count as one. */
+function sameOrigin(a: URL, b: URL): boolean {
+  if (a.origin === b.origin) return true;
+  return (
+    a.protocol === b.protocol && a.port === b.port && LOOPBACK_HOSTS.has(a.hostname) && LOOPBACK_HOSTS.has(b.hostname)
+  );
+}
+
+/**
+ * The redirect URL on the loopback host the login was started from (the page's
+ * `Referer`): an app on `http://127.0.0.1:3000` whose gate says
+ * `http://localhost:3000/...` gets its visitors back on 127.0.0.1, with the
+ * session cookie it set there. Any other redirect is kept as it is.
+ */
+function onStartingHost(redirect: string, referer: string | undefined): string {
+  const from = httpUrl(referer ?? '');
+  const target = new URL(redirect);
+  if (!from || from.hostname === target.hostname || !sameOrigin(from, target)) return redirect;
+  target.hostname = from.hostname;
+  return target.toString();
 }
 
 function httpUrl(text: string): URL | undefined {
@@ -63,7 +85,12 @@ function resolveLink(
   }
   const redirect = params.get('redirect') || gate.redirectUrl;
   if (!redirect) {
-    return { problem: `Gate ${gate.idGate} has no redirect URL configured and the login link gives none.` };
+    return {
+      problem:
+        `Gate ${gate.idGate} has no redirect URL configured and the login link gives none. ` +
+        `Start the emulator with --redirect ${gate.idGate}=<your callback URL> ` +
+        `(e.g. http://localhost:3000/logup/callback), or add redirect=<your callback URL> to the login link.`,
+    };
   }
   if (!isRedirectAllowed(gate, redirect)) return { problem: 'This gate does not allow redirecting to that address.' };
   return { gate, redirect };
@@ -87,10 +114,11 @@ export async function handleLoginPage(
   const params = method === 'POST' ? new URLSearchParams(await readText(req)) : target.query;
   const link = resolveLink(state.config.gates, params);
   if ('problem' in link) return sendHtml(res, 400, loginError(link.problem));
-  const { gate, redirect } = link;
+  const { gate } = link;
+  const redirect = method === 'GET' ? onStartingHost(link.redirect, req.headers.referer) : link.redirect;
   const view = {
     siteName: gate.name ?? gate.idGate,
-    fields: { gate: gate.idGate, ...(params.get('redirect') ? { redirect } : {}) },
+    fields: { gate: gate.idGate, ...(params.get('redirect') || redirect !== link.redirect ? { redirect } : {}) },
     returnTo: new URL(redirect).host,
   };
   if (method === 'GET') return sendHtml(res, 200, loginForm(view));

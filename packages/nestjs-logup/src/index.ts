@@ -27,6 +27,7 @@ export { LogupCallbackQuery } from './logup-callback.query.js';
 export { clearLogupSession, type LogupPendingLogin, type LogupSessionValue } from './logup.session.js';
 export { MemorySessionRevocationStore } from './logup.revocation.js';
 export { toLogupHttpException } from './logup.http-errors.js';
+export { LogupErrorInterceptor, LogupGraphqlError } from './logup.error-interceptor.js';
 export { LogupSubscription, type LogupSubscriptionData } from './logup.subscription.js';
 export type { LogupRequest, LogupResponse, LogupTransport } from './logup.transport.js';
 export type {

@@ -2,7 +2,14 @@ import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { LogupAccessTokenCache, type LogupAccessToken } from './logup.access-token.js';
 import { LOGUP_CONFIG } from './logup.constants.js';
-import { errorForStatus, LogupUnavailableError, malformedAnswer, type LogupError } from './logup.errors.js';
+import {
+  errorForStatus,
+  LogupApiError,
+  LogupUnavailableError,
+  malformedAnswer,
+  type LogupError,
+} from './logup.errors.js';
+import { LOGUP_MESSAGES } from './logup.messages.js';
 import { LogupHttpAttempts, type LogupHttpOutcome } from './logup.http-attempts.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
 import { reasonOf } from './logup.redact.js';
@@ -146,6 +153,11 @@ export class LogupApiClient implements LogupTransport, OnModuleInit, OnModuleDes
       const { status, body: answer } = outcome as LogupResponse;
       if (status < 200 || status > 299) {
         const errorMessage = reasonOf(answer, status, this.#secrets());
+        if (status === 404) {
+          // No token endpoint there: the URL is wrong, not the credentials.
+          const message = LOGUP_MESSAGES.tokenNotFound(errorMessage, `${this.#config.apiUrl}/oauth/token`);
+          throw new LogupApiError({ operation: request.operation, status, errorMessage }, 'LOGUP_API', message);
+        }
         throw errorForStatus({ operation: request.operation, status, errorMessage, idGate });
       }
       const { access_token: value, expires_in: expiresIn } = (answer ?? {}) as Record<string, unknown>;

@@ -120,6 +120,12 @@ export interface LogupModuleOptions {
   trustedOrigins?: string[];
   /** Health checks reach LogUp at most once per this many ms; between, the last result is reported. Default `30000`. */
   healthCheckIntervalMs?: number;
+  /**
+   * Whether a library error thrown in the app's own routes and resolvers becomes
+   * its HTTP answer (400 / 502 / 503 / 504, GraphQL codes in resolvers) instead of
+   * a 500. Default `true`; `false` (on every registration) leaves them to the app's filters.
+   */
+  mapErrors?: boolean;
 }
 
 /** The configuration after defaults and validation (what the library runs on). */
@@ -148,6 +154,7 @@ export interface LogupConfig {
   readonly loginUrl?: string;
   readonly trustedOrigins: readonly string[];
   readonly healthCheckIntervalMs: number;
+  readonly mapErrors: boolean;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { LOGUP_API_VERSION_PATTERN, LOGUP_DEFAULT_API_VERSION, LOGUP_DEFAULT_BASE_URL } from './logup.constants.js';
 import { LogupConfigurationError } from './logup.errors.js';
+import { LOGUP_MESSAGES } from './logup.messages.js';
 import type {
   LogupConfig,
   LogupLoginBinding,
@@ -35,6 +36,7 @@ const OPTION_NAMES: readonly string[] = [
   'loginUrl',
   'trustedOrigins',
   'healthCheckIntervalMs',
+  'mapErrors',
   'httpModuleOptions',
   'httpService',
   'isGlobal',
@@ -113,6 +115,11 @@ function readBaseUrl(value: unknown, reader: OptionReader): string {
       option: 'baseUrl',
       problem: 'must be an http(s) URL without credentials, query or fragment',
     });
+  } else if (/\/(v\d{1,2}_\d{1,3})\/*$/.test(url.pathname)) {
+    reader.problems.push({
+      option: 'baseUrl',
+      problem: LOGUP_MESSAGES.baseUrlWithVersion(/\/(v\d{1,2}_\d{1,3})\/*$/.exec(url.pathname)![1]),
+    });
   } else if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
     new Logger('LogupModule').warn(
       `baseUrl ${url.origin} is not HTTPS: LogUp requires HTTPS; plain HTTP suits only a local emulator`,
@@ -172,6 +179,8 @@ export function resolveLogupConfig(options: LogupModuleOptions | undefined, name
     LOGUP_API_VERSION_PATTERN,
     `must match ${LOGUP_API_VERSION_PATTERN.source} (e.g. "v1_1"), got ${JSON.stringify(raw.apiVersion)}`,
   );
+  if (!['v1_0', 'v1_1'].includes(apiVersion))
+    new Logger('LogupModule').warn(LOGUP_MESSAGES.unknownApiVersion(apiVersion));
   const baseUrl = readBaseUrl(raw.baseUrl, read);
   const retry = (typeof raw.retry === 'object' && raw.retry !== null ? raw.retry : {}) as Record<string, unknown>;
   if (raw.retry !== undefined && retry !== raw.retry)
@@ -205,6 +214,9 @@ export function resolveLogupConfig(options: LogupModuleOptions | undefined, name
   }
   if (raw.loginUrl !== undefined && (typeof raw.loginUrl !== 'string' || raw.loginUrl === '')) {
     read.problems.push({ option: 'loginUrl', problem: 'must be a non-empty string (a path or an absolute URL)' });
+  }
+  if (raw.mapErrors !== undefined && typeof raw.mapErrors !== 'boolean') {
+    read.problems.push({ option: 'mapErrors', problem: 'must be true or false' });
   }
   if (raw.sessionRevocation !== undefined && !isRevocationStore(raw.sessionRevocation)) {
     read.problems.push({
@@ -254,6 +266,7 @@ export function resolveLogupConfig(options: LogupModuleOptions | undefined, name
     loginUrl: raw.loginUrl as string | undefined,
     trustedOrigins,
     healthCheckIntervalMs: read.integer(raw.healthCheckIntervalMs, 'healthCheckIntervalMs', 30_000, 0, 86_400_000),
+    mapErrors: raw.mapErrors !== false,
   };
   if (read.problems.length > 0) throw new LogupConfigurationError(read.problems);
   return new SecretHolder('LogupConfig', secret, fields) as unknown as LogupConfig;

@@ -1,3 +1,4 @@
+import { LOGUP_MESSAGES } from './logup.messages.js';
 import type { HttpService } from '@nestjs/axios';
 import { isAxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { Agent as HttpAgent } from 'node:http';
@@ -108,7 +109,8 @@ export class LogupHttpAttempts {
       if (code === 'ERR_BAD_RESPONSE' || code === 'ERR_FR_MAX_BODY_LENGTH_EXCEEDED') {
         return { kind: 'failure', reason: 'malformed_response', detail: 'the answer is too large', notSent: false };
       }
-      return { kind: 'failure', reason: 'network', detail: `network error ${code}`, notSent: NOT_SENT_CODES.has(code) };
+      const detail = LOGUP_MESSAGES.networkError(code, new URL(this.#config.baseUrl).host);
+      return { kind: 'failure', reason: 'network', detail, notSent: NOT_SENT_CODES.has(code) };
     }
     return this.#parse(response);
   }

@@ -32,16 +32,20 @@ const logger = new Logger('LogupModule');
 
 /**
  * The HTTP answer for a library error, never a 500 for a visitor's mistake:
- * validation -> 400 listing the problems; LogUp unavailable -> 503 (504 for a
+ * validation, or LogUp's own 400 -> 400 with the library's message; LogUp unavailable -> 503 (504 for a
  * timeout) with `Retry-After` when LogUp sent one (pass the response to set it);
  * rejected gate credentials -> 503, logging for the operator what is misconfigured;
- * any other LogUp error status -> 502. Messages carry no secrets or internals.
- * @example
- * `@Catch(LogupError) class Filter { catch(e: LogupError) { throw toLogupHttpException(e); } }`
+ * any other LogUp error status -> 502. Messages carry no secrets or internals; the
+ * library error is the exception's `cause`. `LogupModule` applies this to every
+ * route and resolver of the app (see `LogupErrorInterceptor`, option `mapErrors`).
  */
 export function toLogupHttpException(error: LogupError, response?: unknown): HttpException {
+  const cause = { cause: error };
   if (error instanceof LogupValidationError) {
-    return new BadRequestException(error.issues.map((issue) => `${issue.path} ${issue.message}`));
+    return new BadRequestException(
+      error.issues.map((issue) => `${issue.path} ${issue.message}`),
+      cause,
+    );
   }
   if (error instanceof LogupUnavailableError) {
     if (error.retryAfterSeconds !== undefined && response !== undefined) {
@@ -49,18 +53,22 @@ export function toLogupHttpException(error: LogupError, response?: unknown): Htt
     }
     logger.warn(error.message);
     return error.reason === 'timeout'
-      ? new GatewayTimeoutException(LOGUP_MESSAGES.logupTimeout)
-      : new ServiceUnavailableException(LOGUP_MESSAGES.logupUnavailable);
+      ? new GatewayTimeoutException(LOGUP_MESSAGES.logupTimeout, cause)
+      : new ServiceUnavailableException(LOGUP_MESSAGES.logupUnavailable, cause);
   }
   if (error instanceof LogupCredentialsError) {
     logger.error(error.message);
-    return new ServiceUnavailableException(LOGUP_MESSAGES.logupMisconfigured);
+    return new ServiceUnavailableException(LOGUP_MESSAGES.logupMisconfigured, cause);
+  }
+  if (error instanceof LogupApiError && error.status === 400) {
+    // LogUp refused the input itself (a limit the library does not know yet): the caller's mistake.
+    return new BadRequestException(error.message, cause);
   }
   if (error instanceof LogupApiError) {
     logger.error(error.message);
-    return new BadGatewayException(LOGUP_MESSAGES.logupUnexpected);
+    return new BadGatewayException(LOGUP_MESSAGES.logupUnexpected, cause);
   }
   // A developer error (e.g. @Subscription() on an unguarded route): a real server bug.
   logger.error(error.message);
-  return new InternalServerErrorException();
+  return new InternalServerErrorException(undefined, cause);
 }

@@ -1,9 +1,11 @@
 import { HttpService } from '@nestjs/axios';
 import type { DynamicModule, Provider } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import axios from 'axios';
 import { LogupApiClient } from './logup-api.client.js';
 import { resolveLogupConfig } from './logup.config.js';
 import { LOGUP_CONFIG, LOGUP_MODULE_OPTIONS } from './logup.constants.js';
+import { LogupErrorInterceptor } from './logup.error-interceptor.js';
 import { LogupGuard } from './logup.guard.js';
 import type { LogupModuleOptions } from './logup-module-options.interface.js';
 import { SecretHolder } from './logup.secret-holder.js';
@@ -60,6 +62,8 @@ export function defineLogupInstance(definition: DynamicModule, extras: { isGloba
     LogupService,
     LogupGuard,
     { provide: LOGUP_INSTANCE, useValue: { name } },
+    // Library errors thrown in the app's own routes answer 400/502/503/504, not 500 (option mapErrors).
+    { provide: APP_INTERCEPTOR, useClass: LogupErrorInterceptor },
   ];
   if (named) {
     providers.push(

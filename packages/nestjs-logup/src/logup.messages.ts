@@ -63,6 +63,21 @@ export const LOGUP_MESSAGES = {
   duplicateGateSetting: (setting: string, value: string, a: string, b: string) =>
     `The gates "${a}" and "${b}" share the ${setting} ${JSON.stringify(value)}: give each gate its own ` +
     `(${setting === 'sessionKey' ? "one gate's login would overwrite the other's" : 'a callback must belong to one gate'})`,
+  networkError: (code: string, host: string) =>
+    code === 'ENOTFOUND' || code === 'ECONNREFUSED' || code === 'EAI_AGAIN'
+      ? `network error ${code} reaching ${host}: check the baseUrl option (in tests, the emulator's url)`
+      : `network error ${code} reaching ${host}`,
+  tokenNotFound: (reason: string, url: string) =>
+    `LogUp answered access token with HTTP 404 (${reason}) at ${url}: check the baseUrl option ` +
+    '(the host only, e.g. "https://api.logup.co") and apiVersion ("v1_0" or "v1_1")',
+  rawSession:
+    'A session middleware was added with app.use() on Fastify: it sets request.raw.session, which LogupGuard ' +
+    'and LogupService.startLogin() do not read, so every LogUp callback would be refused with 400. ' +
+    'Register @fastify/secure-session (or @fastify/session) with app.register() instead (README, "Install").',
+  baseUrlWithVersion: (version: string) =>
+    `ends with the API version "/${version}": give the host only (e.g. "https://api.logup.co") and the version as apiVersion`,
+  unknownApiVersion: (version: string) =>
+    `apiVersion "${version}" is not one LogUp documents (v1_0, v1_1): if LogUp answers 404, set apiVersion to "v1_1"`,
   duplicateName: (name: string) =>
     `LogupModule.forRoot() was called twice with the name "${name}": give each gate its own name`,
 } as const;

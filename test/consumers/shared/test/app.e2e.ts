@@ -1,6 +1,7 @@
 // Runs the app exactly as `node dist/main.js` starts it (the README's main.ts, session
 // middleware included) against an in-process LogUp emulator, and walks the README's
-// path: health, login start, callback, protected route with its DB, logout.
+// path: login start, callback, protected route with its DB, logout; then the same
+// route with bad DB input (400) and with LogUp down (503), never a 500.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -78,16 +79,6 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-it('reports LogUp up on /health, reaching LogUp once for many probes', async () => {
-  const before = emulator.stats().tokenGrants;
-  for (let i = 0; i < 5; i++) {
-    const res = await fetch(`${url}/health`);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', info: { logup: { status: 'up' } } });
-  }
-  expect(emulator.stats().tokenGrants - before).toBe(1);
-});
-
 it('logs in through /logup/login and the callback, counts visits, and logs out for good', async () => {
   const browser = new Browser();
   const start = await browser.get('/logup/login', { method: 'POST' });
@@ -115,4 +106,37 @@ it('refuses a callback this browser did not start, and a token anywhere but the 
   expect((await browser.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`)).status).toBe(400);
   expect((await browser.get(`/me?logupToken=${login.logupToken}&isNewUser=false`)).status).toBe(400);
   expect((await browser.get('/me')).status).toBe(401);
+});
+
+/** A browser logged in through the README's routes, as `db` holds it. */
+async function loggedIn(db: Record<string, string | number>): Promise<Browser> {
+  const browser = new Browser();
+  expect((await browser.get('/logup/login', { method: 'POST' })).status).toBe(303);
+  const login = emulator.login({ idGate: GATE.idGate, email: `db-${Date.now()}@example.com`, db });
+  expect((await browser.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`)).status).toBe(303);
+  return browser;
+}
+
+it('answers 400, not 500, when the route sends bad input to the DB, or LogUp refuses it', async () => {
+  // visits: 'many' makes the route write visits: NaN, which the library refuses (nothing sent).
+  const browser = await loggedIn({ visits: 'many' });
+  const bad = await browser.get('/me');
+  expect(bad.status).toBe(400);
+  expect(JSON.stringify(await bad.json())).toContain('finite number');
+
+  const other = await loggedIn({ visits: 1 });
+  emulator.fault({ kind: 'status', status: 400, endpoint: 'db-update', body: { errorMessage: 'VALUE_REFUSED' } });
+  const refused = await other.get('/me');
+  expect(refused.status).toBe(400);
+  expect(JSON.stringify(await refused.json())).toContain('VALUE_REFUSED');
+});
+
+it('answers 503, not 500, when LogUp is down, and recovers', async () => {
+  const browser = await loggedIn({ visits: 1 });
+  emulator.fault({ kind: 'status', status: 503, endpoint: 'db-read', count: 10 });
+  const down = await browser.get('/me');
+  expect(down.status).toBe(503);
+  expect(await down.json()).toMatchObject({ message: 'LogUp is unavailable; please try again shortly' });
+  emulator.clearFaults();
+  expect((await browser.get('/me')).status).toBe(200);
 });
