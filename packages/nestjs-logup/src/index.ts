@@ -27,7 +27,18 @@ export { LogupCallbackQuery } from './logup-callback.query.js';
 export { clearLogupSession, type LogupPendingLogin, type LogupSessionValue } from './logup.session.js';
 export { MemorySessionRevocationStore } from './logup.revocation.js';
 export { toLogupHttpException } from './logup.http-errors.js';
-export { LogupSubscription, type LogupSubscriptionData } from './logup.subscription.js';
+export { LogupSubscription, type LogupDbChange, type LogupSubscriptionData } from './logup.subscription.js';
+export type {
+  LogupDbRead,
+  LogupDbSchema,
+  LogupDbShape,
+  LogupDbType,
+  LogupDbWrite,
+  LogupRegister,
+  LogupRegisteredDb,
+  StandardSchemaV1,
+  StandardSchemaV1Result,
+} from './logup.db-schema.js';
 export type { LogupRequest, LogupResponse, LogupTransport } from './logup.transport.js';
 export type {
   LogupLoginBinding,
@@ -52,9 +63,11 @@ export {
   LogupApiError,
   LogupConfigurationError,
   LogupCredentialsError,
+  LogupDbSchemaError,
   LogupUnavailableError,
   LogupValidationError,
   isLogupApiError,
+  isLogupDbSchemaError,
   isLogupError,
   isLogupUnavailableError,
   isLogupValidationError,

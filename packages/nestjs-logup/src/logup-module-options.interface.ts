@@ -1,5 +1,6 @@
 import type { HttpService } from '@nestjs/axios';
 import type { CreateAxiosDefaults } from 'axios';
+import type { LogupDbSchema } from './logup.db-schema.js';
 
 /** How the client retries idempotent calls (and the token request). */
 export interface LogupRetryOptions {
@@ -102,6 +103,14 @@ export interface LogupModuleOptions {
   loginUrl?: string;
   /** Health checks reach LogUp at most once per this many ms; between, the last result is reported. Default `30000`. */
   healthCheckIntervalMs?: number;
+  /**
+   * A Standard Schema (zod, valibot, arktype, ...) of the subscription DB: every DB
+   * read from LogUp is validated with it (its defaults apply; a DB that still does
+   * not match throws `LogupDbSchemaError`), and `updateDb` / `changeDb` check their
+   * input with it before sending anything. Register it with `LogupRegister` to type
+   * `LogupSubscription`. Default: none (LogUp's limits are still checked).
+   */
+  dbSchema?: LogupDbSchema;
 }
 
 /** The configuration after defaults and validation (what the library runs on). */
@@ -129,6 +138,8 @@ export interface LogupConfig {
   readonly sessionRevocation: LogupSessionRevocationStore;
   readonly loginUrl?: string;
   readonly healthCheckIntervalMs: number;
+  /** The DB schema, when given (`dbSchema`); in logs and JSON it shows as `[dbSchema <vendor>]`. */
+  readonly dbSchema?: LogupDbSchema;
 }
 
 /**
