@@ -11,7 +11,7 @@ import {
 } from './logup.db-schema.js';
 import { LogupDbSchemaError, LogupValidationError, malformedAnswer } from './logup.errors.js';
 import type { LogupRequest, LogupResponse, LogupTransport } from './logup.transport.js';
-import { assertDbKeys, dbUpdateIssues, parseDb, type LogupDb } from './logup.validation.js';
+import { assertDbKeys, dbUpdateIssues, isPlainObject, parseDb, type LogupDb } from './logup.validation.js';
 
 /** What a subscription is made of (see {@link LogupSubscription}). */
 export interface LogupSubscriptionData<TDb extends LogupDbType = LogupRegisteredDb> {
@@ -106,7 +106,7 @@ export class LogupSubscription<TDb extends LogupDbType = LogupRegisteredDb> {
    */
   async updateDb(data: LogupDbWrite<TDb>): Promise<LogupDbRead<TDb>> {
     const issues = dbUpdateIssues(data);
-    if (this.#schema && issues.length === 0) issues.push(...(await validateDbKeys(this.#schema, data as LogupDb)));
+    if (this.#schema && isPlainObject(data)) issues.push(...(await validateDbKeys(this.#schema, data as LogupDb)));
     if (issues.length > 0) throw new LogupValidationError('DB update', issues);
     return inOrder(this.#transport, this.idSubscription, () => this.#put(data as LogupDb, 'updateDb'));
   }
