@@ -97,7 +97,10 @@ function diagnose(vendor: keyof typeof SCHEMA_SOURCE): string[] {
   previous = program;
   return ts
     .getPreEmitDiagnostics(program)
-    .map((d) => `${d.file ? `${d.file.fileName}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1} ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    .map(
+      (d) =>
+        `${d.file ? `${d.file.fileName}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1} ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+    );
 }
 
 describe.each(['zod', 'valibot'] as const)('LogupSubscription typed from a registered dbSchema (%s)', (vendor) => {

@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { inspect } from 'node:util';
-import { isStandardSchema, type LogupDbSchema } from './logup.db-schema.js';
+import { dbSchemaOption } from './logup.db-schema.js';
 import { LOGUP_API_VERSION_PATTERN, LOGUP_DEFAULT_API_VERSION, LOGUP_DEFAULT_BASE_URL } from './logup.constants.js';
 import { LogupConfigurationError } from './logup.errors.js';
 import type {
@@ -123,21 +122,6 @@ function readBaseUrl(value: unknown, reader: OptionReader): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-/** The `dbSchema` option, wrapped so that a log line or JSON of the config shows only its vendor. */
-function readDbSchema(value: unknown, reader: OptionReader): LogupDbSchema | undefined {
-  if (value === undefined) return undefined;
-  if (!isStandardSchema(value)) {
-    reader.problems.push({
-      option: 'dbSchema',
-      problem: 'must be a Standard Schema (zod 3.24+, valibot 1+, arktype 2+, ...): an object with "~standard".validate',
-    });
-    return undefined;
-  }
-  const props = value['~standard'];
-  const describe = () => `[dbSchema ${props.vendor}]`;
-  return Object.freeze({ '~standard': props, toJSON: describe, [inspect.custom]: describe });
-}
-
 function isRevocationStore(value: unknown): value is LogupSessionRevocationStore {
   const store = value as LogupSessionRevocationStore | undefined;
   return typeof store?.revoke === 'function' && typeof store.isRevoked === 'function';
@@ -246,7 +230,7 @@ export function resolveLogupConfig(options: LogupModuleOptions | undefined, name
       : new MemorySessionRevocationStore(),
     loginUrl: raw.loginUrl as string | undefined,
     healthCheckIntervalMs: read.integer(raw.healthCheckIntervalMs, 'healthCheckIntervalMs', 30_000, 0, 86_400_000),
-    dbSchema: readDbSchema(raw.dbSchema, read),
+    dbSchema: dbSchemaOption(raw.dbSchema, read.problems),
   };
   if (read.problems.length > 0) throw new LogupConfigurationError(read.problems);
   return new SecretHolder('LogupConfig', secret, fields) as unknown as LogupConfig;

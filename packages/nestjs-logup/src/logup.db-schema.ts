@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { LogupValidationIssue } from './logup.errors.js';
 import type { LogupDb, LogupDbValue } from './logup.validation.js';
 
@@ -13,7 +14,7 @@ export interface StandardSchemaV1<Input = unknown, Output = Input> {
     readonly vendor: string;
     readonly validate: (
       value: unknown,
-      options?: { readonly libraryOptions?: Record<string, unknown> | undefined } | undefined,
+      options?: { readonly libraryOptions?: Record<string, unknown> | undefined },
     ) => StandardSchemaV1Result<Output> | Promise<StandardSchemaV1Result<Output>>;
     readonly types?: { readonly input: Input; readonly output: Output } | undefined;
   };
@@ -82,6 +83,28 @@ export function isStandardSchema(value: unknown): value is LogupDbSchema {
   );
 }
 
+/**
+ * Reads the `dbSchema` option: the schema, wrapped so that a log line or JSON of the
+ * configuration shows only `[dbSchema <vendor>]`; or a problem added to `problems`.
+ */
+export function dbSchemaOption(
+  value: unknown,
+  problems: { option: string; problem: string }[],
+): LogupDbSchema | undefined {
+  if (value === undefined) return undefined;
+  if (!isStandardSchema(value)) {
+    problems.push({
+      option: 'dbSchema',
+      problem:
+        'must be a Standard Schema (zod 3.24+, valibot 1+, arktype 2+, ...): an object with "~standard".validate',
+    });
+    return undefined;
+  }
+  const props = value['~standard'];
+  const describe = () => `[dbSchema ${props.vendor}]`;
+  return Object.freeze({ '~standard': props, toJSON: describe, [inspect.custom]: describe });
+}
+
 /** The DB key an issue is about (the first segment of its path), if any. */
 function keyOf(issue: { path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> }): string | undefined {
   const first = issue.path?.[0];
@@ -116,7 +139,7 @@ export async function validateDb(
   return value ? { value } : { issues: [{ path: 'db', message: OUTPUT_PROBLEM }] };
 }
 
-const OUTPUT_PROBLEM = "is turned by dbSchema into something other than a flat object of strings, numbers and booleans";
+const OUTPUT_PROBLEM = 'is turned by dbSchema into something other than a flat object of strings, numbers and booleans';
 
 /**
  * Checks some keys against the schema, as `updateDb` needs: the schema sees only

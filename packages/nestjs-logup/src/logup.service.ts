@@ -58,7 +58,10 @@ export class LogupService {
    * const result = await logup.verify(query.logupToken, query.isNewUser === 'true');
    * if (result.verified) console.log(result.subscription.idSubscription);
    */
-  async verify<TDb extends LogupDbType = LogupRegisteredDb>(logupToken: string, isNewUser: boolean): Promise<LogupVerification<TDb>> {
+  async verify<TDb extends LogupDbType = LogupRegisteredDb>(
+    logupToken: string,
+    isNewUser: boolean,
+  ): Promise<LogupVerification<TDb>> {
     assertVerifyInput(logupToken, isNewUser);
     const request = {
       method: 'POST',
@@ -126,7 +129,10 @@ export class LogupService {
    * fail the login (the logupToken is spent): the subscription gets no snapshot, and
    * a warning names the keys; `getDb()` throws the typed error.
    */
-  async #checkedDb<TDb extends LogupDbType>(idSubscription: string, db: LogupDb): Promise<LogupDbRead<TDb> | undefined> {
+  async #checkedDb<TDb extends LogupDbType>(
+    idSubscription: string,
+    db: LogupDb,
+  ): Promise<LogupDbRead<TDb> | undefined> {
     const schema = this.#config.dbSchema;
     if (!schema) return db as LogupDbRead<TDb>;
     const checked = await validateDb(schema, db);

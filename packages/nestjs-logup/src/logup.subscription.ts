@@ -158,7 +158,12 @@ export class LogupSubscription<TDb extends LogupDbType = LogupRegisteredDb> {
 
   /** The public fields only: `{ idSubscription, idActor, isNewUser, db }`. */
   toJSON(): LogupSubscriptionData<TDb> {
-    return { idSubscription: this.idSubscription, idActor: this.idActor, isNewUser: this.isNewUser, db: this.#db as LogupDbRead<TDb> };
+    return {
+      idSubscription: this.idSubscription,
+      idActor: this.idActor,
+      isNewUser: this.isNewUser,
+      db: this.#db as LogupDbRead<TDb>,
+    };
   }
 
   #dbPath(): string {
