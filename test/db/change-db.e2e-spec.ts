@@ -99,6 +99,10 @@ describe('changeDb: only what changed is sent, in order', () => {
         return Promise.resolve(); // an async function, as a caller might pass one
       }) as never),
     ).rejects.toThrow('change must be synchronous');
+    // An arrow that returns its assignment (db.a = 2) or its increment (db.a++) returns a number.
+    await expect(sub.changeDb(((draft: Counter) => draft.a++) as never)).rejects.toThrow(
+      'change returned number: return nothing (after changing the draft) or a new DB object',
+    );
     expect(emu.db(id)).toEqual({ a: 1 });
     expect(emu.stats().dbUpdates).toBe(0);
   });

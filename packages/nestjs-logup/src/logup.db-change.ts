@@ -21,8 +21,9 @@ export async function planDbChange(
   schema: LogupDbSchema | undefined,
 ): Promise<LogupDbChangePlan> {
   if (!isPlainObject(after)) {
+    const got = after === null ? 'null' : Array.isArray(after) ? 'an array' : typeof after;
     throw new LogupValidationError('DB change', [
-      { path: 'db', message: 'must stay a plain object: change the draft, or return a new plain object' },
+      { path: 'change', message: `returned ${got}: return nothing (after changing the draft) or a new DB object` },
     ]);
   }
   let next: Record<string, unknown> = after;
