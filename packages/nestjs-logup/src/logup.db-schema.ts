@@ -69,8 +69,11 @@ export type LogupDbRead<T extends LogupDbType> = T extends LogupDbSchema
 
 /** What `updateDb` takes: some keys of the schema's input (or of the hand-written type). */
 export type LogupDbWrite<T extends LogupDbType> = T extends LogupDbSchema
-  ? { [K in keyof NonNullable<T['~standard']['types']>['input']]?: NonNullable<T['~standard']['types']>['input'][K] }
+  ? SomeKeys<NonNullable<T['~standard']['types']>['input']>
   : Partial<T>;
+
+/** Some keys of a DB, each with a value (`undefined` is no value LogUp stores). */
+type SomeKeys<T> = { [K in keyof T]?: Exclude<T[K], undefined> };
 
 /** Whether a value implements Standard Schema v1. */
 export function isStandardSchema(value: unknown): value is LogupDbSchema {
