@@ -121,6 +121,22 @@ describe('changeDb: only what changed is sent, in order', () => {
     expect(methods(0)).toEqual(['GET', 'PUT', 'GET', 'PUT', 'GET', 'PUT', 'GET', 'PUT', 'GET', 'PUT']);
   });
 
+  it('applies updateDb, deleteDbValues and changeDb of one subscription in call order', async () => {
+    const id = stored({ a: 0 });
+    const sub = () => replicas[0].logup.subscription<Counter>(id);
+    const calls = [
+      sub().updateDb({ a: 1 }),
+      sub().deleteDbValues(['a']),
+      sub().changeDb((draft) => {
+        draft.b = draft.a === undefined ? 1 : -1; // sees the delete
+      }),
+      sub().updateDb({ a: 2 }),
+    ];
+    await Promise.all(calls);
+    expect(methods(0)).toEqual(['PUT', 'DELETE', 'GET', 'GET', 'PUT', 'PUT']);
+    expect(emu.db(id)).toEqual({ a: 2, b: 1 });
+  });
+
   it('keeps going after a change that failed', async () => {
     const id = stored({ n: 0 });
     const sub = replicas[0].logup.subscription<Counter>(id);
