@@ -195,6 +195,21 @@ describe('dbSchema, the option', () => {
     await moduleRef.close();
   });
 
+  it('logs a visitor in even when the schema throws on their DB', async () => {
+    const throwing = z.object({
+      plan: z.string().transform(() => {
+        throw new TypeError('a bug in the app');
+      }),
+    });
+    const moduleRef = await boot(throwing);
+    const app = await moduleRef.init();
+    const login = emu.login({ idGate: GATE.idGate, email: email(), db: { plan: 'pro' } });
+    const result = await app.get(LogupService).verify(login.logupToken, false);
+    expect(result.verified && result.subscription.db).toBeUndefined();
+    expect(result.verified).toBe(true);
+    await app.close();
+  });
+
   it('awaits an async schema before sending', async () => {
     const asyncSchema = z.object({
       nickname: z

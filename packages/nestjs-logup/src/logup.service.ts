@@ -135,7 +135,10 @@ export class LogupService {
   ): Promise<LogupDbRead<TDb> | undefined> {
     const schema = this.#config.dbSchema;
     if (!schema) return db as LogupDbRead<TDb>;
-    const checked = await validateDb(schema, db);
+    // A schema that throws instead of answering issues must not fail the login either.
+    const checked = await validateDb(schema, db).catch((thrown: unknown) => ({
+      issues: [{ path: 'db', message: `made dbSchema throw ${(thrown as Error)?.name ?? 'an error'}` }],
+    }));
     if ('value' in checked) return checked.value as LogupDbRead<TDb>;
     const error = new LogupDbSchemaError('verification', idSubscription, checked.issues);
     new Logger('LogupModule').warn(error.message);
