@@ -115,8 +115,8 @@ export class LogupSubscription<TDb extends LogupDbType = LogupRegisteredDb> {
   async deleteDbValues(keys: (keyof LogupDbRead<TDb> & string)[]): Promise<LogupDbRead<TDb>> {
     assertDbKeys(keys, 'DB delete', true);
     return inOrder(this.#transport, this.idSubscription, async () => {
-      await this.#delete(keys, 'deleteDbValues');
-      return this.#remember('deleteDbValues', await this.#send(this.#read('deleteDbValues')), true);
+      await this.#delete(keys);
+      return this.#remember('deleteDbValues', await this.#send(this.#read()), true);
     });
   }
 
@@ -150,9 +150,9 @@ export class LogupSubscription<TDb extends LogupDbType = LogupRegisteredDb> {
       const putKeys = Object.keys(plan.put).length;
       if (putKeys === 0 && plan.remove.length === 0) return before as LogupDbRead<TDb>;
       // Removals first: they make room under the 20-key limit for the keys added.
-      if (plan.remove.length > 0) await this.#delete(plan.remove, 'changeDb');
+      if (plan.remove.length > 0) await this.#delete(plan.remove);
       if (putKeys > 0) return this.#put(plan.put, 'changeDb');
-      return this.#remember('changeDb', await this.#send(this.#read('changeDb')), true);
+      return this.#remember('changeDb', await this.#send(this.#read()), true);
     });
   }
 
@@ -170,19 +170,28 @@ export class LogupSubscription<TDb extends LogupDbType = LogupRegisteredDb> {
     return `/subscription/${encodeURIComponent(this.idSubscription)}/db`;
   }
 
-  #read(operation: string): LogupRequest {
-    return { method: 'GET', path: this.#dbPath(), operation, idempotent: true };
+  // The calls keep LogUp's operation names (getDb, updateDb, deleteDbValues), as their
+  // telemetry spans and errors do, whichever method sent them.
+  #read(): LogupRequest {
+    return { method: 'GET', path: this.#dbPath(), operation: 'getDb', idempotent: true };
   }
 
-  async #put(data: LogupDb, operation: string): Promise<LogupDbRead<TDb>> {
+  /** PUTs keys; `caller` names the method in a `LogupDbSchemaError`. */
+  async #put(data: LogupDb, caller: string): Promise<LogupDbRead<TDb>> {
     const body = { data: Object.keys(data).map((key) => ({ key, value: data[key] })) };
-    const request = { method: 'PUT', path: this.#dbPath(), body, operation, idempotent: true } as const;
-    return this.#remember(operation, await this.#send(request), true);
+    const request = { method: 'PUT', path: this.#dbPath(), body, operation: 'updateDb', idempotent: true } as const;
+    return this.#remember(caller, await this.#send(request), true);
   }
 
-  async #delete(keys: string[], operation: string): Promise<void> {
+  async #delete(keys: string[]): Promise<void> {
     const body = { keys: [...new Set(keys)] };
-    const request = { method: 'DELETE', path: this.#dbPath(), body, operation, idempotent: true } as const;
+    const request = {
+      method: 'DELETE',
+      path: this.#dbPath(),
+      body,
+      operation: 'deleteDbValues',
+      idempotent: true,
+    } as const;
     const response = await this.#transport.request(request);
     if (!is2xx(response.status)) throw this.#transport.errorFor(request, response);
   }
