@@ -67,6 +67,14 @@ describe.each(SCHEMAS)('a DB validated with dbSchema (%s)', (_vendor, dbSchema) 
     expect(sub.db).toBeUndefined();
   });
 
+  it('checks each key of a partial read, and leaves out the defaults', async () => {
+    const sub = subscription({ plan: 'gold', seats: 2 });
+    await expect(sub.getDb(['seats', 'credits'])).resolves.toEqual({ seats: 2 });
+    const error = (await failure(sub.getDb(['plan']))) as LogupDbSchemaError;
+    expect(error).toBeInstanceOf(LogupDbSchemaError);
+    expect(error.issues.map((issue) => issue.path)).toEqual(['value of "plan"']);
+  });
+
   it('still logs a visitor in whose DB does not match: no snapshot, a warning, and getDb() says why', async () => {
     const login = stored({ seats: -4 });
     const result = await logup.verify<typeof dbSchema>(login.logupToken, false);

@@ -80,7 +80,8 @@ export class LogupSubscription<TDb extends LogupDbType = LogupRegisteredDb> {
 
   /**
    * Reads the DB from LogUp; with `keys`, only those keys (absent keys are left out;
-   * with a `dbSchema`, only a full read is validated).
+   * with a `dbSchema`, each key read is checked, and its value is the stored one: no
+   * default or transform, which need the whole DB).
    * @throws LogupDbSchemaError when the DB does not match the `dbSchema`.
    * @example const { country } = await subscription.getDb(['country']);
    */
@@ -94,7 +95,10 @@ export class LogupSubscription<TDb extends LogupDbType = LogupRegisteredDb> {
     }
     const request = { method: 'GET', path: `${this.#dbPath()}${query}`, operation: 'getDb', idempotent: true } as const;
     const raw = await this.#send(request);
-    return keys === undefined ? this.#remember(request.operation, raw) : (raw as Partial<LogupDbRead<TDb>>);
+    if (keys === undefined) return this.#remember(request.operation, raw);
+    const issues = this.#schema ? await validateDbKeys(this.#schema, raw) : [];
+    if (issues.length > 0) throw new LogupDbSchemaError(request.operation, this.idSubscription, issues);
+    return raw as Partial<LogupDbRead<TDb>>;
   }
 
   /**
