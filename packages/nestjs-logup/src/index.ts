@@ -28,7 +28,18 @@ export { clearLogupSession, type LogupPendingLogin, type LogupSessionValue } fro
 export { MemorySessionRevocationStore } from './logup.revocation.js';
 export { toLogupHttpException } from './logup.http-errors.js';
 export { LogupErrorInterceptor, LogupGraphqlError } from './logup.error-interceptor.js';
-export { LogupSubscription, type LogupSubscriptionData } from './logup.subscription.js';
+export { LogupSubscription, type LogupDbChange, type LogupSubscriptionData } from './logup.subscription.js';
+export type {
+  LogupDbRead,
+  LogupDbSchema,
+  LogupDbShape,
+  LogupDbType,
+  LogupDbWrite,
+  LogupRegister,
+  LogupRegisteredDb,
+  StandardSchemaV1,
+  StandardSchemaV1Result,
+} from './logup.db-schema.js';
 export type { LogupRequest, LogupResponse, LogupTransport } from './logup.transport.js';
 export type {
   LogupLoginBinding,
@@ -53,9 +64,11 @@ export {
   LogupApiError,
   LogupConfigurationError,
   LogupCredentialsError,
+  LogupDbSchemaError,
   LogupUnavailableError,
   LogupValidationError,
   isLogupApiError,
+  isLogupDbSchemaError,
   isLogupError,
   isLogupUnavailableError,
   isLogupValidationError,

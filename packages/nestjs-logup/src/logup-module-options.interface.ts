@@ -1,5 +1,6 @@
 import type { HttpService } from '@nestjs/axios';
 import type { CreateAxiosDefaults } from 'axios';
+import type { LogupDbSchema } from './logup.db-schema.js';
 
 /** How the client retries idempotent calls (and the token request). */
 export interface LogupRetryOptions {
@@ -126,6 +127,14 @@ export interface LogupModuleOptions {
    * a 500. Default `true`; `false` (on every registration) leaves them to the app's filters.
    */
   mapErrors?: boolean;
+  /**
+   * A Standard Schema (zod, valibot, arktype, ...) of the subscription DB: every DB
+   * read from LogUp is validated with it (its defaults apply; a DB that still does
+   * not match throws `LogupDbSchemaError`), and `updateDb` / `changeDb` check their
+   * input with it before sending anything. Register it with `LogupRegister` to type
+   * `LogupSubscription`. Default: none (LogUp's limits are still checked).
+   */
+  dbSchema?: LogupDbSchema;
 }
 
 /** The configuration after defaults and validation (what the library runs on). */
@@ -155,6 +164,8 @@ export interface LogupConfig {
   readonly trustedOrigins: readonly string[];
   readonly healthCheckIntervalMs: number;
   readonly mapErrors: boolean;
+  /** The DB schema, when given (`dbSchema`); in logs and JSON it shows as `[dbSchema <vendor>]`. */
+  readonly dbSchema?: LogupDbSchema;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { dbSchemaOption } from './logup.db-schema.js';
 import { LOGUP_API_VERSION_PATTERN, LOGUP_DEFAULT_API_VERSION, LOGUP_DEFAULT_BASE_URL } from './logup.constants.js';
 import { LogupConfigurationError } from './logup.errors.js';
 import { LOGUP_MESSAGES } from './logup.messages.js';
@@ -37,6 +38,7 @@ const OPTION_NAMES: readonly string[] = [
   'trustedOrigins',
   'healthCheckIntervalMs',
   'mapErrors',
+  'dbSchema',
   'httpModuleOptions',
   'httpService',
   'isGlobal',
@@ -267,6 +269,7 @@ export function resolveLogupConfig(options: LogupModuleOptions | undefined, name
     trustedOrigins,
     healthCheckIntervalMs: read.integer(raw.healthCheckIntervalMs, 'healthCheckIntervalMs', 30_000, 0, 86_400_000),
     mapErrors: raw.mapErrors !== false,
+    dbSchema: dbSchemaOption(raw.dbSchema, read.problems),
   };
   if (read.problems.length > 0) throw new LogupConfigurationError(read.problems);
   return new SecretHolder('LogupConfig', secret, fields) as unknown as LogupConfig;

@@ -12,6 +12,7 @@ export interface LogupValidationIssue {
 export type LogupErrorCode =
   | 'LOGUP_CONFIGURATION'
   | 'LOGUP_VALIDATION'
+  | 'LOGUP_DB_SCHEMA'
   | 'LOGUP_CREDENTIALS'
   | 'LOGUP_API'
   | 'LOGUP_UNAVAILABLE'
@@ -83,6 +84,33 @@ export class LogupValidationError extends LogupError {
 
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), issues: this.issues };
+  }
+}
+
+/**
+ * A DB LogUp holds does not match the `dbSchema` (after the schema's own defaults):
+ * the app gets this instead of data whose types would lie. `applied` tells whether
+ * the call had already changed the DB (an update whose answer did not match).
+ * Repair it with `updateDb` / `deleteDbValues` on the keys named in `issues`.
+ */
+export class LogupDbSchemaError extends LogupError {
+  constructor(
+    readonly operation: string,
+    readonly idSubscription: string,
+    readonly issues: LogupValidationIssue[],
+    readonly applied = false,
+  ) {
+    super('LOGUP_DB_SCHEMA', LOGUP_MESSAGES.dbSchema(operation, idSubscription, issues, applied));
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      operation: this.operation,
+      idSubscription: this.idSubscription,
+      issues: this.issues,
+      applied: this.applied,
+    };
   }
 }
 
@@ -204,6 +232,9 @@ export const isLogupError = (error: unknown): error is LogupError => error insta
 /** Type guard: the input was rejected before anything was sent. */
 export const isLogupValidationError = (error: unknown): error is LogupValidationError =>
   error instanceof LogupValidationError;
+/** Type guard: a DB read from LogUp does not match the `dbSchema`. */
+export const isLogupDbSchemaError = (error: unknown): error is LogupDbSchemaError =>
+  error instanceof LogupDbSchemaError;
 /** Type guard: LogUp is down, slow or answering garbage. */
 export const isLogupUnavailableError = (error: unknown): error is LogupUnavailableError =>
   error instanceof LogupUnavailableError;

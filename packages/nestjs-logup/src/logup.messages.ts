@@ -9,6 +9,14 @@ export const LOGUP_MESSAGES = {
     problems.length === 1 ? problems[0] : `Invalid LogupModule options:\n- ${problems.join('\n- ')}`,
   validation: (what: string, issues: { path: string; message: string }[]) =>
     `Invalid ${what}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
+  dbSchema: (
+    operation: string,
+    idSubscription: string,
+    issues: { path: string; message: string }[],
+    applied: boolean,
+  ) =>
+    `The DB of subscription "${idSubscription}" (${operation}) does not match dbSchema` +
+    `${applied ? ' (the change was applied)' : ''}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
   credentials: (idGate: string, reason: string, status: number) =>
     `LogUp rejected the gate credentials for idGate "${idGate}" (HTTP ${status}, ${reason}). ` +
     'Check the idGate and secret options.',

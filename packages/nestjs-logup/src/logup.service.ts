@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LogupApiClient } from './logup-api.client.js';
 import { LOGUP_CONFIG } from './logup.constants.js';
-import { malformedAnswer, type LogupError } from './logup.errors.js';
+import { LogupDbSchemaError, malformedAnswer, type LogupError } from './logup.errors.js';
 import { LogupCrossSiteLoginException } from './logup.exceptions.js';
 import { LOGUP_MESSAGES } from './logup.messages.js';
 import { crossSiteStartProblem } from './logup.request-origin.js';
@@ -14,17 +14,18 @@ import {
   type LogupPendingLogin,
   type LogupSessionValue,
 } from './logup.session.js';
+import { validateDb, type LogupDbRead, type LogupDbType, type LogupRegisteredDb } from './logup.db-schema.js';
 import { LogupSubscription } from './logup.subscription.js';
 import { assertId, assertVerifyInput, idProblem, parseDb, type LogupDb } from './logup.validation.js';
 
 /** A subscription just verified: `idActor` and `isNewUser` are known. */
-export type LogupVerifiedSubscription<TDb extends LogupDb = LogupDb> = LogupSubscription<TDb> & {
+export type LogupVerifiedSubscription<TDb extends LogupDbType = LogupRegisteredDb> = LogupSubscription<TDb> & {
   readonly idActor: string;
   readonly isNewUser: boolean;
 };
 
 /** The outcome of {@link LogupService.verify}. */
-export type LogupVerification<TDb extends LogupDb = LogupDb> =
+export type LogupVerification<TDb extends LogupDbType = LogupRegisteredDb> =
   { verified: true; subscription: LogupVerifiedSubscription<TDb> } | { verified: false; errorMessage: string };
 
 /** The result of a health probe. */
@@ -60,7 +61,10 @@ export class LogupService {
    * const result = await logup.verify(query.logupToken, query.isNewUser === 'true');
    * if (result.verified) console.log(result.subscription.idSubscription);
    */
-  async verify<TDb extends LogupDb = LogupDb>(logupToken: string, isNewUser: boolean): Promise<LogupVerification<TDb>> {
+  async verify<TDb extends LogupDbType = LogupRegisteredDb>(
+    logupToken: string,
+    isNewUser: boolean,
+  ): Promise<LogupVerification<TDb>> {
     assertVerifyInput(logupToken, isNewUser);
     const request = {
       method: 'POST',
@@ -93,12 +97,12 @@ export class LogupService {
               ? 'its db is not a flat object of strings, numbers and booleans'
               : undefined;
     if (problem) throw malformedAnswer('verification', problem);
-    const subscription = new LogupSubscription<TDb>(this.#client, {
-      idSubscription: answer.idSubscription as string,
-      idActor: answer.idActor as string,
-      isNewUser,
-      db: db as Partial<TDb>,
-    });
+    const idSubscription = answer.idSubscription as string;
+    const subscription = new LogupSubscription<TDb>(
+      this.#client,
+      { idSubscription, idActor: answer.idActor as string, isNewUser, db: await this.#checkedDb(idSubscription, db!) },
+      this.#config.dbSchema,
+    );
     return { verified: true, subscription: subscription as LogupVerifiedSubscription<TDb> };
   }
 
@@ -106,17 +110,42 @@ export class LogupService {
    * A subscription by id, to work on any visitor's DB (the Python SDK's
    * `subscription_custom`). `idActor` and `isNewUser` are only carried along.
    */
-  subscription<TDb extends LogupDb = LogupDb>(
+  subscription<TDb extends LogupDbType = LogupRegisteredDb>(
     idSubscription: string,
     options: { idActor?: string; isNewUser?: boolean } = {},
   ): LogupSubscription<TDb> {
     assertId(idSubscription, 'idSubscription');
     if (options.idActor !== undefined) assertId(options.idActor, 'idActor');
-    return new LogupSubscription<TDb>(this.#client, {
-      idSubscription,
-      idActor: options.idActor,
-      isNewUser: typeof options.isNewUser === 'boolean' ? options.isNewUser : undefined,
-    });
+    return new LogupSubscription<TDb>(
+      this.#client,
+      {
+        idSubscription,
+        idActor: options.idActor,
+        isNewUser: typeof options.isNewUser === 'boolean' ? options.isNewUser : undefined,
+      },
+      this.#config.dbSchema,
+    );
+  }
+
+  /**
+   * The verification's DB through the `dbSchema`. A DB that does not match must not
+   * fail the login (the logupToken is spent): the subscription gets no snapshot, and
+   * a warning names the keys; `getDb()` throws the typed error.
+   */
+  async #checkedDb<TDb extends LogupDbType>(
+    idSubscription: string,
+    db: LogupDb,
+  ): Promise<LogupDbRead<TDb> | undefined> {
+    const schema = this.#config.dbSchema;
+    if (!schema) return db as LogupDbRead<TDb>;
+    // A schema that throws instead of answering issues must not fail the login either.
+    const checked = await validateDb(schema, db).catch((thrown: unknown) => ({
+      issues: [{ path: 'db', message: `made dbSchema throw ${(thrown as Error)?.name ?? 'an error'}` }],
+    }));
+    if ('value' in checked) return checked.value as LogupDbRead<TDb>;
+    const error = new LogupDbSchemaError('verification', idSubscription, checked.issues);
+    new Logger('LogupModule').warn(error.message);
+    return undefined;
   }
 
   /**

@@ -1,14 +1,30 @@
-import { malformedAnswer } from './logup.errors.js';
-import type { LogupResponse, LogupTransport } from './logup.transport.js';
-import { assertDbKeys, assertDbUpdate, parseDb, type LogupDb, type LogupDbValue } from './logup.validation.js';
+import { planDbChange } from './logup.db-change.js';
+import { inOrder } from './logup.db-queue.js';
+import {
+  validateDb,
+  validateDbKeys,
+  type LogupDbRead,
+  type LogupDbSchema,
+  type LogupDbType,
+  type LogupDbWrite,
+  type LogupRegisteredDb,
+} from './logup.db-schema.js';
+import { LogupDbSchemaError, LogupValidationError, malformedAnswer } from './logup.errors.js';
+import type { LogupRequest, LogupResponse, LogupTransport } from './logup.transport.js';
+import { assertDbKeys, dbUpdateIssues, isPlainObject, parseDb, type LogupDb } from './logup.validation.js';
 
 /** What a subscription is made of (see {@link LogupSubscription}). */
-export interface LogupSubscriptionData<TDb extends LogupDb = LogupDb> {
+export interface LogupSubscriptionData<TDb extends LogupDbType = LogupRegisteredDb> {
   idSubscription: string;
   idActor?: string;
   isNewUser?: boolean;
-  db?: Partial<TDb>;
+  db?: LogupDbRead<TDb>;
 }
+
+/** A `changeDb` function: changes the draft in place, or returns the new DB. Synchronous. */
+export type LogupDbChange<TDb extends LogupDbType = LogupRegisteredDb> = (
+  db: LogupDbRead<TDb>,
+) => LogupDbRead<TDb> | void;
 
 const BRAND = Symbol.for('nestjs-logup.subscription');
 const ownHasInstance = Function.prototype[Symbol.hasInstance];
@@ -20,23 +36,27 @@ const is2xx = (status: number) => status >= 200 && status < 300;
  * `LogupService.subscription(id)`, or in a controller with `@Subscription()`.
  * Each instance stands alone: concurrent logins never share one.
  *
- * `TDb` declares the DB's keys and value types, e.g.
- * `LogupSubscription<{ plan: string; seats: number }>`; LogUp does not enforce it, so
- * every read returns `Partial<TDb>`.
+ * `TDb` types the DB: the `dbSchema` registered with `LogupRegister` by default (no
+ * generic to write), or `typeof someSchema`, or a type written by hand such as
+ * `{ plan: string; seats: number }` (nothing checks that one, so reads are `Partial`).
+ * With a `dbSchema`, every DB read from LogUp is validated (the schema's defaults
+ * apply; a DB that still does not match throws `LogupDbSchemaError`).
  */
-export class LogupSubscription<TDb extends LogupDb = LogupDb> {
+export class LogupSubscription<TDb extends LogupDbType = LogupRegisteredDb> {
   /** LogUp's subscription id (`sub_...`). */
   readonly idSubscription: string;
   /** LogUp's actor id (`acr_...`), when known (from a verification). */
   readonly idActor?: string;
   /** What the visitor said on LogUp's page (`isNewUser` of the callback URL), when known. */
   readonly isNewUser?: boolean;
-  #db?: Readonly<Partial<TDb>>;
+  #db?: Readonly<LogupDbRead<TDb>>;
   readonly #transport: LogupTransport;
+  readonly #schema?: LogupDbSchema;
 
   /** @internal Use `LogupService.verify()` or `LogupService.subscription()`. */
-  constructor(transport: LogupTransport, data: LogupSubscriptionData<TDb>) {
+  constructor(transport: LogupTransport, data: LogupSubscriptionData<TDb>, dbSchema?: LogupDbSchema) {
     this.#transport = transport;
+    this.#schema = dbSchema;
     this.idSubscription = data.idSubscription;
     if (data.idActor !== undefined) this.idActor = data.idActor;
     if (data.isNewUser !== undefined) this.isNewUser = data.isNewUser;
@@ -49,69 +69,155 @@ export class LogupSubscription<TDb extends LogupDb = LogupDb> {
     return ownHasInstance.call(this, value) || (value as Record<symbol, unknown> | null)?.[BRAND] === true;
   }
 
-  /** The DB as last seen: from the verification, or the latest full read, update or delete. */
-  get db(): Readonly<Partial<TDb>> | undefined {
+  /**
+   * The DB as last seen: from the verification, or the latest full read, update,
+   * delete or change. Undefined before any, or when the verification's DB did not
+   * match the `dbSchema` (then `getDb()` throws the `LogupDbSchemaError` that says why).
+   */
+  get db(): Readonly<LogupDbRead<TDb>> | undefined {
     return this.#db;
   }
 
   /**
-   * Reads the DB from LogUp; with `keys`, only those keys (absent keys are left out).
+   * Reads the DB from LogUp; with `keys`, only those keys (absent keys are left out;
+   * with a `dbSchema`, each key read is checked, and its value is the stored one: no
+   * default or transform, which need the whole DB).
+   * @throws LogupDbSchemaError when the DB does not match the `dbSchema`.
    * @example const { country } = await subscription.getDb(['country']);
    */
-  async getDb<K extends keyof TDb & string>(keys?: K[]): Promise<Partial<TDb>> {
+  async getDb(): Promise<LogupDbRead<TDb>>;
+  async getDb<K extends keyof LogupDbRead<TDb> & string>(keys: K[]): Promise<Partial<LogupDbRead<TDb>>>;
+  async getDb(keys?: string[]): Promise<Partial<LogupDbRead<TDb>>> {
     let query = '';
     if (keys !== undefined) {
       assertDbKeys(keys, 'DB read', false);
       query = `?keys=${keys.map(encodeURIComponent).join(',')}`;
     }
     const request = { method: 'GET', path: `${this.#dbPath()}${query}`, operation: 'getDb', idempotent: true } as const;
-    const db = this.#expectDb(request.operation, await this.#transport.request(request));
-    if (keys === undefined) this.#db = Object.freeze({ ...db });
-    return db;
+    const raw = await this.#send(request);
+    if (keys === undefined) return this.#remember(request.operation, raw);
+    const issues = this.#schema ? await validateDbKeys(this.#schema, raw) : [];
+    if (issues.length > 0) throw new LogupDbSchemaError(request.operation, this.idSubscription, issues);
+    return raw as Partial<LogupDbRead<TDb>>;
   }
 
   /**
-   * Adds or overwrites keys (others are kept) and returns the whole DB.
-   * Limits are checked first; a violation throws `LogupValidationError` and sends nothing.
+   * Adds or overwrites keys (others are kept) and returns the whole DB. Every key is
+   * checked first against LogUp's limits and the `dbSchema` (each key on its own);
+   * any problem throws one `LogupValidationError` listing them all, and nothing is sent.
+   * Writes of one subscription in one process are applied in call order.
    * @example await subscription.updateDb({ country: 'italy', age: 21, alreadySubscribed: true });
    */
-  async updateDb(data: Partial<TDb> & Record<string, LogupDbValue>): Promise<Partial<TDb>> {
-    assertDbUpdate(data);
-    const body = { data: Object.keys(data).map((key) => ({ key, value: data[key] })) };
-    const request = { method: 'PUT', path: this.#dbPath(), body, operation: 'updateDb', idempotent: true } as const;
-    const db = this.#expectDb(request.operation, await this.#transport.request(request));
-    this.#db = Object.freeze({ ...db });
-    return db;
+  async updateDb(data: LogupDbWrite<TDb>): Promise<LogupDbRead<TDb>> {
+    const issues = dbUpdateIssues(data);
+    if (this.#schema && isPlainObject(data)) issues.push(...(await validateDbKeys(this.#schema, data as LogupDb)));
+    if (issues.length > 0) throw new LogupValidationError('DB update', issues);
+    return inOrder(this.#transport, this.idSubscription, () => this.#put(data as LogupDb, 'updateDb'));
   }
 
   /** Deletes keys and returns the DB without them (LogUp answers 204; the DB is then read again). */
-  async deleteDbValues(keys: (keyof TDb & string)[]): Promise<Partial<TDb>> {
+  async deleteDbValues(keys: (keyof LogupDbRead<TDb> & string)[]): Promise<LogupDbRead<TDb>> {
     assertDbKeys(keys, 'DB delete', true);
-    const request = {
-      method: 'DELETE',
-      path: this.#dbPath(),
-      body: { keys: [...new Set(keys)] },
-      operation: 'deleteDbValues',
-      idempotent: true,
-    } as const;
-    const response = await this.#transport.request(request);
-    if (!is2xx(response.status)) throw this.#transport.errorFor(request, response);
-    return this.getDb();
+    return inOrder(this.#transport, this.idSubscription, async () => {
+      await this.#delete(keys);
+      return this.#remember('deleteDbValues', await this.#send(this.#read()), true);
+    });
+  }
+
+  /**
+   * Changes the DB safely: reads it, lets `change` edit a copy (or return a new DB),
+   * checks the result (the whole DB against the `dbSchema`, the keys against LogUp's
+   * limits), then sends only what changed: changed keys (PUT, which LogUp merges by
+   * key) and removed ones (DELETE). So writers of different keys never undo each
+   * other, and the changes of one subscription in one process run one after another.
+   * Across processes the same key is last-writer-wins: LogUp has no version check.
+   * @param change synchronous; a key deleted or set to `undefined` is removed.
+   * @returns the DB after the change (unchanged, and nothing sent, when nothing changed).
+   * @throws LogupValidationError (nothing sent), LogupDbSchemaError (the DB read does not match).
+   * @example await subscription.changeDb((db) => { db.credits = (db.credits ?? 0) + 10; });
+   */
+  async changeDb(change: LogupDbChange<TDb>): Promise<LogupDbRead<TDb>> {
+    if (typeof change !== 'function') {
+      throw new LogupValidationError('DB change', [{ path: 'change', message: 'must be a function' }]);
+    }
+    return inOrder(this.#transport, this.idSubscription, async () => {
+      const before = (await this.getDb()) as LogupDb;
+      const draft = { ...before };
+      const returned = change(draft as LogupDbRead<TDb>) as unknown;
+      if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+        (returned as Promise<unknown>).then(undefined, () => undefined);
+        throw new LogupValidationError('DB change', [
+          { path: 'change', message: 'must be synchronous: compute what you need first, then change the DB' },
+        ]);
+      }
+      const plan = await planDbChange(before, returned === undefined ? draft : returned, this.#schema);
+      const putKeys = Object.keys(plan.put).length;
+      if (putKeys === 0 && plan.remove.length === 0) return before as LogupDbRead<TDb>;
+      // Removals first: they make room under the 20-key limit for the keys added.
+      if (plan.remove.length > 0) await this.#delete(plan.remove);
+      if (putKeys > 0) return this.#put(plan.put, 'changeDb');
+      return this.#remember('changeDb', await this.#send(this.#read()), true);
+    });
   }
 
   /** The public fields only: `{ idSubscription, idActor, isNewUser, db }`. */
   toJSON(): LogupSubscriptionData<TDb> {
-    return { idSubscription: this.idSubscription, idActor: this.idActor, isNewUser: this.isNewUser, db: this.#db };
+    return {
+      idSubscription: this.idSubscription,
+      idActor: this.idActor,
+      isNewUser: this.isNewUser,
+      db: this.#db as LogupDbRead<TDb>,
+    };
   }
 
   #dbPath(): string {
     return `/subscription/${encodeURIComponent(this.idSubscription)}/db`;
   }
 
-  #expectDb(operation: string, response: LogupResponse): Partial<TDb> {
-    if (!is2xx(response.status)) throw this.#transport.errorFor({ operation }, response);
+  // The calls keep LogUp's operation names (getDb, updateDb, deleteDbValues), as their
+  // telemetry spans and errors do, whichever method sent them.
+  #read(): LogupRequest {
+    return { method: 'GET', path: this.#dbPath(), operation: 'getDb', idempotent: true };
+  }
+
+  /** PUTs keys; `caller` names the method in a `LogupDbSchemaError`. */
+  async #put(data: LogupDb, caller: string): Promise<LogupDbRead<TDb>> {
+    const body = { data: Object.keys(data).map((key) => ({ key, value: data[key] })) };
+    const request = { method: 'PUT', path: this.#dbPath(), body, operation: 'updateDb', idempotent: true } as const;
+    return this.#remember(caller, await this.#send(request), true);
+  }
+
+  async #delete(keys: string[]): Promise<void> {
+    const body = { keys: [...new Set(keys)] };
+    const request = {
+      method: 'DELETE',
+      path: this.#dbPath(),
+      body,
+      operation: 'deleteDbValues',
+      idempotent: true,
+    } as const;
+    const response = await this.#transport.request(request);
+    if (!is2xx(response.status)) throw this.#transport.errorFor(request, response);
+  }
+
+  /** Sends a call that LogUp answers with a DB; the DB as LogUp holds it. */
+  async #send(request: LogupRequest): Promise<LogupDb> {
+    const response: LogupResponse = await this.#transport.request(request);
+    if (!is2xx(response.status)) throw this.#transport.errorFor(request, response);
     const db = parseDb(response.body);
-    if (!db) throw malformedAnswer(operation, 'the answer is not a DB object');
-    return db as Partial<TDb>;
+    if (!db) throw malformedAnswer(request.operation, 'the answer is not a DB object');
+    return db;
+  }
+
+  /** Validates a whole DB with the schema (if any) and keeps it as the snapshot. */
+  async #remember(operation: string, raw: LogupDb, applied = false): Promise<LogupDbRead<TDb>> {
+    let db = raw;
+    if (this.#schema) {
+      const checked = await validateDb(this.#schema, raw);
+      if ('issues' in checked) throw new LogupDbSchemaError(operation, this.idSubscription, checked.issues, applied);
+      db = checked.value;
+    }
+    this.#db = Object.freeze({ ...db }) as Readonly<LogupDbRead<TDb>>;
+    return db as LogupDbRead<TDb>;
   }
 }

@@ -7,6 +7,7 @@ import { reasonOf } from './logup.redact.js';
 import { LogupSubscription } from './logup.subscription.js';
 import type { LogupRequest, LogupResponse, LogupTransport } from './logup.transport.js';
 import type { LogupDb, LogupDbValue } from './logup.validation.js';
+import type { LogupDbSchema, LogupDbType, LogupRegisteredDb } from './logup.db-schema.js';
 
 /**
  * Stands in for LogUp's DB endpoints, in memory, with LogUp's semantics: reads
@@ -51,23 +52,45 @@ class InMemoryDbTransport implements LogupTransport {
   }
 }
 
+/** What {@link createTestSubscription} builds a subscription from; every field optional. */
+export interface LogupTestSubscriptionData<TSchema extends LogupDbSchema | undefined = undefined> {
+  idSubscription?: string;
+  idActor?: string;
+  isNewUser?: boolean;
+  /** The DB as LogUp would hold it. Default `{}`. */
+  db?: LogupDb;
+  /** The app's `dbSchema`: reads are validated and writes checked, as with `forRoot({ dbSchema })`. */
+  dbSchema?: TSchema;
+}
+
 /**
  * A `LogupSubscription` whose DB lives in memory, for unit tests that need no
- * server: `getDb`, `updateDb` and `deleteDbValues` behave as against LogUp,
- * limits and errors included.
+ * server: `getDb`, `updateDb`, `deleteDbValues` and `changeDb` behave as against
+ * LogUp, limits, `dbSchema` and errors included; typed from `dbSchema` when given.
  * @example
  * const subscription = createTestSubscription({ idActor: 'acr_test', db: { plan: 'pro' } });
  * await subscription.updateDb({ seats: 3 }); // { plan: 'pro', seats: 3 }
  */
-export function createTestSubscription<TDb extends LogupDb = LogupDb>(
-  data: { idSubscription?: string; idActor?: string; isNewUser?: boolean; db?: LogupDb } = {},
-): LogupSubscription<TDb> {
-  return new LogupSubscription<TDb>(new InMemoryDbTransport(data.db ?? {}), {
-    idSubscription: data.idSubscription ?? 'sub_test',
-    idActor: data.idActor ?? 'acr_test',
-    isNewUser: data.isNewUser ?? false,
-    db: (data.db ?? {}) as Partial<TDb>,
-  });
+export function createTestSubscription<TSchema extends LogupDbSchema>(
+  data: LogupTestSubscriptionData<TSchema> & { dbSchema: TSchema },
+): LogupSubscription<TSchema>;
+export function createTestSubscription<TDb extends LogupDbType = LogupRegisteredDb>(
+  data?: LogupTestSubscriptionData<LogupDbSchema | undefined>,
+): LogupSubscription<TDb>;
+export function createTestSubscription(
+  data: LogupTestSubscriptionData<LogupDbSchema | undefined> = {},
+): LogupSubscription<LogupDb> {
+  // The snapshot is the DB as given; with a schema, the first read validates it.
+  return new LogupSubscription<LogupDb>(
+    new InMemoryDbTransport(data.db ?? {}),
+    {
+      idSubscription: data.idSubscription ?? 'sub_test',
+      idActor: data.idActor ?? 'acr_test',
+      isNewUser: data.isNewUser ?? false,
+      db: data.dbSchema ? undefined : (data.db ?? {}),
+    },
+    data.dbSchema,
+  );
 }
 
 /**

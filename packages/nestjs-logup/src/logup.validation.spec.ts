@@ -3,6 +3,7 @@ import {
   LOGUP_CALLBACK_RULES,
   assertDbKeys,
   assertDbUpdate,
+  dbUpdateIssues,
   idProblem,
   logupTokenProblem,
   parseCallbackQuery,
@@ -64,6 +65,12 @@ describe('ids and DB checks', () => {
       'is 1025 characters; at most 1024',
       'must be a string, a finite number or a boolean, not null',
     ]);
+  });
+
+  it('lets a change name no key (it changes nothing), never an update', () => {
+    expect(dbUpdateIssues({}, true)).toEqual([]);
+    expect(dbUpdateIssues({})).toEqual([{ path: 'data', message: 'must name at least one key' }]);
+    expect(dbUpdateIssues(null, true)).toEqual([{ path: 'data', message: 'must be a plain object of key -> value' }]);
   });
 
   it('checks key lists', () => {

@@ -60,20 +60,23 @@ function valueProblem(value: unknown): string | undefined {
   return `must be a string, a finite number or a boolean, not ${type}`;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** Whether a value is a plain object (`{}` or `Object.create(null)`), not an array, class instance or null. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
 
-/** Checks an `updateDb` argument against every LogUp limit; throws listing every problem. */
-export function assertDbUpdate(data: unknown): asserts data is LogupDb {
-  if (!isPlainObject(data)) {
-    throw new LogupValidationError('DB update', [{ path: 'data', message: 'must be a plain object of key -> value' }]);
-  }
+/**
+ * Every way the keys and values to write break LogUp's limits (key count, key
+ * length, value type and length), each naming the key and the limit.
+ * @param allowEmpty whether writing no key is fine (a change that changes nothing).
+ */
+export function dbUpdateIssues(data: unknown, allowEmpty = false): LogupValidationIssue[] {
+  if (!isPlainObject(data)) return [{ path: 'data', message: 'must be a plain object of key -> value' }];
   const issues: LogupValidationIssue[] = [];
   const keys = Object.keys(data);
-  if (keys.length === 0) issues.push({ path: 'data', message: 'must name at least one key' });
+  if (keys.length === 0 && !allowEmpty) issues.push({ path: 'data', message: 'must name at least one key' });
   if (keys.length > LOGUP_DB_LIMITS.maxKeys) {
     issues.push({ path: 'data', message: `names ${keys.length} keys; at most ${LOGUP_DB_LIMITS.maxKeys}` });
   }
@@ -86,6 +89,12 @@ export function assertDbUpdate(data: unknown): asserts data is LogupDb {
     const valueIssue = valueProblem(data[key]);
     if (valueIssue) issues.push({ path: `value of ${show(key)}`, message: valueIssue });
   }
+  return issues;
+}
+
+/** Checks an `updateDb` argument against every LogUp limit; throws listing every problem. */
+export function assertDbUpdate(data: unknown): asserts data is LogupDb {
+  const issues = dbUpdateIssues(data);
   if (issues.length > 0) throw new LogupValidationError('DB update', issues);
 }
 

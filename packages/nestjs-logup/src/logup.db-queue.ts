@@ -1,0 +1,21 @@
+/** The tail of each subscription's queue, per transport (one per gate). */
+const queues = new WeakMap<object, Map<string, Promise<void>>>();
+const noop = () => undefined;
+
+/**
+ * Runs `task` after every task queued before it for the same subscription on the
+ * same transport has settled (fulfilled or not): the DB writes of one subscription
+ * in one process are applied in call order. Idle subscriptions hold no memory.
+ */
+export function inOrder<T>(owner: object, idSubscription: string, task: () => Promise<T>): Promise<T> {
+  let tails = queues.get(owner);
+  if (!tails) queues.set(owner, (tails = new Map()));
+  const queue = tails;
+  const run = (queue.get(idSubscription) ?? Promise.resolve()).then(task);
+  const tail = run.then(noop, noop);
+  queue.set(idSubscription, tail);
+  void tail.then(() => {
+    if (queue.get(idSubscription) === tail) queue.delete(idSubscription);
+  });
+  return run;
+}
