@@ -36,8 +36,8 @@ export class LoginController {
   @Post('login')
   @UseGuards(CsrfGuard)
   @Redirect(undefined, 303)
-  login(@Req() request: Request) {
-    const pending = this.logup.startLogin(request);
+  async login(@Req() request: Request) {
+    const pending = await this.logup.startLogin(request);
     return { url: this.loginPageUrl(request, pending?.nonce), statusCode: 303 };
   }
 

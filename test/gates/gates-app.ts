@@ -34,8 +34,8 @@ class LoginController {
 
   @LogupPublic()
   @Get('start/:gate')
-  start(@Param('gate') gate: GateName, @Req() request: object) {
-    ({ default: this.main, shop: this.shop, b2b: this.b2b })[gate].startLogin(request);
+  async start(@Param('gate') gate: GateName, @Req() request: object) {
+    await { default: this.main, shop: this.shop, b2b: this.b2b }[gate].startLogin(request);
     return { started: gate };
   }
 

@@ -21,8 +21,8 @@ class SessionController {
   constructor(private readonly logup: LogupService) {}
 
   @Get('logup/login')
-  start(@Req() request: unknown) {
-    return { nonce: this.logup.startLogin(request)?.nonce ?? null };
+  async start(@Req() request: unknown) {
+    return { nonce: (await this.logup.startLogin(request))?.nonce ?? null };
   }
 
   @UseGuards(LogupGuard)

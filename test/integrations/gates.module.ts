@@ -13,15 +13,15 @@ export class GatesController {
 
   @Post('logup/shop/login')
   @Redirect()
-  shopLogin(@Req() request: object) {
-    this.shop.startLogin(request);
+  async shopLogin(@Req() request: object) {
+    await this.shop.startLogin(request);
     return { url: process.env.SHOP_LOGIN_URL, statusCode: 303 };
   }
 
   @Post('logup/b2b/login')
   @Redirect()
-  b2bLogin(@Req() request: object) {
-    this.b2b.startLogin(request);
+  async b2bLogin(@Req() request: object) {
+    await this.b2b.startLogin(request);
     return { url: process.env.B2B_LOGIN_URL, statusCode: 303 };
   }
 

@@ -68,8 +68,8 @@ describe('misconfigurations', () => {
       constructor(private readonly logup: LogupService) {}
 
       @Get('logup/login')
-      login(@Req() request: object) {
-        return { started: this.logup.startLogin(request) !== undefined };
+      async login(@Req() request: object) {
+        return { started: (await this.logup.startLogin(request)) !== undefined };
       }
     }
     @Module({

@@ -15,8 +15,8 @@ export class AuthController {
   // another site started, 403); the strategy refuses callbacks this browser did not start.
   @Post('logup/login')
   @Redirect()
-  login(@Req() request: object) {
-    this.logup.startLogin(request);
+  async login(@Req() request: object) {
+    await this.logup.startLogin(request);
     return { url: process.env.LOGUP_LOGIN_URL, statusCode: 303 };
   }
 

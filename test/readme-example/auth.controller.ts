@@ -17,8 +17,8 @@ export class AuthController {
   // site started: no other page can start a login here and finish it with its own token.
   @Post('logup/login')
   @Redirect()
-  login(@Req() request: object) {
-    this.logup.startLogin(request);
+  async login(@Req() request: object) {
+    await this.logup.startLogin(request);
     return { url: process.env.LOGUP_LOGIN_URL, statusCode: 303 };
   }
 

@@ -2,6 +2,7 @@ import {
   BadRequestException,
   ConflictException,
   ForbiddenException,
+  ServiceUnavailableException,
   HttpException,
   HttpStatus,
   UnauthorizedException,
@@ -59,5 +60,16 @@ export class LogupCallbackRefusedException extends BadRequestException {
 export class LogupCrossSiteLoginException extends ForbiddenException {
   constructor() {
     super(LOGUP_MESSAGES.crossSiteStart);
+  }
+}
+
+/**
+ * The session store failed while the library wrote a login, a pending login or a
+ * logout (Redis down or full, a file store that cannot write): 503, nothing is half
+ * done from the visitor's point of view; the cause is logged, not answered.
+ */
+export class LogupSessionUnavailableException extends ServiceUnavailableException {
+  constructor() {
+    super(LOGUP_MESSAGES.sessionUnavailable);
   }
 }

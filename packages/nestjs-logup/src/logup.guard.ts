@@ -19,6 +19,7 @@ import { LogupError } from './logup.errors.js';
 import {
   LogupAccountSwitchException,
   LogupNotVerifiedException,
+  LogupSessionUnavailableException,
   LogupLoginRedirectException,
   LogupTokenNotAcceptedException,
 } from './logup.exceptions.js';
@@ -29,6 +30,7 @@ import { LOGUP_MESSAGES } from './logup.messages.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
 import { LogupService } from './logup.service.js';
 import { attachLogin, attachUser, loginOf } from './logup.request-state.js';
+import { abandonSessionWrite } from './logup.session-store.js';
 import {
   hasSession,
   newLoginValue,
@@ -191,7 +193,8 @@ export class LogupGuard implements CanActivate {
     if (!value) {
       value = renewedLogin(request, this.config, tokenHash) ?? (await loginOfRepeat(request, this.config, tokenHash));
       if (!value) return false;
-      await writeLogin(request, this.config, value);
+      const repeated = value;
+      await this.persisting(request, () => writeLogin(request, this.config, repeated));
     }
     const subscription = await this.restoreFromSession(request);
     if (!subscription) return false;
@@ -262,7 +265,18 @@ export class LogupGuard implements CanActivate {
       this.#warnedNoSession = true;
       return;
     }
-    await writeLogin(request, this.config, value);
+    await this.persisting(request, () => writeLogin(request, this.config, value));
+  }
+
+  /** Runs a session write; a session store failure becomes a 503 (the cause is logged). */
+  protected async persisting(request: Request, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      this.logger.error(LOGUP_MESSAGES.sessionStoreFailed('a login', error));
+      abandonSessionWrite(request);
+      throw new LogupSessionUnavailableException();
+    }
   }
 
   /** The subscription of a visitor who logged in earlier in this session (not expired, not logged out), or undefined. */

@@ -47,6 +47,9 @@ export const LOGUP_MESSAGES = {
     "host of the gate's redirect URL",
   callbackRefused: 'This address only completes a login opened in the browser. Please log in again.',
   callbackRefusedLog: (why: string) => `LogUp callback not verified: ${why}`,
+  sessionUnavailable: 'Your session could not be saved right now. Please try again shortly.',
+  sessionStoreFailed: (what: string, error: unknown) =>
+    `The session store failed while saving ${what}: ${error instanceof Error ? error.message : String(error)}`,
   crossSiteStart: 'A login can only be started from this site. Use its own Log in button.',
   crossSiteStartLog: (why: string) =>
     `LogupService.startLogin() refused a login started by another site (${why}). Start logins from a form of this ` +

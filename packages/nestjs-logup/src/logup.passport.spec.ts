@@ -7,7 +7,13 @@ import { LogupModule } from './logup.module.js';
 import { LogupStrategy } from './logup.passport.js';
 import { LogupService, type LogupVerification } from './logup.service.js';
 import { loginOf } from './logup.request-state.js';
-import { startPendingLogin } from './logup.session.js';
+import { startPendingLogin, type LogupPendingLogin } from './logup.session.js';
+
+/** Starts a pending login in a plain-object session (written at once; nothing to save) and returns it. */
+function startPendingLoginNow(req: Record<string, unknown>, config: LogupConfig): LogupPendingLogin {
+  void startPendingLogin(req, config);
+  return (req.session as Record<string, LogupPendingLogin>)[`${config.sessionKey as string}:pending`];
+}
 
 const OPTIONS = { idGate: 'gate_unit', secret: 'secret_unit_do_not_leak' };
 const TOKEN = 'tok_'.padEnd(40, 'a');
@@ -55,7 +61,7 @@ async function setUp(
   /** A request of a browser that started a login (or not), with a callback query. */
   const request = (query: Record<string, unknown>, started = true, extra: Record<string, unknown> = {}) => {
     const req: Record<string, unknown> = { query, session: {}, ...extra };
-    const pending = started ? startPendingLogin(req, config) : undefined;
+    const pending = started ? startPendingLoginNow(req, config) : undefined;
     return { req, nonce: pending?.nonce };
   };
   return { moduleRef, fake, config, strategy, request };

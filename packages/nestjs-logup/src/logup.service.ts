@@ -2,9 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LogupApiClient } from './logup-api.client.js';
 import { LOGUP_CONFIG } from './logup.constants.js';
 import { LogupDbSchemaError, malformedAnswer, type LogupError } from './logup.errors.js';
-import { LogupCrossSiteLoginException } from './logup.exceptions.js';
+import { LogupCrossSiteLoginException, LogupSessionUnavailableException } from './logup.exceptions.js';
 import { LOGUP_MESSAGES } from './logup.messages.js';
 import { crossSiteStartProblem } from './logup.request-origin.js';
+import { abandonSessionWrite } from './logup.session-store.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
 import { reasonOf, sanitizeReason } from './logup.redact.js';
 import {
@@ -42,6 +43,7 @@ export interface LogupConnectionCheck {
 export class LogupService {
   readonly #client: LogupApiClient;
   readonly #config: LogupConfig;
+  readonly #logger = new Logger('LogupService');
   #lastCheck?: { at: number; result?: LogupConnectionCheck; error?: unknown };
   #inFlightCheck?: Promise<LogupConnectionCheck>;
 
@@ -154,22 +156,36 @@ export class LogupService {
    * it in the route that sends the visitor to LogUp — a POST from a form of your own
    * site (README, Security). In `'nonce'` mode, add the returned `nonce` to the
    * callback URL under the returned `nonceQueryParam`.
+   * Resolves once the session is saved, so the answer never outruns the session store:
+   * `await` it before redirecting.
    * @returns the pending login, or undefined when the request has no session.
+   * @throws LogupSessionUnavailableException (503) when the session store fails.
    * @throws LogupCrossSiteLoginException (403) when another site initiated the request
    *   (an `Origin` other than the app's or `trustedOrigins`, or `Sec-Fetch-Site:
    *   cross-site`/`same-site`): another site must not be able to start a login that
    *   its own forged callback could then finish. Nothing is written to the session.
    * @example
-   * `@Post('logup/login') @Redirect() login(@Req() req) { this.logup.startLogin(req); return { url: LOGUP_LOGIN_URL, statusCode: 303 }; }`
+   * `@Post('logup/login') @Redirect() async login(@Req() req) { await this.logup.startLogin(req); return { url: LOGUP_LOGIN_URL, statusCode: 303 }; }`
    */
-  startLogin(request: unknown): (LogupPendingLogin & { nonceQueryParam: string }) | undefined {
+  async startLogin(request: unknown): Promise<(LogupPendingLogin & { nonceQueryParam: string }) | undefined> {
     const crossSite = crossSiteStartProblem(request, this.#config);
     if (crossSite) {
-      new Logger('LogupService').warn(LOGUP_MESSAGES.crossSiteStartLog(crossSite));
+      this.#logger.warn(LOGUP_MESSAGES.crossSiteStartLog(crossSite));
       throw new LogupCrossSiteLoginException();
     }
-    const pending = startPendingLogin(request, this.#config);
+    const pending = await this.#persisting(request, 'a pending login', () => startPendingLogin(request, this.#config));
     return pending && { ...pending, nonceQueryParam: this.#config.nonceQueryParam };
+  }
+
+  /** Runs a session write; a session store failure becomes a 503 (the cause is logged). */
+  async #persisting<T>(request: unknown, what: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      this.#logger.error(LOGUP_MESSAGES.sessionStoreFailed(what, error));
+      abandonSessionWrite(request);
+      throw new LogupSessionUnavailableException();
+    }
   }
 
   /**
@@ -183,10 +199,12 @@ export class LogupService {
   /**
    * Logs the visitor out: clears what `LogupGuard` keeps under the configured
    * `sessionKey`, and revokes that login on the server so a copy of the old session
-   * cookie no longer works. Resolves to whether a login was ended.
+   * cookie no longer works. Resolves to whether a login was ended, once the session
+   * is saved.
+   * @throws LogupSessionUnavailableException (503) when the session store fails.
    */
   logout(request: unknown): Promise<boolean> {
-    return endLogin(request, this.#config);
+    return this.#persisting(request, 'a logout', () => endLogin(request, this.#config));
   }
 
   /**

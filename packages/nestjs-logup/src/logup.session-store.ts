@@ -41,3 +41,37 @@ export function write(request: unknown, key: string, value: unknown): void {
 
 /** A random id (sid, nonce): 144 bits, base64url. */
 export const randomId = (): string => randomBytes(18).toString('base64url');
+
+type SavableSession = { save?: (callback?: (error?: unknown) => void) => unknown; id?: unknown; sessionId?: unknown };
+
+/**
+ * Persists the session now, before the answer goes out: express-session would
+ * otherwise send the headers (a 303 the browser follows at once) before its store
+ * has the login, and @fastify/session saves only as the answer is sent. Cookie
+ * sessions (cookie-session, @fastify/secure-session) travel in the answer itself.
+ * @throws the store's error.
+ */
+export async function saveSession(request: unknown): Promise<void> {
+  const session = sessionOf(request) as SavableSession | undefined;
+  if (!session || typeof session.save !== 'function') return;
+  if (typeof session.sessionId === 'string') {
+    await session.save(); // @fastify/session: a promise without a callback
+    return;
+  }
+  if (typeof session.id !== 'string') return; // cookie sessions: nothing to persist apart from the answer
+  await new Promise<void>((resolve, reject) =>
+    session.save!((error?: unknown) =>
+      error ? reject(error instanceof Error ? error : new Error('the session store failed')) : resolve(),
+    ),
+  );
+}
+
+/**
+ * After a store failure: keeps @fastify/session from writing the same session again
+ * as the (503) answer is sent, which would fail once more and turn the answer into a
+ * 500. express-session only logs such a second failure; cookie sessions cannot fail.
+ */
+export function abandonSessionWrite(request: unknown): void {
+  const session = sessionOf(request) as SavableSession | undefined;
+  if (typeof session?.sessionId === 'string') (request as { session?: unknown }).session = null;
+}

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { hasSession, randomId, read, write } from './logup.session-store.js';
+import { hasSession, randomId, read, saveSession, write } from './logup.session-store.js';
 
 export { hasSession } from './logup.session-store.js';
 import { carriedEntries, regenerate } from './logup.session-renewal.js';
@@ -32,11 +32,12 @@ export interface LogupPendingLogin {
 
 const pendingKey = (sessionKey: string) => `${sessionKey}:pending`;
 
-/** Records a pending login in the session (needs a session and a `sessionKey`). */
-export function startPendingLogin(request: unknown, config: LogupConfig): LogupPendingLogin | undefined {
+/** Records a pending login in the session (needs a session and a `sessionKey`), persisted before it resolves. */
+export async function startPendingLogin(request: unknown, config: LogupConfig): Promise<LogupPendingLogin | undefined> {
   if (config.sessionKey === false || !hasSession(request)) return undefined;
   const pending = { nonce: randomId(), expiresAt: Date.now() + config.pendingLoginTtlSeconds * 1000 };
   write(request, pendingKey(config.sessionKey), pending);
+  await saveSession(request);
   return pending;
 }
 
@@ -136,12 +137,13 @@ export async function writeLogin(request: unknown, config: LogupConfig, value: L
   if (config.sessionKey === false || !hasSession(request)) return;
   const previous = read(request, config.sessionKey) as Partial<LogupSessionValue> | undefined;
   // Writing the same login again (a repeated callback) must not revoke it.
-  if (previous?.sid !== value.sid) await endLogin(request, config);
+  if (previous?.sid !== value.sid) await endLogin(request, config, false);
   const kept = carriedEntries(request);
   const renewal = value.tokenHash ? { key: renewedKey(config.sessionKey), value } : undefined;
   await regenerate(request, renewal);
   for (const [key, entry] of kept) write(request, key, entry);
   write(request, config.sessionKey, value);
+  await saveSession(request);
 }
 
 const renewedKey = (sessionKey: string) => `${sessionKey}:renewed`;
@@ -158,17 +160,19 @@ export function renewedLogin(request: unknown, config: LogupConfig, tokenHash: s
     : undefined;
 }
 
-/** Logs the visitor out: revokes the login (a copied cookie stops working) and clears it. */
-export async function endLogin(request: unknown, config: LogupConfig): Promise<boolean> {
+/** Logs the visitor out: revokes the login (a copied cookie stops working), clears it, and persists the session. */
+export async function endLogin(request: unknown, config: LogupConfig, persist = true): Promise<boolean> {
   if (config.sessionKey === false || !hasSession(request)) return false;
   const value = read(request, config.sessionKey) as Partial<LogupSessionValue> | undefined;
   write(request, config.sessionKey, undefined);
   write(request, pendingKey(config.sessionKey), undefined);
-  if (typeof value?.sid !== 'string') return false;
-  const expiresAt =
-    (typeof value.issuedAt === 'number' ? value.issuedAt : Date.now()) + config.sessionMaxAgeSeconds * 1000;
-  await config.sessionRevocation.revoke(value.sid, expiresAt);
-  return true;
+  if (typeof value?.sid === 'string') {
+    const expiresAt =
+      (typeof value.issuedAt === 'number' ? value.issuedAt : Date.now()) + config.sessionMaxAgeSeconds * 1000;
+    await config.sessionRevocation.revoke(value.sid, expiresAt);
+  }
+  if (persist) await saveSession(request);
+  return typeof value?.sid === 'string';
 }
 
 /**
