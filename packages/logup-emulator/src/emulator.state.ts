@@ -106,7 +106,7 @@ export class EmulatorState {
     if (!/^[^\s@]+@[^\s@]+$/.test(normalized) || normalized.length > 254) {
       return { errorMessage: 'INVALID_EMAIL', message: 'email must look like name@example.com' };
     }
-    const newDb = db === undefined ? undefined : dbFromObject(db);
+    const newDb = db === undefined ? undefined : dbFromObject(db, this.config.valueLimit);
     if (newDb && !(newDb instanceof Map)) return newDb;
     const idActor = this.actorFor(normalized);
     let subscription = this.subscriptionOf(idGate, idActor);
@@ -149,7 +149,7 @@ export class EmulatorState {
   updateDb(idGate: string, idSubscription: string, body: unknown): { db: LogupDb } | LimitViolation | undefined {
     const subscription = this.subscriptionOfGate(idGate, idSubscription);
     if (!subscription) return undefined;
-    const next = applyUpdate(subscription.db, body);
+    const next = applyUpdate(subscription.db, body, this.config.valueLimit);
     if (!(next instanceof Map)) return next;
     subscription.db = next;
     this.stats.dbUpdates++;

@@ -54,6 +54,13 @@ export interface EmulatorOptions {
   verificationStatus?: 200 | 201;
   /** API versions served, each matching `^v\d{1,2}_\d{1,3}$`. Default `['v1_0', 'v1_1']`. */
   versions?: string[];
+  /**
+   * How a DB string value's size is counted against LogUp's limit ("under 1 KB: at most
+   * 1024 characters"): `'characters'` (Unicode code points, the lenient reading) or
+   * `'bytes'` (its UTF-8 encoding, the strict one: 1,024 × `é` is 2,048 bytes and is
+   * refused). Default `'characters'`.
+   */
+  valueLimit?: 'characters' | 'bytes';
   /** A JSON file that keeps actors, subscriptions and DBs across restarts. Default: memory only. */
   dataFile?: string;
   /**

@@ -1,4 +1,5 @@
-import { malformedAnswer } from './logup.errors.js';
+import { LOGUP_DB_LIMITS } from './logup.constants.js';
+import { LogupApiError, malformedAnswer, type LogupError } from './logup.errors.js';
 import type { LogupResponse, LogupTransport } from './logup.transport.js';
 import { assertDbKeys, assertDbUpdate, parseDb, type LogupDb, type LogupDbValue } from './logup.validation.js';
 
@@ -13,6 +14,23 @@ export interface LogupSubscriptionData<TDb extends LogupDb = LogupDb> {
 const BRAND = Symbol.for('nestjs-logup.subscription');
 const ownHasInstance = Function.prototype[Symbol.hasInstance];
 const is2xx = (status: number) => status >= 200 && status < 300;
+
+/**
+ * LogUp's 400 for an update, naming the string values that are within the limit in
+ * characters (what the library checks) but over it in UTF-8 bytes: LogUp's reference
+ * says both "under 1 KB" and "1024 characters", so those are the likely cause.
+ */
+function refusedUpdate(error: LogupError, data: Record<string, LogupDbValue>): LogupError {
+  const max = LOGUP_DB_LIMITS.maxValueLength;
+  const heavy = Object.keys(data).flatMap((key) => {
+    const value = data[key];
+    const bytes = typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : 0;
+    return bytes > max ? [`"${key}" (${bytes} bytes)`] : [];
+  });
+  if (!(error instanceof LogupApiError) || heavy.length === 0) return error;
+  const errorMessage = `${error.errorMessage}; over ${max} bytes in UTF-8: ${heavy.join(', ')}`;
+  return new LogupApiError({ operation: error.operation, status: error.status, errorMessage });
+}
 
 /**
  * A visitor's membership of your gate, and its key-value DB. Obtained from
@@ -79,7 +97,9 @@ export class LogupSubscription<TDb extends LogupDb = LogupDb> {
     assertDbUpdate(data);
     const body = { data: Object.keys(data).map((key) => ({ key, value: data[key] })) };
     const request = { method: 'PUT', path: this.#dbPath(), body, operation: 'updateDb', idempotent: true } as const;
-    const db = this.#expectDb(request.operation, await this.#transport.request(request));
+    const response = await this.#transport.request(request);
+    if (response.status === 400) throw refusedUpdate(this.#transport.errorFor(request, response), data);
+    const db = this.#expectDb(request.operation, response);
     this.#db = Object.freeze({ ...db });
     return db;
   }
