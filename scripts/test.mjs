@@ -1,4 +1,4 @@
-// npm test: runs the stages in order — build, typecheck, jest, consumers, cluster — with a
+// npm test: runs the stages in order — build, typecheck, jest, sample-pending, consumers, cluster — with a
 // banner per stage, stops at the first failure, and ends with one summary line
 // naming the stage that failed (or saying that all passed).
 // Usage: node scripts/test.mjs [stage ...]   (default: every stage)
@@ -16,6 +16,18 @@ const STAGES = {
     what: 'unit, end-to-end, browser, README and docs tests (one jest run, native ESM)',
     cmd: node,
     args: ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', 'node_modules/jest/bin/jest.js'],
+  },
+  'sample-pending': {
+    what: "the embedded sample app's suites again with loginBinding 'pending' (production's; jest ran 'nonce')",
+    cmd: node,
+    args: [
+      '--experimental-vm-modules',
+      '--no-warnings=ExperimentalWarning',
+      'node_modules/jest/bin/jest.js',
+      'test/sample-app',
+      'test/browser/sample-app.e2e-spec.ts',
+    ],
+    env: { SAMPLE_LOGIN_BINDING: 'pending' },
   },
   consumers: {
     what: 'Nest 11 CommonJS and Nest 12 ESM apps built from the packed tarballs',
@@ -45,7 +57,8 @@ for (const [i, name] of stages.entries()) {
   const stage = STAGES[name];
   process.stdout.write(`\n${line}\n== stage ${i + 1}/${stages.length}: ${name} — ${stage.what}\n${line}\n`);
   const t = Date.now();
-  const result = spawnSync(stage.cmd, stage.args, { cwd: ROOT, stdio: 'inherit' });
+  const env = { ...process.env, ...stage.env };
+  const result = spawnSync(stage.cmd, stage.args, { cwd: ROOT, stdio: 'inherit', env });
   const how = result.error ? result.error.message : result.signal ? `signal ${result.signal}` : `exit ${result.status}`;
   if (result.status !== 0) {
     const skipped = stages.slice(i + 1);

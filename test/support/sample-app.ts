@@ -9,6 +9,12 @@ import { captureLog } from './log-capture.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'sample-app', 'dist', 'main.js');
 
+/**
+ * The embedded sample's `loginBinding` in this run: `'nonce'` (its default), or `'pending'`
+ * (production's) when `npm test` runs the sample's suites again with SAMPLE_LOGIN_BINDING=pending.
+ */
+export const SAMPLE_LOGIN_BINDING = process.env.SAMPLE_LOGIN_BINDING === 'pending' ? 'pending' : 'nonce';
+
 export interface RunningSample {
   /** The app's base URL on loopback. */
   url: string;
@@ -36,6 +42,8 @@ export async function startSample(adapter: 'express' | 'fastify', env: NodeJS.Pr
       PORT: '0',
       ADAPTER: adapter,
       CALLBACK_RATE_LIMIT: '100000',
+      // On the embedded emulator; an app on an external LogUp keeps 'pending', its default.
+      ...(env.LOGUP_BASE_URL ? {} : { LOGUP_LOGIN_BINDING: SAMPLE_LOGIN_BINDING }),
       ...(dataDir ? { DATA_DIR: dataDir } : {}),
       ...env,
     },
