@@ -92,6 +92,8 @@ export interface EmulatorStats {
   rejected: number;
   /** Requests a fault was applied to. */
   faultsApplied: number;
+  /** Requests a `hold` fault is holding now, waiting for a release. */
+  held: number;
 }
 
 /** The API endpoints a fault can target. */
@@ -105,10 +107,13 @@ export type FaultEndpoint = 'any' | 'token' | 'verification' | 'db' | 'db-read' 
  * - `hang`: never answer (the socket stays open until the client gives up);
  * - `drop`: close the connection without answering;
  * - `truncate`: send the headers and part of a body, then close the connection;
- * - `malformed`: answer 200 with a body that is not valid JSON.
+ * - `malformed`: answer 200 with a body that is not valid JSON;
+ * - `hold`: wait until the test releases held requests (`releaseHeld()`, or
+ *   `POST /__emulator/faults/release`), then answer normally: a LogUp that answers
+ *   when told, for races made deterministic.
  */
 export interface FaultSpec {
-  kind: 'latency' | 'status' | 'hang' | 'drop' | 'truncate' | 'malformed';
+  kind: 'latency' | 'status' | 'hang' | 'drop' | 'truncate' | 'malformed' | 'hold';
   /** Default `'any'`. */
   endpoint?: FaultEndpoint;
   /** How many matching requests it applies to. Default `1`. */
