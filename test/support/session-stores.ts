@@ -10,13 +10,7 @@ import { LogupGuard, LogupModule, LogupService, Subscription } from 'nestjs-logu
 import { CaptureLogger } from './log-capture.js';
 import { GATE } from './logup-fixture.js';
 
-/**
- * What the guard keeps in a session after a login, key by key: ids and times only.
- * The one place to change when the session value changes.
- */
-export const LOGIN_VALUE_KEYS = ['idActor', 'idSubscription', 'isNewUser', 'issuedAt', 'sid'] as const;
-/** What `startLogin` keeps until the callback. */
-export const PENDING_VALUE_KEYS = ['expiresAt', 'nonce'] as const;
+export { LOGIN_VALUE_KEYS, PENDING_VALUE_KEYS } from './session-shape.mjs';
 
 /** The four session libraries the README names. */
 export const SESSION_STORES = [
