@@ -1,8 +1,8 @@
-import { jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import type { LogupEmulator } from 'logup-emulator';
 import type { LogupModuleOptions } from 'nestjs-logup';
 import { Visitor } from '../support/browserless.js';
+import { onControlledClock } from '../support/fake-date.js';
 import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, email, emulator } from '../support/logup-fixture.js';
 import { sessionApp, type SessionKind } from './session-app.js';
@@ -18,29 +18,6 @@ function withEmulatorAndApps(): { emu: LogupEmulator; apps: INestApplication[] }
     await ctx.emu?.stop();
   });
   return ctx;
-}
-
-/** Runs `body` on a controllable clock: only Date is faked, so sockets and timers run for real. */
-async function onControlledClock(body: (advance: (ms: number) => void) => Promise<void>): Promise<void> {
-  jest.useFakeTimers({
-    doNotFake: [
-      'nextTick',
-      'setImmediate',
-      'clearImmediate',
-      'setTimeout',
-      'clearTimeout',
-      'setInterval',
-      'clearInterval',
-      'queueMicrotask',
-      'hrtime',
-      'performance',
-    ],
-  });
-  try {
-    await body((ms) => jest.setSystemTime(Date.now() + ms));
-  } finally {
-    jest.useRealTimers();
-  }
 }
 
 /** A second visitor holding a copy of this one's cookies (a captured cookie). */
