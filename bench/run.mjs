@@ -2,8 +2,9 @@
 // The emulator and the bench app (bench/app.mjs) each run in their own process, as in
 // production; this process runs the load generator and, for the library rows,
 // LogupService itself. Each comparison runs its rows interleaved (A, B, A, B, ...) for
-// BENCH_ROUNDS rounds and keeps each row's best round, since shared machines are noisy.
-// Prints a table; writes bench/results.json.
+// BENCH_ROUNDS rounds and keeps every round: the report (bench/report.mjs) gives each
+// ratio's median and spread, and calls a target met only when every round meets it.
+// Prints the tables; writes bench/results.json (BENCH_CONDITIONS: a note on the machine's load).
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
 import { EmulatorClient } from 'logup-emulator';
 import { LogupModule, LogupService } from 'nestjs-logup';
+import { benchmarkTables } from './report.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GATE = { idGate: 'gate_bench', secret: 'bench-secret-not-for-production' };
@@ -161,22 +163,21 @@ async function tokens(emulator, count, email) {
 
 // ---------------------------------------------------------------- comparisons
 const rows = {};
-const best = (name, run) => {
-  if (!rows[name] || run.throughput > rows[name].throughput) rows[name] = run;
-};
+const comparisons = [];
 /**
- * Runs each row of a comparison in turn, ROUNDS times (A, B, A, B, ...), each on
- * freshly prepared input, and keeps each row's best round.
+ * Runs the two rows of a comparison in turn, ROUNDS times (A, B, A, B, ...), each on
+ * freshly prepared input, and keeps every round; `label` and `target` name it in the report.
  */
-async function compare(concurrency, entries) {
+async function compare(concurrency, entries, { label, target }) {
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, prepare] of entries) {
       const op = await prepare(OPS);
       const run = await measure(op, OPS, concurrency);
       if (run.errors) throw new Error(`${name}: ${run.errors} errors`);
-      best(name, run);
+      (rows[name] ??= { rounds: [] }).rounds.push(run);
     }
   }
+  comparisons.push({ label, baseline: entries[0][0], subject: entries[1][0], target });
 }
 
 // ---------------------------------------------------------------- main
@@ -188,9 +189,11 @@ const results = {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
   },
+  conditions: process.env.BENCH_CONDITIONS,
   concurrency: CONCURRENCY,
   opsPerRound: OPS,
   rounds: ROUNDS,
+  comparisons,
   rows,
   checks: {},
 };
@@ -252,27 +255,43 @@ try {
     library: async () => async (i) => (await subscription.updateDb({ age: i })).age === i,
   };
 
-  for (const [label, concurrency] of [
-    ['sequential', 1],
-    [`${CONCURRENCY} concurrent`, CONCURRENCY],
+  for (const [label, concurrency, target] of [
+    ['sequential', 1, 0.9],
+    [`${CONCURRENCY} concurrent`, CONCURRENCY, 0.75],
   ]) {
-    await compare(concurrency, [
-      [`verification ${label}, direct`, verifyDirect],
-      [`verification ${label}, LogupService.verify`, verifyLibrary],
-    ]);
-    await compare(concurrency, [
-      [`db read ${label}, direct`, dbRead.direct],
-      [`db read ${label}, library`, dbRead.library],
-    ]);
-    await compare(concurrency, [
-      [`db update ${label}, direct`, dbUpdate.direct],
-      [`db update ${label}, library`, dbUpdate.library],
-    ]);
+    await compare(
+      concurrency,
+      [
+        [`verification ${label}, direct`, verifyDirect],
+        [`verification ${label}, LogupService.verify`, verifyLibrary],
+      ],
+      { label: `verification, ${label}: \`LogupService.verify\` vs direct`, target },
+    );
+    await compare(
+      concurrency,
+      [
+        [`db read ${label}, direct`, dbRead.direct],
+        [`db read ${label}, library`, dbRead.library],
+      ],
+      { label: `DB read, ${label}: \`getDb\` vs direct`, target },
+    );
+    await compare(
+      concurrency,
+      [
+        [`db update ${label}, direct`, dbUpdate.direct],
+        [`db update ${label}, library`, dbUpdate.library],
+      ],
+      { label: `DB update, ${label}: \`updateDb\` vs direct`, target },
+    );
   }
-  await compare(CONCURRENCY, [
-    [`callback route ${CONCURRENCY} concurrent, hand-written`, route('/raw/callback')],
-    [`callback route ${CONCURRENCY} concurrent, LogupGuard`, route('/logup/callback')],
-  ]);
+  await compare(
+    CONCURRENCY,
+    [
+      [`callback route ${CONCURRENCY} concurrent, hand-written`, route('/raw/callback')],
+      [`callback route ${CONCURRENCY} concurrent, LogupGuard`, route('/logup/callback')],
+    ],
+    { label: `callback route, ${CONCURRENCY} concurrent: \`LogupGuard\` vs hand-written`, target: 0.9 },
+  );
   await benchApp.stop();
   benchApp = undefined;
 
@@ -337,53 +356,8 @@ try {
 }
 
 // ---------------------------------------------------------------- report
-const ratio = (a, b) => round(rows[a].throughput / rows[b].throughput);
-const c = `${CONCURRENCY} concurrent`;
-results.ratios = {};
-for (const [label, target] of [
-  ['sequential', 0.9],
-  [c, 0.75],
-]) {
-  results.ratios[`LogupService.verify / direct, ${label}`] = {
-    value: ratio(`verification ${label}, LogupService.verify`, `verification ${label}, direct`),
-    target,
-  };
-  results.ratios[`db read library / direct, ${label}`] = {
-    value: ratio(`db read ${label}, library`, `db read ${label}, direct`),
-    target,
-  };
-  results.ratios[`db update library / direct, ${label}`] = {
-    value: ratio(`db update ${label}, library`, `db update ${label}, direct`),
-    target,
-  };
-}
-results.ratios['LogupGuard route / hand-written route'] = {
-  value: ratio(`callback route ${c}, LogupGuard`, `callback route ${c}, hand-written`),
-  target: 0.9,
-};
-results.ratios['LogupGuard route / direct verification'] = {
-  value: ratio(`callback route ${c}, LogupGuard`, `verification ${c}, direct`),
-  target: 0,
-};
-for (const entry of Object.values(results.ratios)) entry.met = entry.value >= entry.target;
-
-const pad = (s, n) => String(s).padEnd(n);
-const lines = [
-  `nestjs-logup benchmark: ${results.machine.cpus} x ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}; best of ${ROUNDS} interleaved rounds of ${OPS} operations`,
-  '',
-  `${pad('row', 52)}${pad('ops/s', 10)}${pad('p50 ms', 10)}${pad('p99 ms', 10)}`,
-  ...Object.entries(rows).map(
-    ([name, row]) => `${pad(name, 52)}${pad(row.throughput, 10)}${pad(row.p50Ms, 10)}${pad(row.p99Ms, 10)}`,
-  ),
-  '',
-  ...Object.entries(results.ratios).map(
-    ([name, e]) =>
-      `${pad(name, 52)}${pad(e.value, 10)}${e.target ? `target >= ${e.target}  ${e.met ? 'met' : 'MISSED'}` : '(reference)'}`,
-  ),
-  `${pad('cold start, 200 concurrent callbacks', 52)}${pad(`${results.checks.coldStart.tokenGrants} grant(s), ${results.checks.coldStart.errors} errors`, 30)}${results.checks.coldStart.met ? 'met' : 'MISSED'}`,
-  `${pad(`TCP connections, 10,000 calls (pool ${MAX_SOCKETS})`, 52)}${pad(results.checks.connections.opened, 30)}${results.checks.connections.met ? 'met' : 'MISSED'}`,
-  `${pad('RSS growth, 50,000 verifications', 52)}${pad(`${results.checks.memory.rssGrowthMB} MB (heap ${results.checks.memory.heapGrowthMB} MB)`, 30)}${results.checks.memory.met ? 'met' : 'MISSED'}`,
-];
-process.stdout.write(`${lines.join('\n')}\n`);
+process.stdout.write(`${benchmarkTables(results)}\n`);
 writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-process.stdout.write('\nwritten: bench/results.json\n');
+process.stdout.write(
+  '\nwritten: bench/results.json (publish: cp it to bench/published-results.json; node bench/table.mjs)\n',
+);

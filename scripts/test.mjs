@@ -1,4 +1,4 @@
-// npm test: runs the stages in order — build, typecheck, jest, consumers, cluster — with a
+// npm test: runs the stages in order — build, typecheck, jest, sample-pending, consumers, cluster — with a
 // banner per stage, stops at the first failure, and ends with one summary line
 // naming the stage that failed (or saying that all passed).
 // The jest stage runs on Node 24 (the active LTS; fetched once from the npm registry
@@ -22,6 +22,18 @@ const STAGES = {
     node: JEST_NODE,
     cmd: node,
     args: ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', 'node_modules/jest/bin/jest.js'],
+  },
+  'sample-pending': {
+    what: "the embedded sample app's suites again with loginBinding 'pending' (production's; jest ran 'nonce')",
+    cmd: node,
+    args: [
+      '--experimental-vm-modules',
+      '--no-warnings=ExperimentalWarning',
+      'node_modules/jest/bin/jest.js',
+      'test/sample-app',
+      'test/browser/sample-app.e2e-spec.ts',
+    ],
+    env: { SAMPLE_LOGIN_BINDING: 'pending' },
   },
   consumers: {
     what: 'Nest 11 CommonJS and Nest 12 ESM apps built from the packed tarballs',
@@ -52,12 +64,13 @@ for (const [i, name] of stages.entries()) {
   process.stdout.write(`\n${line}\n== stage ${i + 1}/${stages.length}: ${name} — ${stage.what}\n${line}\n`);
   const t = Date.now();
   let { cmd } = stage;
-  let env = process.env;
+  let env = { ...process.env, ...stage.env };
   if (stage.node) {
     const binDir = nodeBinDir(stage.node);
-    [cmd, env] = [join(binDir, 'node'), envWithNode(binDir)];
+    [cmd, env] = [join(binDir, 'node'), { ...envWithNode(binDir), ...stage.env }];
   }
-  process.stdout.write(`== on Node ${stage.node ? nodeVersion(dirname(cmd)) : process.version}\n`);
+  process.stdout.write(`== on Node ${stage.node ? nodeVersion(dirname(cmd)) : process.version}
+`);
   const result = spawnSync(cmd, stage.args, { cwd: ROOT, stdio: 'inherit', env });
   const how = result.error ? result.error.message : result.signal ? `signal ${result.signal}` : `exit ${result.status}`;
   if (result.status !== 0) {

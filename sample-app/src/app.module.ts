@@ -40,7 +40,7 @@ export class AppModule {
             // The emulator keeps the redirect URL's query, so the login's nonce can ride
             // through it; real LogUp's redirect URL is fixed in its console, so there the
             // callback is bound to the browser by the pending login alone.
-            loginBinding: emulator ? 'nonce' : 'pending',
+            loginBinding: config.loginBinding,
             sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
             // Unauthenticated browsers go to the home page, which has the login button.
             loginUrl: '/',

@@ -38,7 +38,8 @@ export class LoginController {
   @Redirect(undefined, 303)
   async login(@Req() request: Request) {
     const pending = await this.logup.startLogin(request);
-    return { url: this.loginPageUrl(request, pending?.nonce), statusCode: 303 };
+    const nonce = this.config.get<string>('loginBinding') === 'nonce' ? pending?.nonce : undefined;
+    return { url: this.loginPageUrl(request, nonce), statusCode: 303 };
   }
 
   /**

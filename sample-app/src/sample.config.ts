@@ -37,6 +37,11 @@ export interface SampleConfig {
   publicUrl?: string;
   /** Where the profile database file lives (an absolute path); default `<OS temp dir>/logup-sample-app`. */
   dataDir: string;
+  /**
+   * LOGUP_LOGIN_BINDING: `'nonce'` (default on the embedded emulator, whose redirect keeps
+   * its query) or `'pending'` (default against LogUp, whose redirect URL is fixed).
+   */
+  loginBinding: 'nonce' | 'pending';
 }
 
 function flag(env: NodeJS.ProcessEnv, name: string): boolean {
@@ -96,6 +101,13 @@ function trustProxy(text: string | undefined): SampleConfig['trustProxy'] {
     );
   }
   return entries;
+}
+
+function loginBinding(text: string | undefined, mode: SampleConfig['mode']): SampleConfig['loginBinding'] {
+  if (text === undefined || text === '') return mode === 'embedded' ? 'nonce' : 'pending';
+  if (text !== 'nonce' && text !== 'pending')
+    throw new SampleConfigError('LOGUP_LOGIN_BINDING must be nonce or pending');
+  return text;
 }
 
 /** Whether HOST keeps the app on this machine. */
@@ -185,5 +197,6 @@ export function sampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig
     callbackRateLimit: integer(env, 'CALLBACK_RATE_LIMIT', 30, 1, 1_000_000),
     publicUrl: publicUrl(env.PUBLIC_URL),
     dataDir: resolve(env.DATA_DIR || join(tmpdir(), 'logup-sample-app')),
+    loginBinding: loginBinding(env.LOGUP_LOGIN_BINDING, mode),
   };
 }

@@ -1,5 +1,6 @@
 import type { LogupEmulator } from 'logup-emulator';
 import { LogupCredentialsError, LogupError } from 'nestjs-logup';
+import { onControlledClock } from '../support/fake-date.js';
 import { GATE, email, emulator, logupContext } from '../support/logup-fixture.js';
 
 describe('access token handling against the emulator', () => {
@@ -34,16 +35,21 @@ describe('access token handling against the emulator', () => {
     expect(emu.stats().tokenGrants).toBe(1);
   });
 
-  it('renews the token before it expires', async () => {
-    const logup = await setup(1);
-    const sub = logup.subscription(emu.login({ idGate: GATE.idGate, email: email() }).idSubscription);
-    await sub.getDb();
-    await sub.getDb();
-    expect(emu.stats().tokenGrants).toBe(1);
-    await new Promise((r) => setTimeout(r, 1000));
-    await sub.getDb();
-    // Renewed ahead of expiry, never answered 401.
-    expect(emu.stats()).toMatchObject({ tokenGrants: 2, rejected: 0 });
+  it('renews the token before it expires: 10 % of its lifetime early, never after a 401', async () => {
+    // A controllable clock: only Date is faked, so sockets and timers run for real.
+    await onControlledClock(async (advance) => {
+      const logup = await setup(100);
+      const sub = logup.subscription(emu.login({ idGate: GATE.idGate, email: email() }).idSubscription);
+      await sub.getDb();
+      // 100 s lifetime: renewed from 90 s on.
+      advance(89_900);
+      await sub.getDb();
+      expect(emu.stats().tokenGrants).toBe(1);
+      advance(200);
+      await sub.getDb();
+      // Renewed ahead of expiry (the emulator shares this clock), never answered 401.
+      expect(emu.stats()).toMatchObject({ tokenGrants: 2, rejected: 0, dbReads: 3 });
+    });
   });
 
   it('renews once and retries once when a call answers 401 (revoked token)', async () => {

@@ -15,7 +15,9 @@ import { join } from 'node:path';
 import { clearTimeout } from 'node:timers';
 import { URL, URLSearchParams } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { createClient } from 'redis';
 import { CLUSTER_GATE, startCluster } from '../../scripts/cluster-lib.mjs';
+import { LOGIN_VALUE_KEYS } from '../support/session-shape.mjs';
 
 const RATE_LIMIT = 5;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -97,6 +99,55 @@ class Visitor {
     const copy = new Visitor(this.base.toString(), localAddress);
     for (const [k, v] of this.cookies) copy.cookies.set(k, v);
     return copy;
+  }
+}
+
+/** The sample's session cookie. */
+const SESSION_COOKIE = 'logup_sample_session';
+
+/** The Redis key of a visitor's session (express-session `s:<id>.<sig>`, @fastify/session `<id>.<sig>`). */
+function sessionKeyOf(visitor) {
+  const value = decodeURIComponent(visitor.cookies.get(SESSION_COOKIE) ?? '');
+  assert.ok(value, 'no session cookie');
+  const signed = value.startsWith('s:') ? value.slice(2) : value;
+  return `sess:${signed.slice(0, signed.lastIndexOf('.'))}`;
+}
+
+/**
+ * Logs `visitor` out, then puts its session back into Redis as it was, as a store whose
+ * deletion failed or lagged would keep it: only the logout store (`logup:revoked:<sid>`)
+ * can still refuse a copy of the cookie. Answers the session's login value.
+ */
+async function logOutKeepingTheSession(redisUrl, visitor, csrf) {
+  const redis = createClient({ url: redisUrl });
+  await redis.connect();
+  try {
+    const key = sessionKeyOf(visitor);
+    const stored = await redis.get(key);
+    assert.ok(stored, `no session ${key} in Redis`);
+    const ttl = await redis.pTTL(key);
+    const logout = await visitor.post('/logout', { _csrf: csrf });
+    assert.equal(logout.status, 303, logout.body);
+    // The app ends the session as it answers (the write may land just after the 303):
+    // deleted, or (@fastify/session saves a destroyed session it saw modified) without the login.
+    const ended = async () => {
+      const now = await redis.get(key);
+      return now === null || !('logup' in JSON.parse(now));
+    };
+    for (const bound = Date.now() + 5_000; !(await ended()); await sleep(20)) {
+      assert.ok(Date.now() < bound, `logout left the login in ${key}`);
+    }
+    process.stdout.write(
+      `# after logout, the session record is ${(await redis.exists(key)) ? 'kept, without the login' : 'deleted'}\n`,
+    );
+    await redis.set(key, stored, { expiration: { type: 'PX', value: ttl > 0 ? ttl : 60_000 } });
+    const login = JSON.parse(stored).logup;
+    // Remembered until the login would have expired anyway.
+    const revokedFor = await redis.pTTL(`logup:revoked:${login.sid}`);
+    assert.ok(revokedFor > 0, `no logout recorded for the session (PTTL ${revokedFor})`);
+    return { session: JSON.parse(stored), login };
+  } finally {
+    await redis.quit();
   }
 }
 
@@ -200,12 +251,18 @@ describe('several replicas behind nginx, state in Redis', () => {
 
   it('honours a logout on every replica: a cookie copied before it is refused everywhere', async () => {
     const bob = new Visitor(cluster.url, '127.0.0.12');
-    await logIn(bob, 'bob@example.com');
+    const { login: bobLogin } = await logIn(bob, 'bob@example.com', { secretNote: 'db-value-not-in-redis' });
     const copied = bob.clone('127.0.0.13');
     const me = await bob.get('/me');
     assert.equal(me.status, 200);
-    const logout = await bob.post('/logout', { _csrf: csrfOf(me.body) });
-    assert.equal(logout.status, 303, logout.body);
+    // The session in Redis still exists after the logout (a deletion that failed or
+    // lagged): the Redis logout store alone must refuse the copied cookie.
+    const { session, login } = await logOutKeepingTheSession(cluster.redisUrl, bob, csrfOf(me.body));
+    // What the session holds in Redis: ids and times only, never a token or the DB.
+    assert.deepEqual(Object.keys(login).sort(), [...LOGIN_VALUE_KEYS]);
+    assert.equal(login.idSubscription, bobLogin.idSubscription);
+    const text = JSON.stringify(session);
+    assert.ok(!text.includes(bobLogin.logupToken) && !text.includes('db-value-not-in-redis'), text);
     const refusedBy = new Set();
     for (let i = 0; i < 6; i += 1) {
       const replay = await copied.get('/me', { json: true });
@@ -248,6 +305,8 @@ describe('several replicas behind nginx, state in Redis', () => {
       for (let i = 0; i < 3; i += 1) {
         const page = await aliceVisitor.get('/me', { deadlineMs: 15_000 });
         assert.equal(page.status, 503, `${what}: ${page.status} ${page.body.slice(0, 300)}`);
+        // "within about a second": Redis commands have a 1 s deadline, and no offline queue.
+        assert.ok(page.ms < 2_000, `${what}: the 503 took ${page.ms} ms`);
         assert.match(page.body, /session store/);
         assert.match(page.headers['content-type'], /text\/html/);
         assert.equal(page.headers['retry-after'], '5');
@@ -352,15 +411,26 @@ describe('several replicas behind nginx, state in Redis', () => {
       visitors.push({ visitor, login: await mint(`inflight${i}@example.com`) });
     }
     const before = await emulator('stats');
-    // Each verification waits 2 s at LogUp: the callbacks are in flight when r2 dies.
-    await control('POST', 'faults', { kind: 'latency', latencyMs: 2_000, endpoint: 'verification', count });
-    const callbacks = visitors.map(({ visitor, login }) =>
-      visitor.get(callbackPath(login.logupToken), { deadlineMs: 30_000 }).catch((e) => ({ status: String(e) })),
+    // LogUp holds every verification until told: the callbacks are in flight when r2 dies.
+    await control('POST', 'faults', { kind: 'hold', endpoint: 'verification', count });
+    const answers = [];
+    const callbacks = visitors.map(({ visitor, login }, i) =>
+      visitor
+        .get(callbackPath(login.logupToken), { deadlineMs: 30_000 })
+        .catch((e) => ({ status: String(e) }))
+        .then((answer) => (answers[i] = answer)),
     );
-    await sleep(800);
+    // Every callback is either held at LogUp or already answered (nginx found no replica).
+    for (const bound = Date.now() + 20_000; ; await sleep(20)) {
+      const { held } = await emulator('stats');
+      if (held + answers.filter(Boolean).length === count) break;
+      assert.ok(Date.now() < bound, `callbacks not in flight: ${held} held`);
+    }
     await cluster.replicas[1].stop('SIGKILL');
-    const answers = await Promise.all(callbacks);
-    await sleep(2_500); // the emulator finishes the verification r2 had started
+    await control('POST', 'faults/release', {});
+    await Promise.all(callbacks);
+    assert.equal((await emulator('stats')).held, 0);
+    await sleep(500); // what r2 had sent before dying reaches the emulator's handler, if at all
     const stats = await emulator('stats');
     await control('DELETE', 'faults');
 
@@ -370,10 +440,24 @@ describe('several replicas behind nginx, state in Redis', () => {
       statuses.every((s) => s === 303 || s === 502),
       JSON.stringify(statuses),
     );
-    assert.ok(statuses.includes(303) && statuses.includes(502), JSON.stringify(statuses));
     for (const answer of answers.filter((a) => a.status === 502)) {
       assert.match(answer.body, /Login interrupted/);
     }
+    // Which replica each callback went to (nginx logs the client address and the
+    // upstream): those on the killed r2 are interrupted (502), the others log in (303).
+    const nginxLog = await readFile(join(cluster.dir, 'nginx', 'access.log'), 'utf8');
+    // r3 died in the test before: a callback nginx still tried there is interrupted too.
+    const deadPorts = [cluster.replicas[1].port, cluster.replicas[2].port].map((port) => `:${port}`);
+    for (let i = 0; i < count; i += 1) {
+      const line = nginxLog
+        .split('\n')
+        .find((l) => l.startsWith(`127.0.0.${41 + i} `) && l.includes('/logup/callback'));
+      assert.ok(line, `no nginx log line for callback ${i}`);
+      const upstream = /upstream=(\S+)/.exec(line)[1];
+      const onKilled = deadPorts.some((port) => upstream.endsWith(port));
+      assert.equal(statuses[i], onKilled ? 502 : 303, `callback ${i} on ${upstream}: ${statuses[i]}`);
+    }
+    assert.ok(statuses.includes(502), `no callback was in flight on r2: ${JSON.stringify(statuses)}`);
     // nginx sent each callback to one replica only (its log lists every replica it
     // tried), so no token reached LogUp twice: at most one verification per callback.
     const log = await readFile(join(cluster.dir, 'nginx', 'access.log'), 'utf8');
@@ -451,8 +535,15 @@ describe('the same on Fastify (@fastify/session with the Redis store)', () => {
     }
 
     const copied = visitor.clone('127.0.0.61');
-    const logout = await visitor.post('/logout', { _csrf: csrfOf(page.body) });
-    assert.equal(logout.status, 303, logout.body);
-    for (let i = 0; i < 4; i += 1) assert.equal((await copied.get('/me', { json: true })).status, 401);
+    // As on Express: the session is put back after the logout, and still refused everywhere.
+    const { login: kept } = await logOutKeepingTheSession(cluster.redisUrl, visitor, csrfOf(page.body));
+    assert.deepEqual(Object.keys(kept).sort(), [...LOGIN_VALUE_KEYS]);
+    const refusedBy = new Set();
+    for (let i = 0; i < 4; i += 1) {
+      const replay = await copied.get('/me', { json: true });
+      assert.equal(replay.status, 401, `replayed cookie on ${replay.replica}: ${replay.status}`);
+      refusedBy.add(replay.replica);
+    }
+    assert.equal(refusedBy.size, 2);
   });
 });

@@ -40,6 +40,7 @@ describe.each(STORES)('login binding on %s', (kind) => {
       ['a sibling subdomain', { 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'navigate' }],
       ['a form on another origin', { origin: 'https://attacker.example' }],
       ['an opaque origin (sandboxed frame)', { origin: 'null' }],
+      ['an opaque origin from another site', { origin: 'null', 'sec-fetch-site': 'cross-site' }],
     ])('%s: 403, nothing started', async (_what, headers) => {
       const { visitor, start } = await started(headers);
       expect(start.status).toBe(403);
@@ -54,6 +55,10 @@ describe.each(STORES)('login binding on %s', (kind) => {
     it.each([
       ['its own form (same Origin)', (host: string) => ({ origin: `http://${host}`, 'sec-fetch-site': 'same-origin' })],
       ['a typed or bookmarked address', () => ({ 'sec-fetch-site': 'none', 'sec-fetch-mode': 'navigate' })],
+      [
+        'its own form under Referrer-Policy: no-referrer (Origin: null)',
+        () => ({ origin: 'null', 'sec-fetch-site': 'same-origin' }),
+      ],
       ['a trusted origin', () => ({ origin: 'https://www.example.com', 'sec-fetch-site': 'cross-site' })],
     ])('accepts %s', async (_what, headersFor) => {
       const { visitor, start } = await started(headersFor(new URL(base).host));

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { LogupEmulator } from 'logup-emulator';
 import type { LogupModuleOptions } from 'nestjs-logup';
 import { Visitor } from '../support/browserless.js';
+import { onControlledClock } from '../support/fake-date.js';
 import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, email, emulator } from '../support/logup-fixture.js';
 import { sessionApp, type SessionKind } from './session-app.js';
@@ -18,8 +19,6 @@ function withEmulatorAndApps(): { emu: LogupEmulator; apps: INestApplication[] }
   });
   return ctx;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A second visitor holding a copy of this one's cookies (a captured cookie). */
 function copyOf(visitor: Visitor, base: string): Visitor {
@@ -119,17 +118,23 @@ describe.each(['express-session', 'fastify-secure-session'] as SessionKind[])('l
   });
 
   it('expires a pending login, and a login, on the server whatever the cookie says', async () => {
-    const base = await start({ pendingLoginTtlSeconds: 1, sessionMaxAgeSeconds: 2 });
-    const late = new Visitor(base);
-    await late.get('/logup/login', false);
-    await sleep(1300);
-    expect((await callback(late, newLogin().logupToken)).status).toBe(400);
-    const visitor = new Visitor(base);
-    await visitor.get('/logup/login', false);
-    expect((await callback(visitor, newLogin().logupToken)).status).toBe(200);
-    expect((await visitor.get('/me', false)).status).toBe(200);
-    await sleep(2300);
-    expect((await visitor.get('/me', false)).status).toBe(401);
+    const base = await start({ pendingLoginTtlSeconds: 60, sessionMaxAgeSeconds: 600 });
+    await onControlledClock(async (advance) => {
+      const late = new Visitor(base);
+      await late.get('/logup/login', false);
+      advance(60_000 + 1);
+      ctx.emu.resetStats();
+      expect((await callback(late, newLogin().logupToken)).status).toBe(400);
+      expect(ctx.emu.stats().verifications).toBe(0);
+      const visitor = new Visitor(base);
+      await visitor.get('/logup/login', false);
+      advance(59_000);
+      expect((await callback(visitor, newLogin().logupToken)).status).toBe(200);
+      advance(600_000 - 1000);
+      expect((await visitor.get('/me', false)).status).toBe(200);
+      advance(1001);
+      expect((await visitor.get('/me', false)).status).toBe(401);
+    });
   });
 });
 

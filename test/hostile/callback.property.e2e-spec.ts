@@ -31,38 +31,89 @@ const name = fc.oneof(
   ),
   fc.string({ maxLength: 12 }),
 );
-/** A query: parameters in any order, repeated or missing. */
-const query = fc.array(fc.tuple(name, value), { maxLength: 6 });
+/** Any query: parameters in any order, repeated or missing. */
+const anyQuery = fc.array(fc.tuple(name, value), { maxLength: 6 });
+/**
+ * A callback as LogUp sends it (a fresh token, isNewUser, the login's nonce), then
+ * mangled: a parameter dropped or its value replaced, strangers added, the order shuffled.
+ * Half of these stay valid, so the property also covers the logins that succeed.
+ */
+const nearValidQuery = fc
+  .record({
+    isNewUser: fc.constantFrom('true', 'false'),
+    drop: fc.oneof(
+      { arbitrary: fc.constant(null), weight: 3 },
+      { arbitrary: fc.integer({ min: 0, max: 2 }), weight: 1 },
+    ),
+    replace: fc.oneof(
+      { arbitrary: fc.constant(null), weight: 3 },
+      { arbitrary: fc.tuple(fc.integer({ min: 0, max: 2 }), value), weight: 1 },
+    ),
+    extra: fc.oneof(
+      { arbitrary: fc.constant([] as [string, string][]), weight: 2 },
+      { arbitrary: fc.array(fc.tuple(name, value), { minLength: 1, maxLength: 2 }), weight: 1 },
+    ),
+    order: fc.array(fc.nat(), { minLength: 6, maxLength: 6 }),
+  })
+  .map(({ isNewUser, drop, replace, extra, order }) => {
+    const pairs: [string, string][] = [
+      ['logupToken', VALID],
+      ['isNewUser', isNewUser],
+      ['logupNonce', NONCE],
+    ];
+    if (replace) pairs[replace[0]] = [pairs[replace[0]][0], replace[1]];
+    if (drop !== null) pairs.splice(drop, 1);
+    const all = [...pairs, ...extra];
+    return all
+      .map((pair, i) => ({ pair, key: order[i] ?? 0 }))
+      .sort((a, b) => a.key - b.key)
+      .map(({ pair }) => pair);
+  });
+const query = fc.oneof(anyQuery, nearValidQuery, nearValidQuery);
 
-describe.each(['express', 'fastify'] as const)('hostile callback queries (%s)', (adapter) => {
+describe.each([
+  ['express', 'nonce'],
+  ['fastify', 'nonce'],
+  ['express', 'pending'],
+  ['fastify', 'pending'],
+] as const)('hostile callback queries (%s, loginBinding %s)', (adapter, binding) => {
   let sample: RunningSample;
   beforeAll(async () => {
-    sample = await startSample(adapter);
+    sample = await startSample(adapter, { LOGUP_LOGIN_BINDING: binding });
   });
   afterAll(() => sample?.close());
 
   it('never answer 5xx; rejected input sends nothing to LogUp', async () => {
     const seen = new Set<number>();
+    let logins = 0;
     await fc.assert(
       fc.asyncProperty(query, async (pairs) => {
         // A browser that started a login, so that some queries get as far as LogUp.
         const visitor = new Visitor(sample.url);
         const nonce = new URL(callbackPathFor(await startLogin(visitor), 'x'), sample.url).searchParams.get(
           'logupNonce',
-        )!;
+        );
+        // The login link carries the nonce in 'nonce' mode only (LogUp's redirect URL is fixed).
+        expect(nonce === null).toBe(binding === 'pending');
         const params = new URLSearchParams();
         for (const [key, v] of pairs) {
           const token =
             v === VALID
               ? (await sample.emulator.login({ idGate: 'gate_demo', email: 'prop@example.com' })).logupToken
               : v === NONCE
-                ? nonce
+                ? (nonce ?? 'no-nonce-in-pending-mode')
                 : v;
           params.append(key, token);
         }
         const before = (await sample.emulator.stats()).apiRequests;
         const res = await visitor.get(`/logup/callback?${params.toString()}`, false);
         seen.add(res.status);
+        if (res.status === 303) {
+          logins++;
+          // A login needs the fresh token and, in 'nonce' mode, this login's nonce.
+          expect(pairs.filter(([k, v]) => k === 'logupToken' && v === VALID)).toHaveLength(1);
+          if (binding === 'nonce') expect(params.getAll('logupNonce')).toEqual([nonce]);
+        }
         expect(res.status).toBeLessThan(500);
         expect([303, 400, 401, 414, 431]).toContain(res.status);
         expect(res.body).not.toMatch(/\bat \S+ \(|node_modules/);
@@ -72,8 +123,9 @@ describe.each(['express', 'fastify'] as const)('hostile callback queries (%s)', 
       }),
       { numRuns: 150 },
     );
-    // The generator reached both the happy path and the rejections.
+    // The generator reached both the happy path (logins) and the rejections.
     expect(seen.has(400)).toBe(true);
+    expect(logins).toBeGreaterThan(10);
   });
 
   it.each([

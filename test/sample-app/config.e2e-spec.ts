@@ -24,6 +24,7 @@ describe('sample app configuration', () => {
     ['COOKIE_SECURE=yes', { COOKIE_SECURE: 'yes' }, /COOKIE_SECURE must be true or false/],
     ['a zero session lifetime', { SESSION_MAX_AGE_SECONDS: '0' }, /SESSION_MAX_AGE_SECONDS must be an integer from 1/],
     ['a PUBLIC_URL that is no origin', { PUBLIC_URL: 'shop.example' }, /PUBLIC_URL must be an http\(s\) origin/],
+    ['LOGUP_LOGIN_BINDING=off', { LOGUP_LOGIN_BINDING: 'off' }, /LOGUP_LOGIN_BINDING must be nonce or pending/],
   ])('refuses to start with %s, naming what is wrong (and never the secret)', async (_name, env, message) => {
     const error = await startSample('express', env).then<Error, Error>(
       (sample) => sample.close().then(() => new Error('started')),

@@ -12,7 +12,7 @@ import { callbackPathFor, logIn, startLogin, startSample, type RunningSample } f
 describe.each(['express', 'fastify'] as const)('login binding on the embedded emulator, nonce mode (%s)', (adapter) => {
   let sample: RunningSample;
   beforeAll(async () => {
-    sample = await startSample(adapter);
+    sample = await startSample(adapter, { LOGUP_LOGIN_BINDING: 'nonce' });
   });
   afterAll(() => sample?.close());
 

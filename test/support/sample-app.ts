@@ -8,6 +8,13 @@ import { Visitor } from './browserless.js';
 import { captureLog } from './log-capture.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'sample-app', 'dist', 'main.js');
+const CLOCK = join(dirname(fileURLToPath(import.meta.url)), 'controlled-clock.mjs');
+
+/**
+ * The embedded sample's `loginBinding` in this run: `'nonce'` (its default), or `'pending'`
+ * (production's) when `npm test` runs the sample's suites again with SAMPLE_LOGIN_BINDING=pending.
+ */
+export const SAMPLE_LOGIN_BINDING = process.env.SAMPLE_LOGIN_BINDING === 'pending' ? 'pending' : 'nonce';
 
 export interface RunningSample {
   /** The app's base URL on loopback. */
@@ -18,6 +25,8 @@ export interface RunningSample {
   output(): string;
   /** Whether the process is still running (an unhandled rejection would have ended it). */
   alive(): boolean;
+  /** Moves the app's clock forward by `clockStepMs` (started with that option), once the app confirms. */
+  advanceClock(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -26,16 +35,24 @@ export interface RunningSample {
  * process, exactly as `npm start` does, on a free port: on its embedded emulator,
  * or on the LogUp given by `env.LOGUP_BASE_URL` (with the other LOGUP_* variables).
  */
-export async function startSample(adapter: 'express' | 'fastify', env: NodeJS.ProcessEnv = {}): Promise<RunningSample> {
+export async function startSample(
+  adapter: 'express' | 'fastify',
+  env: NodeJS.ProcessEnv = {},
+  options: { clockStepMs?: number } = {},
+): Promise<RunningSample> {
   // Each process keeps its profiles in a data directory of its own, removed on close.
   const dataDir = env.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'logup-sample-data-'));
-  const child: ChildProcess = spawn(process.execPath, [MAIN], {
+  const clock = options.clockStepMs ? ['--import', CLOCK] : [];
+  const child: ChildProcess = spawn(process.execPath, [...clock, MAIN], {
     env: {
+      ...(options.clockStepMs ? { CLOCK_STEP_MS: String(options.clockStepMs) } : {}),
       PATH: process.env.PATH,
       NO_COLOR: '1',
       PORT: '0',
       ADAPTER: adapter,
       CALLBACK_RATE_LIMIT: '100000',
+      // On the embedded emulator; an app on an external LogUp keeps 'pending', its default.
+      ...(env.LOGUP_BASE_URL ? {} : { LOGUP_LOGIN_BINDING: SAMPLE_LOGIN_BINDING }),
       ...(dataDir ? { DATA_DIR: dataDir } : {}),
       ...env,
     },
@@ -67,6 +84,15 @@ export async function startSample(adapter: 'express' | 'fastify', env: NodeJS.Pr
     emulator: new EmulatorClient(emulatorUrl),
     output: () => output,
     alive: () => child.exitCode === null && child.signalCode === null,
+    advanceClock: async () => {
+      if (!options.clockStepMs) throw new Error('startSample: pass clockStepMs to control the clock');
+      const steps = (output.match(/^clock: \+/gm) ?? []).length + 1;
+      child.kill('SIGWINCH');
+      for (const bound = Date.now() + 10_000; (output.match(/^clock: \+/gm) ?? []).length < steps;) {
+        if (Date.now() > bound) throw new Error(`the app did not move its clock:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
     close: async () => {
       child.kill('SIGTERM');
       await exited;

@@ -14,6 +14,8 @@ const USAGE = `Usage: logup-emulator [options]
   --verification-status <code>  200 or 201: the status of POST /verification (default 201)
   --token-ttl <seconds>         access-token lifetime (default 3600)
   --logup-token-ttl <seconds>   logupToken lifetime (default 600)
+  --value-limit <how>           characters or bytes: how a DB value's 1024 limit is counted
+                                (default characters: Unicode code points; bytes: UTF-8)
   --data-file <path>            keep actors, subscriptions and DBs in this JSON file
   --quiet                       do not log requests
   --help                        show this help`;
@@ -36,6 +38,7 @@ function parse() {
         'token-ttl': { type: 'string' },
         'logup-token-ttl': { type: 'string' },
         'data-file': { type: 'string' },
+        'value-limit': { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -85,6 +88,10 @@ function optionsOf(values: ReturnType<typeof parse>): EmulatorOptions {
   if (status !== undefined && status !== '200' && status !== '201') {
     fail(`--verification-status must be 200 or 201, got "${status}"`);
   }
+  const valueLimit = values['value-limit'];
+  if (valueLimit !== undefined && valueLimit !== 'characters' && valueLimit !== 'bytes') {
+    fail(`--value-limit must be characters or bytes, got "${valueLimit}"`);
+  }
   return {
     port: number('port', values.port),
     host: values.host,
@@ -93,6 +100,7 @@ function optionsOf(values: ReturnType<typeof parse>): EmulatorOptions {
     accessTokenTtlSeconds: number('token-ttl', values['token-ttl']),
     logupTokenTtlSeconds: number('logup-token-ttl', values['logup-token-ttl']),
     dataFile: values['data-file'],
+    valueLimit,
     log: values.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
   };
 }

@@ -34,7 +34,7 @@ export async function handleApi(
   if (!endpoint)
     throw new HttpError(404, { errorMessage: 'NOT_FOUND', message: `no endpoint ${method} ${target.path}` });
   const fault = ctx.state.takeFault(endpoint);
-  if (fault && (await applyFault(fault, req, res, (ms) => ctx.sleep(ms)))) return;
+  if (fault && (await applyFault(fault, req, res, (ms) => ctx.sleep(ms), ctx.state.held))) return;
   if (endpoint === 'token') return token(ctx.state, res, await readJson(req));
   const idGate = authorize(ctx.state, req);
   if (endpoint === 'verification') return verification(ctx.state, res, idGate, await readJson(req));

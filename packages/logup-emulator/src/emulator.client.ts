@@ -36,6 +36,11 @@ export class EmulatorClient {
     return this.call('POST', '/__emulator/faults', spec);
   }
 
+  /** Lets every request a `hold` fault is holding go on; answers how many. */
+  releaseHeld(): Promise<{ released: number }> {
+    return this.call('POST', '/__emulator/faults/release', {});
+  }
+
   clearFaults(): Promise<void> {
     return this.call('DELETE', '/__emulator/faults');
   }

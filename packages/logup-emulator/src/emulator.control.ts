@@ -40,6 +40,8 @@ export async function handleControl(
       return sendNoContent(res);
     case 'POST faults':
       return sendJson(res, 201, { added: addFaults(state, await readJson(req)) });
+    case 'POST faults/release':
+      return sendJson(res, 200, { released: state.held.release() });
     case 'DELETE faults':
       state.clearFaults();
       return sendNoContent(res);

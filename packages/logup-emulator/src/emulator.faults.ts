@@ -4,7 +4,7 @@ import type { FaultEndpoint, FaultSpec } from './emulator.types.js';
 /** An endpoint a request is made to (a fault may target a group of them). */
 export type ApiEndpoint = Exclude<FaultEndpoint, 'any' | 'db'>;
 
-const FAULT_KINDS = new Set<FaultSpec['kind']>(['latency', 'status', 'hang', 'drop', 'truncate', 'malformed']);
+const FAULT_KINDS = new Set<FaultSpec['kind']>(['latency', 'status', 'hang', 'drop', 'truncate', 'malformed', 'hold']);
 const FAULT_ENDPOINTS = new Set<FaultEndpoint>([
   'any',
   'token',
@@ -89,6 +89,28 @@ export class FaultQueue {
   }
 }
 
+/** Requests held by `hold` faults until the test releases them. */
+export class HeldRequests {
+  private readonly waiting = new Set<() => void>();
+
+  /** Resolves when released. */
+  hold(): Promise<void> {
+    return new Promise((resolve) => this.waiting.add(resolve));
+  }
+
+  /** Lets every held request go on; returns how many there were. */
+  release(): number {
+    const count = this.waiting.size;
+    for (const resolve of this.waiting) resolve();
+    this.waiting.clear();
+    return count;
+  }
+
+  get size(): number {
+    return this.waiting.size;
+  }
+}
+
 /**
  * Applies a fault to a request. Resolves true when the fault answered the request
  * (or made sure it never will be answered), false when it should go on normally.
@@ -98,8 +120,12 @@ export async function applyFault(
   req: IncomingMessage,
   res: ServerResponse,
   sleep: (ms: number) => Promise<void>,
+  held: HeldRequests,
 ): Promise<boolean> {
   switch (fault.kind) {
+    case 'hold':
+      await held.hold();
+      return false;
     case 'latency':
       await sleep(fault.latencyMs!);
       return false;

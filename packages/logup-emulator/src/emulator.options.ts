@@ -8,6 +8,7 @@ export interface ResolvedOptions {
   readonly logupTokenTtlSeconds: number;
   readonly verificationStatus: 200 | 201;
   readonly versions: ReadonlySet<string>;
+  readonly valueLimit: 'characters' | 'bytes';
   readonly dataFile?: string;
 }
 
@@ -23,12 +24,17 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
       throw new Error(`logup-emulator: versions: "${version}" does not match ${LOGUP_API_VERSION_PATTERN.source}`);
     }
   }
+  const valueLimit = options.valueLimit ?? 'characters';
+  if (valueLimit !== 'characters' && valueLimit !== 'bytes') {
+    throw new Error("logup-emulator: valueLimit must be 'characters' or 'bytes'");
+  }
   return Object.freeze({
     gates: resolveGates(options.gates),
     accessTokenTtlSeconds: positive(options.accessTokenTtlSeconds, 3600, 'accessTokenTtlSeconds'),
     logupTokenTtlSeconds: positive(options.logupTokenTtlSeconds, 600, 'logupTokenTtlSeconds'),
     verificationStatus,
     versions: new Set(versions),
+    valueLimit,
     dataFile: options.dataFile,
   });
 }

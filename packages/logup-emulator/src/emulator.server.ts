@@ -82,6 +82,11 @@ export class LogupEmulator {
     if (problem) throw new Error(`logup-emulator: ${problem}`);
   }
 
+  /** Lets every request a `hold` fault is holding go on (answered normally); returns how many. */
+  releaseHeld(): number {
+    return this.state.held.release();
+  }
+
   /** Removes every pending fault. */
   clearFaults(): void {
     this.state.clearFaults();
@@ -101,6 +106,7 @@ export class LogupEmulator {
   async stop(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    this.state.held.release();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
     if (this.server.listening) await closed;

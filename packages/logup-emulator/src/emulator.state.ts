@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { readDataFile, writeDataFile, type Actor } from './emulator.data-file.js';
-import { FaultQueue, type ApiEndpoint } from './emulator.faults.js';
+import { FaultQueue, HeldRequests, type ApiEndpoint } from './emulator.faults.js';
 import { resolveOptions, type ResolvedOptions } from './emulator.options.js';
 import { AccessTokens, LogupTokens, randomAlphanumeric, type AccessTokenProblem } from './emulator.tokens.js';
 import type { EmulatorLogin, EmulatorOptions, EmulatorStats, FaultSpec, LogupDb } from './emulator.types.js';
@@ -33,6 +33,7 @@ const emptyStats = (): EmulatorStats => ({
   connections: 0,
   rejected: 0,
   faultsApplied: 0,
+  held: 0,
 });
 
 function safeEqual(a: string, b: string): boolean {
@@ -51,6 +52,8 @@ export class EmulatorState {
   private readonly accessTokens: AccessTokens;
   private readonly logupTokens: LogupTokens;
   private readonly faults = new FaultQueue();
+  /** Requests held by `hold` faults. */
+  readonly held = new HeldRequests();
   private readonly actors = new Map<string, Actor>();
   private readonly actorByEmail = new Map<string, string>();
   private readonly subscriptions = new Map<string, Subscription>();
@@ -70,7 +73,7 @@ export class EmulatorState {
   }
 
   snapshotStats(): EmulatorStats {
-    return { ...this.stats };
+    return { ...this.stats, held: this.held.size };
   }
 
   resetStats(): void {
@@ -106,7 +109,7 @@ export class EmulatorState {
     if (!/^[^\s@]+@[^\s@]+$/.test(normalized) || normalized.length > 254) {
       return { errorMessage: 'INVALID_EMAIL', message: 'email must look like name@example.com' };
     }
-    const newDb = db === undefined ? undefined : dbFromObject(db);
+    const newDb = db === undefined ? undefined : dbFromObject(db, this.config.valueLimit);
     if (newDb && !(newDb instanceof Map)) return newDb;
     const idActor = this.actorFor(normalized);
     let subscription = this.subscriptionOf(idGate, idActor);
@@ -149,7 +152,7 @@ export class EmulatorState {
   updateDb(idGate: string, idSubscription: string, body: unknown): { db: LogupDb } | LimitViolation | undefined {
     const subscription = this.subscriptionOfGate(idGate, idSubscription);
     if (!subscription) return undefined;
-    const next = applyUpdate(subscription.db, body);
+    const next = applyUpdate(subscription.db, body, this.config.valueLimit);
     if (!(next instanceof Map)) return next;
     subscription.db = next;
     this.stats.dbUpdates++;

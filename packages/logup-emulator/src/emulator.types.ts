@@ -54,6 +54,13 @@ export interface EmulatorOptions {
   verificationStatus?: 200 | 201;
   /** API versions served, each matching `^v\d{1,2}_\d{1,3}$`. Default `['v1_0', 'v1_1']`. */
   versions?: string[];
+  /**
+   * How a DB string value's size is counted against LogUp's limit ("under 1 KB: at most
+   * 1024 characters"): `'characters'` (Unicode code points, the lenient reading) or
+   * `'bytes'` (its UTF-8 encoding, the strict one: 1,024 × `é` is 2,048 bytes and is
+   * refused). Default `'characters'`.
+   */
+  valueLimit?: 'characters' | 'bytes';
   /** A JSON file that keeps actors, subscriptions and DBs across restarts. Default: memory only. */
   dataFile?: string;
   /**
@@ -85,6 +92,8 @@ export interface EmulatorStats {
   rejected: number;
   /** Requests a fault was applied to. */
   faultsApplied: number;
+  /** Requests a `hold` fault is holding now, waiting for a release. */
+  held: number;
 }
 
 /** The API endpoints a fault can target. */
@@ -98,10 +107,13 @@ export type FaultEndpoint = 'any' | 'token' | 'verification' | 'db' | 'db-read' 
  * - `hang`: never answer (the socket stays open until the client gives up);
  * - `drop`: close the connection without answering;
  * - `truncate`: send the headers and part of a body, then close the connection;
- * - `malformed`: answer 200 with a body that is not valid JSON.
+ * - `malformed`: answer 200 with a body that is not valid JSON;
+ * - `hold`: wait until the test releases held requests (`releaseHeld()`, or
+ *   `POST /__emulator/faults/release`), then answer normally: a LogUp that answers
+ *   when told, for races made deterministic.
  */
 export interface FaultSpec {
-  kind: 'latency' | 'status' | 'hang' | 'drop' | 'truncate' | 'malformed';
+  kind: 'latency' | 'status' | 'hang' | 'drop' | 'truncate' | 'malformed' | 'hold';
   /** Default `'any'`. */
   endpoint?: FaultEndpoint;
   /** How many matching requests it applies to. Default `1`. */

@@ -18,8 +18,14 @@ export type StoredDb = Map<string, LogupDbValue>;
 /** Characters as LogUp counts them (code points, not UTF-16 units). */
 const length = (s: string): number => [...s].length;
 
+/** How a string value's size is counted: code points, or UTF-8 bytes (`valueLimit`). */
+export type ValueLimit = 'characters' | 'bytes';
+
+const sizeOf = (value: string, limit: ValueLimit): number =>
+  limit === 'bytes' ? Buffer.byteLength(value, 'utf8') : length(value);
+
 /** Checks one `{ key, value }` pair of a PUT body; undefined when it is valid. */
-export function checkPair(pair: unknown, index: number): LimitViolation | undefined {
+export function checkPair(pair: unknown, index: number, limit: ValueLimit = 'characters'): LimitViolation | undefined {
   if (typeof pair !== 'object' || pair === null || Array.isArray(pair)) {
     return { errorMessage: 'INVALID_REQUEST', message: `data[${index}] must be an object { key, value }` };
   }
@@ -34,16 +40,18 @@ export function checkPair(pair: unknown, index: number): LimitViolation | undefi
       key,
     };
   }
-  return checkValue(key, value);
+  return checkValue(key, value, limit);
 }
 
 /** Checks one stored value against the type and size limits. */
-export function checkValue(key: string, value: unknown): LimitViolation | undefined {
+export function checkValue(key: string, value: unknown, limit: ValueLimit = 'characters'): LimitViolation | undefined {
   if (typeof value === 'string') {
-    if (length(value) <= LOGUP_DB_LIMITS.maxValueLength) return undefined;
+    const size = sizeOf(value, limit);
+    if (size <= LOGUP_DB_LIMITS.maxValueLength) return undefined;
+    const unit = limit === 'bytes' ? 'bytes in UTF-8' : 'characters';
     return {
       errorMessage: 'VALUE_TOO_LONG',
-      message: `value of "${key}" is ${length(value)} characters; at most ${LOGUP_DB_LIMITS.maxValueLength}`,
+      message: `value of "${key}" is ${size} ${unit}; at most ${LOGUP_DB_LIMITS.maxValueLength}`,
       key,
     };
   }
@@ -60,14 +68,14 @@ export function checkValue(key: string, value: unknown): LimitViolation | undefi
  * Applies a PUT body to a DB, all or nothing: returns the new DB, or the first
  * violation (and the DB given is left as it was).
  */
-export function applyUpdate(db: StoredDb, body: unknown): StoredDb | LimitViolation {
+export function applyUpdate(db: StoredDb, body: unknown, limit: ValueLimit = 'characters'): StoredDb | LimitViolation {
   const data = (body as { data?: unknown } | null)?.data;
   if (!Array.isArray(data)) {
     return { errorMessage: 'INVALID_REQUEST', message: 'body must be { "data": [ { "key", "value" }, ... ] }' };
   }
   const next = new Map(db);
   for (const [index, pair] of data.entries()) {
-    const violation = checkPair(pair, index);
+    const violation = checkPair(pair, index, limit);
     if (violation) return violation;
     const { key, value } = pair as { key: string; value: LogupDbValue };
     next.set(key, value);
@@ -91,13 +99,15 @@ export function deletedKeys(body: unknown): string[] | LimitViolation {
 }
 
 /** Validates a whole DB given as an object (`POST /__emulator/login`). */
-export function dbFromObject(value: unknown): StoredDb | LimitViolation {
+export function dbFromObject(value: unknown, limit: ValueLimit = 'characters'): StoredDb | LimitViolation {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { errorMessage: 'INVALID_REQUEST', message: 'db must be an object of key -> value' };
   }
-  return applyUpdate(new Map(), {
-    data: Object.entries(value as LogupDb).map(([key, v]) => ({ key, value: v })),
-  });
+  return applyUpdate(
+    new Map(),
+    { data: Object.entries(value as LogupDb).map(([key, v]) => ({ key, value: v })) },
+    limit,
+  );
 }
 
 /** A DB as a plain JSON object (own properties only, safe for any key, `__proto__` included). */

@@ -45,19 +45,23 @@ function isLogup(url: string, config: LogupConfig): boolean {
 
 /**
  * Why a login start must be refused as initiated by another site, or undefined.
- * Refused: an `Origin` that is neither the app's nor a trusted one (`null` included);
+ * Refused: an `Origin` that is neither the app's nor a trusted one;
  * `Sec-Fetch-Site: cross-site` or `same-site` without such an Origin (a link, a popup
- * or a form of another site). Allowed: same-origin requests and `Sec-Fetch-Site: none`
+ * or a form of another site); `Origin: null` unless Fetch Metadata says same-origin
+ * (a same-origin POST under `Referrer-Policy: no-referrer` sends `null` too). Allowed: same-origin requests and `Sec-Fetch-Site: none`
  * (typed, bookmarked); a request with neither header (an old browser's GET) too, which
  * is why the login should start with a POST: browsers send `Origin` on every POST.
  */
 export function crossSiteStartProblem(request: unknown, config: LogupConfig): string | undefined {
   const origin = headerOf(request, 'origin');
-  if (origin !== undefined) {
+  const site = headerOf(request, 'sec-fetch-site');
+  // `Origin: null` is what a same-origin POST sends under `Referrer-Policy: no-referrer`,
+  // and also what a sandboxed frame sends: Fetch Metadata tells them apart.
+  if (origin !== undefined && origin !== 'null') {
     return isOwnOrTrusted(request, origin, config) ? undefined : `it came from the origin ${safe(origin)}`;
   }
-  const site = headerOf(request, 'sec-fetch-site');
   if (site === 'cross-site' || site === 'same-site') return `Sec-Fetch-Site is ${site}`;
+  if (origin === 'null' && site !== 'same-origin' && site !== 'none') return 'it came from an opaque origin (null)';
   return undefined;
 }
 

@@ -70,6 +70,9 @@ const SESSION_OWN_FIELDS = new Set(['cookie', 'id', 'req', 'sessionId', 'encrypt
 export function carriedEntries(request: unknown): [string, unknown][] {
   const session = sessionOf(request) as (RenewableSession & Record<string, unknown>) | undefined;
   if (!session || typeof session.regenerate !== 'function') return [];
+  // Only sessions whose id is renewed: a cookie session (@fastify/secure-session has a
+  // regenerate() too) keeps its data, and its own fields are not data.
+  if (typeof session.id !== 'string' && typeof session.sessionId !== 'string') return [];
   return Object.keys(session)
     .filter((key) => !SESSION_OWN_FIELDS.has(key) && !key.endsWith(':pending') && !key.endsWith(':renewed'))
     .map((key) => [key, session[key]]);

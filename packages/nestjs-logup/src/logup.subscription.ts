@@ -9,9 +9,23 @@ import {
   type LogupDbWrite,
   type LogupRegisteredDb,
 } from './logup.db-schema.js';
-import { LogupDbSchemaError, LogupValidationError, malformedAnswer } from './logup.errors.js';
+import { LOGUP_DB_LIMITS } from './logup.constants.js';
+import {
+  LogupApiError,
+  LogupDbSchemaError,
+  LogupValidationError,
+  malformedAnswer,
+  type LogupError,
+} from './logup.errors.js';
 import type { LogupRequest, LogupResponse, LogupTransport } from './logup.transport.js';
-import { assertDbKeys, dbUpdateIssues, isPlainObject, parseDb, type LogupDb } from './logup.validation.js';
+import {
+  assertDbKeys,
+  dbUpdateIssues,
+  isPlainObject,
+  parseDb,
+  type LogupDb,
+  type LogupDbValue,
+} from './logup.validation.js';
 
 /** What a subscription is made of (see {@link LogupSubscription}). */
 export interface LogupSubscriptionData<TDb extends LogupDbType = LogupRegisteredDb> {
@@ -29,6 +43,23 @@ export type LogupDbChange<TDb extends LogupDbType = LogupRegisteredDb> = (
 const BRAND = Symbol.for('nestjs-logup.subscription');
 const ownHasInstance = Function.prototype[Symbol.hasInstance];
 const is2xx = (status: number) => status >= 200 && status < 300;
+
+/**
+ * LogUp's 400 for an update, naming the string values that are within the limit in
+ * characters (what the library checks) but over it in UTF-8 bytes: LogUp's reference
+ * says both "under 1 KB" and "1024 characters", so those are the likely cause.
+ */
+function refusedUpdate(error: LogupError, data: Record<string, LogupDbValue>): LogupError {
+  const max = LOGUP_DB_LIMITS.maxValueLength;
+  const heavy = Object.keys(data).flatMap((key) => {
+    const value = data[key];
+    const bytes = typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : 0;
+    return bytes > max ? [`"${key}" (${bytes} bytes)`] : [];
+  });
+  if (!(error instanceof LogupApiError) || heavy.length === 0) return error;
+  const errorMessage = `${error.errorMessage}; over ${max} bytes in UTF-8: ${heavy.join(', ')}`;
+  return new LogupApiError({ operation: error.operation, status: error.status, errorMessage });
+}
 
 /**
  * A visitor's membership of your gate, and its key-value DB. Obtained from
@@ -184,7 +215,7 @@ export class LogupSubscription<TDb extends LogupDbType = LogupRegisteredDb> {
   async #put(data: LogupDb, caller: string): Promise<LogupDbRead<TDb>> {
     const body = { data: Object.keys(data).map((key) => ({ key, value: data[key] })) };
     const request = { method: 'PUT', path: this.#dbPath(), body, operation: 'updateDb', idempotent: true } as const;
-    return this.#remember(caller, await this.#send(request), true);
+    return this.#remember(caller, await this.#send(request, (error) => refusedUpdate(error, data)), true);
   }
 
   async #delete(keys: string[]): Promise<void> {
@@ -200,10 +231,13 @@ export class LogupSubscription<TDb extends LogupDbType = LogupRegisteredDb> {
     if (!is2xx(response.status)) throw this.#transport.errorFor(request, response);
   }
 
-  /** Sends a call that LogUp answers with a DB; the DB as LogUp holds it. */
-  async #send(request: LogupRequest): Promise<LogupDb> {
+  /** Sends a call that LogUp answers with a DB; the DB as LogUp holds it. `refused` may explain a 400. */
+  async #send(request: LogupRequest, refused?: (error: LogupError) => LogupError): Promise<LogupDb> {
     const response: LogupResponse = await this.#transport.request(request);
-    if (!is2xx(response.status)) throw this.#transport.errorFor(request, response);
+    if (!is2xx(response.status)) {
+      const error = this.#transport.errorFor(request, response);
+      throw response.status === 400 && refused ? refused(error) : error;
+    }
     const db = parseDb(response.body);
     if (!db) throw malformedAnswer(request.operation, 'the answer is not a DB object');
     return db;
