@@ -22,6 +22,11 @@ const STAGES = {
     cmd: node,
     args: ['scripts/consumer-tests.mjs'],
   },
+  'nest-add': {
+    what: '`nest new` (Nest 12 and 11) then `nest add nestjs-logup` from the packed tarball, build, log in',
+    cmd: node,
+    args: ['scripts/schematic-tests.mjs'],
+  },
   cluster: {
     what: 'three sample-app replicas behind nginx with Redis (needs redis-server and nginx)',
     cmd: node,

@@ -1,0 +1,166 @@
+// node scripts/schematic-tests.mjs [nest12 | nest11 | nest12-fastify ...]: `nest add nestjs-logup`
+// on fresh apps made by the Nest CLI itself. For each app: `nest new` (Nest 12 with the
+// latest CLI: vitest and oxlint; Nest 11 with CLI 11: jest and ESLint), install the packed
+// nestjs-logup and logup-emulator tarballs, `nest add nestjs-logup`, run it a second time
+// (nothing may change), build, check that the app refuses to boot without its LogUp
+// environment, start `node dist/main.js` against the emulator and log in over real HTTP
+// (POST login start with Origin, LogUp's hosted page and its form, callback, /logup/me,
+// POST logout), then run the app's own lint and tests (the generated test included).
+// First, the schematic's own tests on in-memory apps (node --test test/schematics/).
+// Needs the build stage first (dist/ of both packages). Reuses the npm cache.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
+import { ROOT, loginOverHttp, refusesToBoot, snapshot, startStack } from './schematic-tests-lib.mjs';
+
+const APPS = {
+  nest12: { cli: '@nestjs/cli@latest', major: 12, runner: 'vitest', lint: ['run', 'lint'] },
+  nest11: { cli: '@nestjs/cli@11', major: 11, runner: 'jest', lint: ['exec', '--', 'eslint', 'src', 'test'] },
+  'nest12-fastify': { cli: '@nestjs/cli@latest', major: 12, runner: 'vitest', lint: ['run', 'lint'], fastify: true },
+};
+const wanted = process.argv.slice(2);
+const names = wanted.length ? wanted : Object.keys(APPS);
+const unknown = names.filter((n) => !(n in APPS));
+if (unknown.length) {
+  process.stderr.write(`unknown app(s): ${unknown.join(', ')}; known: ${Object.keys(APPS).join(', ')}\n`);
+  process.exit(2);
+}
+const work = mkdtempSync(join(tmpdir(), 'logup-nest-add-'));
+const results = [];
+const check = (name, ok, detail = '') => {
+  results.push(ok);
+  process.stdout.write(`${ok ? 'ok' : 'FAILED'} - ${name}${detail && !ok ? `: ${detail}` : ''}\n`);
+  return ok;
+};
+const QUIET = ['--no-audit', '--no-fund', '--loglevel=error'];
+/** Runs a command in `cwd`; throws with its output when it fails. */
+function run(cmd, args, cwd, env = {}) {
+  const result = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 300_000 });
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+  if (result.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${result.status}):\n${output}`);
+  return output;
+}
+
+function pack() {
+  const tarballs = join(work, 'tarballs');
+  mkdirSync(tarballs);
+  for (const pkg of ['nestjs-logup', 'logup-emulator']) {
+    const dir = join(ROOT, 'packages', pkg);
+    if (!existsSync(join(dir, 'dist'))) throw new Error(`packages/${pkg}/dist is missing: run npm run build first`);
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', tarballs], { cwd: dir }));
+    renameSync(join(tarballs, packed.filename), join(tarballs, `${pkg}.tgz`));
+    if (pkg === 'nestjs-logup') {
+      const files = packed.files.map((f) => f.path);
+      check(
+        'nestjs-logup: the tarball holds the schematics collection',
+        ['dist/schematics/collection.json', 'dist/schematics/nest-add/index.js'].every((f) => files.includes(f)),
+      );
+    }
+  }
+  return tarballs;
+}
+
+/** Makes the app of `nest new` a Fastify app, as its README would have one do. */
+function toFastify(app, major) {
+  run('npm', ['install', `@nestjs/platform-fastify@^${major}`, ...QUIET], app);
+  const main = join(app, 'src/main.ts');
+  const text = readFileSync(main, 'utf8')
+    .replace(
+      "import { NestFactory } from '@nestjs/core';",
+      "import { NestFactory } from '@nestjs/core';\nimport { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';",
+    )
+    .replace(
+      'NestFactory.create(AppModule)',
+      'NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter())',
+    );
+  writeFileSync(main, text);
+}
+
+async function testApp(name, { cli, major, runner, lint, fastify }, tarballs) {
+  process.stdout.write(`\n== ${name}: npx ${cli} new\n`);
+  run('npx', ['-y', cli, 'new', name, '--package-manager', 'npm', '--skip-git'], work);
+  const app = join(work, name);
+  const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
+  const has = (dep) => Boolean(pkg.dependencies?.[dep] ?? pkg.devDependencies?.[dep]);
+  check(
+    `${name}: nest new made a Nest ${major} app tested with ${runner}`,
+    pkg.dependencies['@nestjs/core'].includes(`${major}.`) && has(runner),
+  );
+  if (fastify) toFastify(app, major);
+
+  process.stdout.write(`== ${name}: nest add nestjs-logup (from the packed tarball)\n`);
+  run('npm', ['install', join(tarballs, 'nestjs-logup.tgz'), ...QUIET], app);
+  run('npm', ['install', '--save-dev', join(tarballs, 'logup-emulator.tgz'), ...QUIET], app);
+  const added = run('npx', ['nest', 'add', 'nestjs-logup', '--skip-install'], app);
+  process.stdout.write(added);
+  run('npm', ['install', ...QUIET], app);
+  const axios = { 11: '4.', 12: '12.' }[major];
+  const installed = (dep) => JSON.parse(readFileSync(join(app, 'node_modules', dep, 'package.json'), 'utf8')).version;
+  check(
+    `${name}: installed @nestjs/axios ${installed('@nestjs/axios')} and @nestjs/config ${installed('@nestjs/config')}`,
+    installed('@nestjs/axios').startsWith(axios) && installed('@nestjs/config').startsWith(major === 11 ? '4.' : '12.'),
+  );
+  const session = fastify ? '@fastify/secure-session' : 'express-session';
+  check(
+    `${name}: wired ${session}`,
+    added.includes(`with ${session}`) && existsSync(join(app, 'node_modules', session)),
+  );
+  const before = snapshot(app);
+  const again = run('npx', ['nest', 'add', 'nestjs-logup', '--skip-install'], app);
+  const after = snapshot(app);
+  const changed = [...new Set([...before.keys(), ...after.keys()])].filter((f) => before.get(f) !== after.get(f));
+  check(`${name}: a second nest add changes nothing`, changed.length === 0, `${changed.join(', ')}\n${again}`);
+
+  const build = spawnSync('npm', ['run', 'build'], { cwd: app, encoding: 'utf8' });
+  if (!check(`${name}: npm run build`, build.status === 0, `${build.stdout}${build.stderr}`)) return;
+  const boot = await refusesToBoot(app);
+  check(`${name}: without its environment the app does not boot, and names each variable`, boot.ok, boot.detail);
+
+  let stack;
+  try {
+    stack = await startStack(app);
+    for (const step of await loginOverHttp(stack)) check(`${name}: ${step.name}`, step.ok, step.detail);
+  } catch (error) {
+    check(`${name}: logs in over HTTP against the emulator`, false, `${error.message}\n${stack?.output() ?? ''}`);
+  } finally {
+    stack?.stop();
+  }
+
+  const linted = spawnSync('npm', lint, { cwd: app, encoding: 'utf8' });
+  check(
+    `${name}: the app's lint passes (npm ${lint.join(' ')})`,
+    linted.status === 0,
+    `${linted.stdout}${linted.stderr}`,
+  );
+  const test = spawnSync('npm', ['test'], { cwd: app, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  const output = stripVTControlCharacters(`${test.stdout}${test.stderr}`);
+  const ranSpec = /(✓|PASS)\s+src\/logup\/logup\.controller\.spec\.ts/.test(output);
+  check(`${name}: npm test (${runner}) passes, the generated test included`, test.status === 0 && ranSpec, output);
+}
+
+const started = Date.now();
+try {
+  process.stdout.write('== the schematic on in-memory apps: node --test test/schematics/\n');
+  const unit = spawnSync(process.execPath, ['--test', 'test/schematics/'], { cwd: ROOT, encoding: 'utf8' });
+  const summary = /^# (tests|pass|fail) \d+$/gm;
+  process.stdout.write(`${unit.stdout.match(summary)?.join(', ') ?? ''}\n`);
+  check('the schematic on in-memory apps', unit.status === 0, `${unit.stdout}${unit.stderr}`);
+  const tarballs = pack();
+  for (const name of names) {
+    try {
+      await testApp(name, APPS[name], tarballs);
+    } catch (error) {
+      check(`${name}: created, added, built and tested`, false, error.message);
+    }
+  }
+} catch (error) {
+  check('nest add: packing', false, error.message);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+const failed = results.filter((ok) => !ok).length;
+const seconds = ((Date.now() - started) / 1000).toFixed(0);
+process.stdout.write(`\nnest add: ${results.length - failed} passed, ${failed} failed (${seconds} s)\n`);
+process.exit(failed || results.length === 0 ? 1 : 0);
