@@ -7,11 +7,14 @@
 // (POST login start with Origin, LogUp's hosted page and its form, callback, /logup/me,
 // POST logout), then run the app's own lint and tests (the generated test included).
 // First, the schematic's own tests on in-memory apps (node --test test/schematics/).
-// Needs the build stage first (dist/ of both packages). Reuses the npm cache.
-import { execFileSync, spawnSync } from 'node:child_process';
+// The apps run side by side (their time is mostly npm and the network); each line names
+// its app. Needs the build stage first (dist/ of both packages). Reuses the npm cache.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { stripVTControlCharacters } from 'node:util';
 import { ROOT, loginOverHttp, refusesToBoot, snapshot, startStack } from './schematic-tests-lib.mjs';
 
@@ -35,11 +38,24 @@ const check = (name, ok, detail = '') => {
   return ok;
 };
 const QUIET = ['--no-audit', '--no-fund', '--loglevel=error'];
+/** Runs a command in `cwd` (at most 5 minutes): its exit status and output. */
+function exec(cmd, args, cwd, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const timer = setTimeout(() => child.kill('SIGTERM'), 300_000);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, output: stripVTControlCharacters(output) });
+    });
+  });
+}
 /** Runs a command in `cwd`; throws with its output when it fails. */
-function run(cmd, args, cwd, env = {}) {
-  const result = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 300_000 });
-  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
-  if (result.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${result.status}):\n${output}`);
+async function run(cmd, args, cwd) {
+  const { status, output } = await exec(cmd, args, cwd);
+  if (status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${status}):\n${output}`);
   return output;
 }
 
@@ -63,8 +79,8 @@ function pack() {
 }
 
 /** Makes the app of `nest new` a Fastify app, as its README would have one do. */
-function toFastify(app, major) {
-  run('npm', ['install', `@nestjs/platform-fastify@^${major}`, ...QUIET], app);
+async function toFastify(app, major) {
+  await run('npm', ['install', `@nestjs/platform-fastify@^${major}`, ...QUIET], app);
   const main = join(app, 'src/main.ts');
   const text = readFileSync(main, 'utf8')
     .replace(
@@ -79,8 +95,8 @@ function toFastify(app, major) {
 }
 
 async function testApp(name, { cli, major, runner, lint, fastify }, tarballs) {
-  process.stdout.write(`\n== ${name}: npx ${cli} new\n`);
-  run('npx', ['-y', cli, 'new', name, '--package-manager', 'npm', '--skip-git'], work);
+  process.stdout.write(`== ${name}: npx ${cli} new\n`);
+  await run('npx', ['-y', cli, 'new', name, '--package-manager', 'npm', '--skip-git'], work);
   const app = join(work, name);
   const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
   const has = (dep) => Boolean(pkg.dependencies?.[dep] ?? pkg.devDependencies?.[dep]);
@@ -88,14 +104,13 @@ async function testApp(name, { cli, major, runner, lint, fastify }, tarballs) {
     `${name}: nest new made a Nest ${major} app tested with ${runner}`,
     pkg.dependencies['@nestjs/core'].includes(`${major}.`) && has(runner),
   );
-  if (fastify) toFastify(app, major);
+  if (fastify) await toFastify(app, major);
 
   process.stdout.write(`== ${name}: nest add nestjs-logup (from the packed tarball)\n`);
-  run('npm', ['install', join(tarballs, 'nestjs-logup.tgz'), ...QUIET], app);
-  run('npm', ['install', '--save-dev', join(tarballs, 'logup-emulator.tgz'), ...QUIET], app);
-  const added = run('npx', ['nest', 'add', 'nestjs-logup', '--skip-install'], app);
-  process.stdout.write(added);
-  run('npm', ['install', ...QUIET], app);
+  await run('npm', ['install', join(tarballs, 'nestjs-logup.tgz'), ...QUIET], app);
+  await run('npm', ['install', '--save-dev', join(tarballs, 'logup-emulator.tgz'), ...QUIET], app);
+  const added = await run('npx', ['nest', 'add', 'nestjs-logup', '--skip-install'], app);
+  await run('npm', ['install', ...QUIET], app);
   const axios = { 11: '4.', 12: '12.' }[major];
   const installed = (dep) => JSON.parse(readFileSync(join(app, 'node_modules', dep, 'package.json'), 'utf8')).version;
   check(
@@ -106,15 +121,16 @@ async function testApp(name, { cli, major, runner, lint, fastify }, tarballs) {
   check(
     `${name}: wired ${session}`,
     added.includes(`with ${session}`) && existsSync(join(app, 'node_modules', session)),
+    added,
   );
   const before = snapshot(app);
-  const again = run('npx', ['nest', 'add', 'nestjs-logup', '--skip-install'], app);
+  const again = await run('npx', ['nest', 'add', 'nestjs-logup', '--skip-install'], app);
   const after = snapshot(app);
   const changed = [...new Set([...before.keys(), ...after.keys()])].filter((f) => before.get(f) !== after.get(f));
   check(`${name}: a second nest add changes nothing`, changed.length === 0, `${changed.join(', ')}\n${again}`);
 
-  const build = spawnSync('npm', ['run', 'build'], { cwd: app, encoding: 'utf8' });
-  if (!check(`${name}: npm run build`, build.status === 0, `${build.stdout}${build.stderr}`)) return;
+  const build = await exec('npm', ['run', 'build'], app);
+  if (!check(`${name}: npm run build`, build.status === 0, build.output)) return;
   const boot = await refusesToBoot(app);
   check(`${name}: without its environment the app does not boot, and names each variable`, boot.ok, boot.detail);
 
@@ -128,16 +144,11 @@ async function testApp(name, { cli, major, runner, lint, fastify }, tarballs) {
     stack?.stop();
   }
 
-  const linted = spawnSync('npm', lint, { cwd: app, encoding: 'utf8' });
-  check(
-    `${name}: the app's lint passes (npm ${lint.join(' ')})`,
-    linted.status === 0,
-    `${linted.stdout}${linted.stderr}`,
-  );
-  const test = spawnSync('npm', ['test'], { cwd: app, encoding: 'utf8', env: { ...process.env, CI: '1' } });
-  const output = stripVTControlCharacters(`${test.stdout}${test.stderr}`);
-  const ranSpec = /(✓|PASS)\s+src\/logup\/logup\.controller\.spec\.ts/.test(output);
-  check(`${name}: npm test (${runner}) passes, the generated test included`, test.status === 0 && ranSpec, output);
+  const linted = await exec('npm', lint, app);
+  check(`${name}: the app's lint passes (npm ${lint.join(' ')})`, linted.status === 0, linted.output);
+  const test = await exec('npm', ['test'], app, { CI: '1' });
+  const ranSpec = /(✓|PASS)\s+src\/logup\/logup\.controller\.spec\.ts/.test(test.output);
+  check(`${name}: npm test (${runner}) passes, the generated test included`, test.status === 0 && ranSpec, test.output);
 }
 
 const started = Date.now();
@@ -148,13 +159,19 @@ try {
   process.stdout.write(`${unit.stdout.match(summary)?.join(', ') ?? ''}\n`);
   check('the schematic on in-memory apps', unit.status === 0, `${unit.stdout}${unit.stderr}`);
   const tarballs = pack();
-  for (const name of names) {
-    try {
-      await testApp(name, APPS[name], tarballs);
-    } catch (error) {
-      check(`${name}: created, added, built and tested`, false, error.message);
-    }
-  }
+  // One CLI download at a time: the apps then run side by side from the npx cache.
+  for (const cli of new Set(names.map((n) => APPS[n].cli))) await run('npx', ['-y', cli, '--version'], work);
+  await Promise.all(
+    names.map(async (name) => {
+      try {
+        await testApp(name, APPS[name], tarballs);
+      } catch (error) {
+        check(`${name}: created, added, built and tested`, false, error.message);
+      } finally {
+        await rm(join(work, name), { recursive: true, force: true });
+      }
+    }),
+  );
 } catch (error) {
   check('nest add: packing', false, error.message);
 } finally {
