@@ -52,7 +52,7 @@ class SessionController {
   }
 }
 
-export type SessionKind = 'express-session' | 'fastify-secure-session' | 'none';
+export type SessionKind = 'express-session' | 'cookie-session' | 'fastify-secure-session' | 'none';
 
 /**
  * A small app with LogupModule, a login start route, the callback, a protected
@@ -83,6 +83,9 @@ export async function sessionApp(
     const express = await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), { logger });
     if (kind === 'express-session') {
       express.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: true, name: 'sid' }));
+    } else if (kind === 'cookie-session') {
+      const { default: cookieSession } = await import('cookie-session');
+      express.use(cookieSession({ name: 'sid', keys: ['test-cookie-session-key'], sameSite: 'lax' }));
     }
     app = express;
   }

@@ -41,8 +41,8 @@ describe('several gates in one app', () => {
   /** A browser with its session cookie. */
   function browser() {
     let cookie = '';
-    return async (path: string) => {
-      const res = await fetch(`${url}${path}`, { redirect: 'manual', headers: { cookie } });
+    return async (path: string, init: RequestInit = {}) => {
+      const res = await fetch(`${url}${path}`, { ...init, redirect: 'manual', headers: { cookie } });
       const set = res.headers.get('set-cookie');
       if (set) cookie = set.split(';')[0];
       return res;
@@ -60,13 +60,15 @@ describe('several gates in one app', () => {
 
   it("refuses a token of the shop gate on the b2b gate's callback, and accepts the b2b gate's own", async () => {
     const get = browser();
-    expect((await get('/logup/b2b/login')).headers.get('location')).toBe(`${emulator.url}/login?gate=b2b`);
+    expect((await get('/logup/b2b/login', { method: 'POST' })).headers.get('location')).toBe(
+      `${emulator.url}/login?gate=b2b`,
+    );
     const shopLogin = loginTo(SHOP, 'ada@example.com');
     const refused = await get(`/logup/b2b/callback?logupToken=${shopLogin.logupToken}&isNewUser=false`);
     expect(refused.status).toBe(401);
     expect((await get('/b2b/me')).status).toBe(401);
 
-    await get('/logup/b2b/login');
+    await get('/logup/b2b/login', { method: 'POST' });
     const b2bLogin = loginTo(B2B, 'ada@example.com');
     const callback = await get(`/logup/b2b/callback?logupToken=${b2bLogin.logupToken}&isNewUser=false`);
     expect(callback.status).toBe(303);
@@ -76,7 +78,7 @@ describe('several gates in one app', () => {
 
   it('keeps each gate its own login in the session, and each token to its own callback path', async () => {
     const get = browser();
-    await get('/logup/shop/login');
+    await get('/logup/shop/login', { method: 'POST' });
     const shopLogin = loginTo(SHOP, 'grace@example.com');
     expect((await get(`/logup/shop/callback?logupToken=${shopLogin.logupToken}&isNewUser=true`)).status).toBe(303);
     expect(await (await get('/shop/me')).json()).toEqual({ gate: 'shop', idSubscription: shopLogin.idSubscription });
@@ -85,7 +87,7 @@ describe('several gates in one app', () => {
     const other = loginTo(SHOP, 'grace@example.com');
     expect((await get(`/shop/me?logupToken=${other.logupToken}&isNewUser=false`)).status).toBe(400);
     // Logged in to the shop, the b2b gate is another login, with its own pending login.
-    await get('/logup/b2b/login');
+    await get('/logup/b2b/login', { method: 'POST' });
     const b2bLogin = loginTo(B2B, 'grace@example.com');
     expect((await get(`/logup/b2b/callback?logupToken=${b2bLogin.logupToken}&isNewUser=true`)).status).toBe(303);
     expect(await (await get('/b2b/me')).json()).toEqual({ gate: 'b2b', idSubscription: b2bLogin.idSubscription });

@@ -1,4 +1,4 @@
-import { Controller, Get, Module, Redirect, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Module, Post, Redirect, Req, UseGuards } from '@nestjs/common';
 import { CurrentSubscription, InjectLogup, LogupGuard, LogupModule, LogupService } from 'nestjs-logup';
 
 // Two gates, one per audience. Each has its own LogupService, its own guard, its
@@ -11,14 +11,14 @@ export class GatesController {
     @InjectLogup('b2b') private readonly b2b: LogupService,
   ) {}
 
-  @Get('logup/shop/login')
+  @Post('logup/shop/login')
   @Redirect()
   shopLogin(@Req() request: object) {
     this.shop.startLogin(request);
     return { url: process.env.SHOP_LOGIN_URL, statusCode: 303 };
   }
 
-  @Get('logup/b2b/login')
+  @Post('logup/b2b/login')
   @Redirect()
   b2bLogin(@Req() request: object) {
     this.b2b.startLogin(request);

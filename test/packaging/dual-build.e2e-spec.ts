@@ -18,14 +18,17 @@ if (esm.LogupError === cjs.LogupError) throw new Error('one copy only: the test 
 const apiError = new cjs.LogupApiError({ operation: 'getDb', status: 404, errorMessage: 'x' });
 const credentials = new cjs.LogupCredentialsError({ idGate: 'g', status: 401, errorMessage: 'x' });
 const subscription = cjsTesting.createTestSubscription();
+const attachedByCjs = {};
+const http = { getRequest: () => attachedByCjs, getResponse: () => ({}) };
+new cjsTesting.LogupTestGuard(subscription).canActivate({ getType: () => 'http', switchToHttp: () => http });
 console.log(JSON.stringify({
   error: apiError instanceof esm.LogupError,
   api: esm.isLogupApiError(apiError),
   credentials: credentials instanceof esm.LogupCredentialsError && credentials instanceof esm.LogupApiError,
   notUnavailable: apiError instanceof esm.LogupUnavailableError,
   subscription: subscription instanceof esm.LogupSubscription,
-  attached: esm.subscriptionOf({ [esm.LOGUP_REQUEST_PROPERTY]: subscription }) === subscription,
-  plainObject: esm.subscriptionOf({ [esm.LOGUP_REQUEST_PROPERTY]: { idSubscription: 'sub_fake' } }) === undefined,
+  attached: esm.subscriptionOf(attachedByCjs) === subscription && esm.subscriptionOf(attachedByCjs, 'default') === subscription,
+  plainObject: esm.subscriptionOf({ logupSubscription: { idSubscription: 'sub_fake' } }) === undefined,
 }));
 `;
 

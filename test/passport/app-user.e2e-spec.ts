@@ -13,7 +13,7 @@ describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions
 
   async function loggedIn(db?: Record<string, string | boolean>) {
     const visitor = new Visitor(ctx.base);
-    const started = await visitor.get('/logup/login', false);
+    const started = await visitor.request('POST', '/logup/login', { html: false });
     expect(started.status).toBe(303);
     expect(started.location).toBe('https://logup.example/login');
     const login = newLogin(db);
@@ -53,7 +53,7 @@ describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions
 
   it("answers 401 with LogUp's reason for a token LogUp does not verify", async () => {
     const visitor = new Visitor(ctx.base);
-    await visitor.get('/logup/login', false);
+    await visitor.request('POST', '/logup/login', { html: false });
     const res = await callback(visitor, `logupToken=${'x'.repeat(40)}&isNewUser=false`);
     expect(res.status).toBe(401);
     expect(json(res.body)).toMatchObject({ statusCode: 401, message: expect.stringMatching(/did not verify/) });
@@ -62,7 +62,7 @@ describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions
 
   it('answers 400 naming the parameters of a malformed callback, without asking LogUp', async () => {
     const visitor = new Visitor(ctx.base);
-    await visitor.get('/logup/login', false);
+    await visitor.request('POST', '/logup/login', { html: false });
     ctx.emu.resetStats();
     const res = await callback(visitor, 'logupToken=short&isNewUser=maybe');
     expect(res.status).toBe(400);
@@ -75,7 +75,7 @@ describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions
 
   it('answers 401 to a callback without a logupToken', async () => {
     const visitor = new Visitor(ctx.base);
-    await visitor.get('/logup/login', false);
+    await visitor.request('POST', '/logup/login', { html: false });
     expect((await callback(visitor, 'isNewUser=false')).status).toBe(401);
   });
 
@@ -87,7 +87,7 @@ describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions
 
   it('never switches a logged-in browser to another subscription: 409, still the first visitor', async () => {
     const { visitor, login } = await loggedIn({ nickname: 'Grace' });
-    await visitor.get('/logup/login', false);
+    await visitor.request('POST', '/logup/login', { html: false });
     const res = await callback(visitor, `logupToken=${newLogin().logupToken}&isNewUser=false`);
     expect(res.status).toBe(409);
     expect(json(res.body).message).toMatch(/Log out first/);

@@ -11,8 +11,9 @@ interface PassportRequest {
 export class AuthController {
   constructor(private readonly logup: LogupService) {}
 
-  // "Log in with LogUp" links here: the strategy refuses callbacks this browser did not start.
-  @Get('logup/login')
+  // The "Log in with LogUp" form of this site POSTs here (startLogin() refuses a login
+  // another site started, 403); the strategy refuses callbacks this browser did not start.
+  @Post('logup/login')
   @Redirect()
   login(@Req() request: object) {
     this.logup.startLogin(request);

@@ -47,7 +47,7 @@ describe("AuthGuard('logup') with a LogupStrategy and passport sessions", () => 
 
   it('logs in through the strategy, keeps the app user in the passport session, and logs out', async () => {
     const get = browser();
-    const start = await get('/logup/login');
+    const start = await get('/logup/login', { method: 'POST' });
     expect(start.status).toBe(303);
     expect(start.headers.get('location')).toBe(`${emulator.url}/login`);
 
@@ -71,7 +71,7 @@ describe("AuthGuard('logup') with a LogupStrategy and passport sessions", () => 
     const stranger = emulator.login({ idGate: GATE.idGate, email: 'mallory@example.com' });
     expect((await get(`/logup/callback?logupToken=${stranger.logupToken}&isNewUser=false`)).status).toBe(400);
 
-    await get('/logup/login');
+    await get('/logup/login', { method: 'POST' });
     const banned = emulator.login({ idGate: GATE.idGate, email: 'eve@example.com', db: { banned: true } });
     expect((await get(`/logup/callback?logupToken=${banned.logupToken}&isNewUser=false`)).status).toBe(401);
     expect((await get('/me')).status).toBe(401);

@@ -20,7 +20,7 @@ describe("AuthGuard('logup') with LogupStrategy as it is", () => {
 
   it('makes request.user the verified subscription, restored from the passport session later', async () => {
     const visitor = new Visitor(ctx.base);
-    await visitor.get('/logup/login', false);
+    await visitor.request('POST', '/logup/login', { html: false });
     const login = ctx.emu.login({ idGate: GATE.idGate, email: email('passport'), db: { plan: 'pro' } });
     const res = await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`, false);
     expect(res.status).toBe(200);
@@ -36,7 +36,7 @@ describe("AuthGuard('logup') with LogupStrategy as it is", () => {
     const visitor = new Visitor(ctx.base);
     const token = ctx.emu.login({ idGate: GATE.idGate, email: email('passport') }).logupToken;
     expect((await visitor.get(`/logup/callback?logupToken=${token}&isNewUser=false`, false)).status).toBe(400);
-    await visitor.get('/logup/login', false);
+    await visitor.request('POST', '/logup/login', { html: false });
     expect((await visitor.get(`/logup/callback?logupToken=${'y'.repeat(40)}&isNewUser=false`, false)).status).toBe(401);
     expect((await visitor.get('/me', false)).status).toBe(401);
   });

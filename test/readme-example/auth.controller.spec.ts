@@ -29,8 +29,9 @@ describe('AuthController against the LogUp emulator', () => {
   });
 
   it('logs a visitor in through LogUp, shows their DB, and logs them out', async () => {
-    // The browser starts the login: the answer sends it to LogUp and sets a session cookie.
-    const start = await fetch(`${url}/logup/login`, { redirect: 'manual' });
+    // The browser starts the login with the site's own form: the answer sends it to
+    // LogUp and sets a session cookie.
+    const start = await fetch(`${url}/logup/login`, { method: 'POST', redirect: 'manual' });
     expect(start.status).toBe(303);
     let cookie = start.headers.get('set-cookie')!.split(';')[0];
 
@@ -52,6 +53,15 @@ describe('AuthController against the LogUp emulator', () => {
 
     await fetch(`${url}/logout`, { method: 'POST', headers: { cookie } });
     expect((await fetch(`${url}/me`, { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('refuses a login start from another site (403)', async () => {
+    const res = await fetch(`${url}/logup/login`, {
+      method: 'POST',
+      headers: { origin: 'https://attacker.example' },
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(403);
   });
 
   it('refuses a callback that this browser did not start', async () => {

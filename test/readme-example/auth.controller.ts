@@ -1,13 +1,21 @@
-import { Controller, Get, HttpCode, Post, Redirect, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Post, Redirect, Req, UseGuards } from '@nestjs/common';
 import { CurrentSubscription, LogupGuard, LogupService, type LogupSubscription } from 'nestjs-logup';
 
 @Controller()
 export class AuthController {
   constructor(private readonly logup: LogupService) {}
 
-  // "Log in with LogUp" links here: remember in this browser's session that it
-  // started a login, then send it to LogUp's hosted page.
-  @Get('logup/login')
+  // The "Log in with LogUp" button: a form of this site that POSTs to logup/login.
+  @Get('login')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  loginPage() {
+    return '<form method="post" action="/logup/login"><button>Log in with LogUp</button></form>';
+  }
+
+  // Remember in this browser's session that it started a login, then send it to
+  // LogUp's hosted page. A POST, and startLogin() answers 403 to a login another
+  // site started: no other page can start a login here and finish it with its own token.
+  @Post('logup/login')
   @Redirect()
   login(@Req() request: object) {
     this.logup.startLogin(request);

@@ -36,6 +36,13 @@ export interface LogupSessionRevocationStore {
   revoke(sid: string, expiresAt: number): void | Promise<void>;
   /** Whether the session `sid` was ended. */
   isRevoked(sid: string): boolean | Promise<boolean>;
+  /**
+   * Optional, and recommended with several replicas: records `id` until `expiresAt`
+   * (epoch ms) and resolves to `true` only for the first caller, atomically (Redis:
+   * `SET key 1 NX PXAT expiresAt`). Makes each pending login single-use across every
+   * replica. Without it, single use holds within one process.
+   */
+  claim?(id: string, expiresAt: number): boolean | Promise<boolean>;
 }
 
 /** Options of `LogupModule.forRoot()` / `forRootAsync()`. Read-only after start-up. */
@@ -83,7 +90,11 @@ export interface LogupModuleOptions {
   loginBinding?: LogupLoginBinding;
   /** Query parameter carrying the login nonce in `'nonce'` mode. Default `'logupNonce'`. */
   nonceQueryParam?: string;
-  /** How long a started login waits for its callback, in seconds. Default `600`. */
+  /**
+   * How long a started login waits for its callback, in seconds: the time a visitor
+   * has on LogUp's page, and the window in which `'pending'` binding is exposed to a
+   * forged callback (README, Security). Default `300`.
+   */
   pendingLoginTtlSeconds?: number;
   /**
    * Keep the visitor logged in through the request's session (express-session,
@@ -100,6 +111,13 @@ export interface LogupModuleOptions {
    * instead of answering 401. Default: no redirect.
    */
   loginUrl?: string;
+  /**
+   * Origins besides the app's own (e.g. `https://www.example.com`, your marketing
+   * site) whose pages may start a login (`startLogin()`) and send visitors to the
+   * callback (its `Referer` check). LogUp's own origins are always trusted on the
+   * callback. Default `[]`.
+   */
+  trustedOrigins?: string[];
   /** Health checks reach LogUp at most once per this many ms; between, the last result is reported. Default `30000`. */
   healthCheckIntervalMs?: number;
 }
@@ -128,6 +146,7 @@ export interface LogupConfig {
   readonly sessionMaxAgeSeconds: number;
   readonly sessionRevocation: LogupSessionRevocationStore;
   readonly loginUrl?: string;
+  readonly trustedOrigins: readonly string[];
   readonly healthCheckIntervalMs: number;
 }
 

@@ -33,6 +33,7 @@ const OPTION_NAMES: readonly string[] = [
   'sessionMaxAgeSeconds',
   'sessionRevocation',
   'loginUrl',
+  'trustedOrigins',
   'healthCheckIntervalMs',
   'httpModuleOptions',
   'httpService',
@@ -120,6 +121,29 @@ function readBaseUrl(value: unknown, reader: OptionReader): string {
   return url.toString().replace(/\/+$/, '');
 }
 
+/** `trustedOrigins`: absolute http(s) origins (no path, query or credentials). */
+function readOrigins(value: unknown, reader: OptionReader): readonly string[] {
+  if (value === undefined) return Object.freeze([]);
+  const rule = 'must be a list of origins such as "https://www.example.com" (scheme, host and port only)';
+  if (!Array.isArray(value)) {
+    reader.problems.push({ option: 'trustedOrigins', problem: rule });
+    return Object.freeze([]);
+  }
+  const origins: string[] = [];
+  for (const [i, item] of value.entries()) {
+    let url: URL | undefined;
+    try {
+      url = typeof item === 'string' ? new URL(item) : undefined;
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== String(item).replace(/\/$/, '')) {
+      reader.problems.push({ option: `trustedOrigins[${i}]`, problem: rule });
+    } else origins.push(url.origin);
+  }
+  return Object.freeze(origins);
+}
+
 function isRevocationStore(value: unknown): value is LogupSessionRevocationStore {
   const store = value as LogupSessionRevocationStore | undefined;
   return typeof store?.revoke === 'function' && typeof store.isRevoked === 'function';
@@ -188,6 +212,7 @@ export function resolveLogupConfig(options: LogupModuleOptions | undefined, name
       problem: 'must have revoke(sid, expiresAt) and isRevoked(sid) methods',
     });
   }
+  const trustedOrigins = readOrigins(raw.trustedOrigins, read);
   const paramRule = `must match ${QUERY_PARAM_PATTERN.source}`;
   const fields: Omit<LogupConfig, 'secret'> = {
     name,
@@ -220,13 +245,14 @@ export function resolveLogupConfig(options: LogupModuleOptions | undefined, name
     ),
     loginBinding,
     nonceQueryParam: read.string(raw.nonceQueryParam, 'nonceQueryParam', 'logupNonce', QUERY_PARAM_PATTERN, paramRule),
-    pendingLoginTtlSeconds: read.integer(raw.pendingLoginTtlSeconds, 'pendingLoginTtlSeconds', 600, 1, 86_400),
+    pendingLoginTtlSeconds: read.integer(raw.pendingLoginTtlSeconds, 'pendingLoginTtlSeconds', 300, 1, 86_400),
     sessionKey: sessionKey as string | false,
     sessionMaxAgeSeconds: read.integer(raw.sessionMaxAgeSeconds, 'sessionMaxAgeSeconds', 28_800, 1, 31_536_000),
     sessionRevocation: isRevocationStore(raw.sessionRevocation)
       ? raw.sessionRevocation
       : new MemorySessionRevocationStore(),
     loginUrl: raw.loginUrl as string | undefined,
+    trustedOrigins,
     healthCheckIntervalMs: read.integer(raw.healthCheckIntervalMs, 'healthCheckIntervalMs', 30_000, 0, 86_400_000),
   };
   if (read.problems.length > 0) throw new LogupConfigurationError(read.problems);

@@ -23,3 +23,15 @@ export function pathOf(request: Record<string, unknown>): string {
   const end = url.indexOf('?');
   return end === -1 ? url : url.slice(0, end);
 }
+
+/**
+ * The path pattern of the route the framework's router matched (Express `route.path`,
+ * Fastify `routeOptions.url`), or undefined when the request carries none (GraphQL,
+ * other transports).
+ */
+export function routePathOf(request: Record<string, unknown>): string | undefined {
+  const express = (request.route as { path?: unknown } | undefined)?.path;
+  if (typeof express === 'string') return express;
+  const fastify = (request.routeOptions as { url?: unknown } | undefined)?.url;
+  return typeof fastify === 'string' ? fastify : undefined;
+}

@@ -1,6 +1,7 @@
 import {
   BadRequestException,
   ConflictException,
+  ForbiddenException,
   HttpException,
   HttpStatus,
   UnauthorizedException,
@@ -44,5 +45,19 @@ export class LogupNotVerifiedException extends UnauthorizedException {
       message: LOGUP_MESSAGES.notVerified(errorMessage),
       errorMessage,
     });
+  }
+}
+
+/** A callback request that may not spend a token (a HEAD, a prefetch, or with `loginBinding: 'off'` not a navigation): 400. */
+export class LogupCallbackRefusedException extends BadRequestException {
+  constructor() {
+    super(LOGUP_MESSAGES.callbackRefused);
+  }
+}
+
+/** A login start initiated by another site (`LogupService.startLogin()`, login CSRF defence): 403. */
+export class LogupCrossSiteLoginException extends ForbiddenException {
+  constructor() {
+    super(LOGUP_MESSAGES.crossSiteStart);
   }
 }

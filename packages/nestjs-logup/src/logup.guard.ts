@@ -11,9 +11,9 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { LOGUP_CALLBACK_KEY, LOGUP_CONFIG, LOGUP_PUBLIC_KEY, LOGUP_REQUEST_PROPERTY } from './logup.constants.js';
-import { httpPairOf, pathOf } from './logup.context.js';
-import { subscriptionOf } from './logup.decorators.js';
+import { loginOfRepeat, recordCallback } from './logup.callback-repeat.js';
+import { LOGUP_CALLBACK_KEY, LOGUP_CONFIG, LOGUP_PUBLIC_KEY } from './logup.constants.js';
+import { httpPairOf, pathOf, routePathOf } from './logup.context.js';
 import { LogupError } from './logup.errors.js';
 import {
   LogupAccountSwitchException,
@@ -22,12 +22,21 @@ import {
   LogupTokenNotAcceptedException,
 } from './logup.exceptions.js';
 import { setResponseHeader, toLogupHttpException } from './logup.http-errors.js';
-import { LOGUP_LOGIN_HANDLER, LOGUP_USER_PROPERTY, type LogupLoginHandler } from './logup.login-handler.js';
+import { LOGUP_LOGIN_HANDLER, type LogupLoginHandler } from './logup.login-handler.js';
 import { verifyCallbackQuery } from './logup.login-binding.js';
 import { LOGUP_MESSAGES } from './logup.messages.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
 import { LogupService } from './logup.service.js';
-import { hasSession, readLogin, writeLogin } from './logup.session.js';
+import { attachLogin, attachUser, loginOf } from './logup.request-state.js';
+import {
+  hasSession,
+  newLoginValue,
+  readLogin,
+  renewedLogin,
+  tokenHashOf,
+  writeLogin,
+  type LogupSessionValue,
+} from './logup.session.js';
 import type { LogupSubscription } from './logup.subscription.js';
 import { getLogupConfigToken, getLogupServiceToken } from './logup.tokens.js';
 
@@ -38,6 +47,10 @@ type Request = Record<string, unknown>;
 
 /** The guard classes of named gates, one per name. */
 const namedGuards = new Map<string, Type<LogupGuard>>();
+
+/** Nest's route metadata key for `@UseGuards()` (`GUARDS_METADATA`, stable since Nest 5). */
+const GUARDS_METADATA = '__guards__';
+const GUARD_GATE = Symbol.for('nestjs-logup.guard-gate');
 
 /**
  * Protects routes with LogUp.
@@ -88,6 +101,7 @@ export class LogupGuard implements CanActivate {
         }
       }
       Object.defineProperty(NamedLogupGuard, 'name', { value: `LogupGuard(${name})` });
+      Object.defineProperty(NamedLogupGuard, GUARD_GATE, { value: name });
       guard = NamedLogupGuard;
       namedGuards.set(name, guard);
     }
@@ -96,28 +110,61 @@ export class LogupGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean | undefined>(LOGUP_PUBLIC_KEY, targets)) return true;
+    const gate = this.config.name;
+    if (this.isPublic(targets)) return true;
     const request = this.getRequest(context);
-    // An earlier LogupGuard (e.g. a global APP_GUARD) already verified this request:
-    // verifying again would spend the single-use token twice.
-    if (subscriptionOf(request)) return true;
+    // This gate's guard already ran on this request (e.g. a global APP_GUARD and the
+    // route's own): verifying again would spend the single-use token twice.
+    if (loginOf(request, gate)) return true;
     const query = (request.query ?? {}) as Record<string, unknown>;
     if (query[this.config.tokenQueryParam] !== undefined) {
-      const isCallback =
-        this.reflector.getAllAndOverride<boolean | undefined>(LOGUP_CALLBACK_KEY, targets) ||
-        pathOf(request) === this.config.callbackPath;
-      if (!isCallback) throw this.handleTokenOffCallback(request);
-      await this.handleCallback(request, query, this.getResponse(context));
-      return true;
+      if (this.isCallbackRoute(request, targets)) {
+        await this.handleCallback(request, query, this.getResponse(context));
+        return true;
+      }
+      // Another gate's callback route (this guard is global): that gate's guard verifies.
+      if (this.otherGatesGuarding(targets).length > 0) return true;
+      throw this.handleTokenOffCallback(request);
     }
     const restored = await this.restoreFromSession(request);
     if (restored) {
-      request[LOGUP_REQUEST_PROPERTY] = restored;
-      if (this.loginHandler?.onRequest)
-        request[LOGUP_USER_PROPERTY] = await this.loginHandler.onRequest(restored, request);
+      attachLogin(request, gate, restored);
+      if (this.loginHandler?.onRequest) attachUser(request, gate, await this.loginHandler.onRequest(restored, request));
       return true;
     }
     throw this.handleUnauthenticated(request, this.getResponse(context));
+  }
+
+  /** Whether `@LogupPublic()` (every gate) or `@LogupPublic(thisGate)` marks the handler or its class. */
+  protected isPublic(targets: Parameters<Reflector['getAll']>[1]): boolean {
+    const marks = this.reflector.getAll<(boolean | string[] | undefined)[]>(LOGUP_PUBLIC_KEY, targets);
+    return marks.some((mark) => mark === true || (Array.isArray(mark) && mark.includes(this.config.name)));
+  }
+
+  /**
+   * Whether the request is on this gate's callback route: marked `@LogupCallback()`,
+   * or matched by the router on `callbackPath` (the route's declared path, so a
+   * trailing slash or a prefix the router accepts is the same route).
+   */
+  protected isCallbackRoute(request: Request, targets: Parameters<Reflector['getAll']>[1]): boolean {
+    if (this.reflector.getAllAndOverride<boolean | undefined>(LOGUP_CALLBACK_KEY, targets)) return true;
+    const normalize = (path: string) => (path.length > 1 ? path.replace(/\/+$/, '') : path);
+    const callback = normalize(this.config.callbackPath);
+    const route = routePathOf(request);
+    return (route !== undefined && normalize(route) === callback) || normalize(pathOf(request)) === callback;
+  }
+
+  /** The other gates whose LogupGuard is on this route (`@UseGuards(LogupGuard.for(name))`). */
+  protected otherGatesGuarding(targets: Parameters<Reflector['getAll']>[1]): string[] {
+    const guards = this.reflector.getAllAndMerge<unknown[]>(GUARDS_METADATA, targets) ?? [];
+    return guards
+      .map((guard) => {
+        const type: unknown = typeof guard === 'function' ? guard : (guard as object | null)?.constructor;
+        if (typeof type !== 'function' || !(type === LogupGuard || type.prototype instanceof LogupGuard))
+          return undefined;
+        return ((type as unknown as Record<symbol, unknown>)[GUARD_GATE] as string | undefined) ?? 'default';
+      })
+      .filter((name): name is string => name !== undefined && name !== this.config.name);
   }
 
   /** The request to authenticate (HTTP, or the GraphQL context's `req`). Override for other transports. */
@@ -130,8 +177,50 @@ export class LogupGuard implements CanActivate {
     return httpPairOf(context).response;
   }
 
-  /** The callback: validate, check the login binding, verify, refuse an account switch, log in. */
+  /**
+   * The callback: validate, check the login binding, verify, refuse an account switch,
+   * log in. The same callback repeated by the browser that made it (its session holds
+   * the login of this token, or presents the pending login the first one claimed)
+   * answers as the first did, without a second verification.
+   */
   protected async handleCallback(request: Request, query: Record<string, unknown>, response: unknown): Promise<void> {
+    const token = query[this.config.tokenQueryParam];
+    const tokenHash = typeof token === 'string' ? tokenHashOf(token) : undefined;
+    if (tokenHash && (await this.handleRepeatedCallback(request, tokenHash))) return;
+    const settle = tokenHash ? recordCallback(request, this.config, tokenHash) : () => undefined;
+    let login: LogupSessionValue | undefined;
+    try {
+      login = await this.verifyAndLogIn(request, query, response, tokenHash);
+    } finally {
+      settle(login);
+    }
+  }
+
+  /** A repeat of a callback this browser already completed (or is completing): logs it in as the first did. */
+  protected async handleRepeatedCallback(request: Request, tokenHash: string): Promise<boolean> {
+    const current = await readLogin(request, this.config);
+    let value = current?.tokenHash === tokenHash ? current : undefined;
+    if (!value) {
+      value = renewedLogin(request, this.config, tokenHash) ?? (await loginOfRepeat(request, this.config, tokenHash));
+      if (!value) return false;
+      await writeLogin(request, this.config, value);
+    }
+    const subscription = await this.restoreFromSession(request);
+    if (!subscription) return false;
+    attachLogin(request, this.config.name, subscription);
+    if (this.loginHandler?.onRequest) {
+      attachUser(request, this.config.name, await this.loginHandler.onRequest(subscription, request));
+    }
+    return true;
+  }
+
+  /** The callback's steps after the repeat check; resolves to the login written (undefined without a session). */
+  protected async verifyAndLogIn(
+    request: Request,
+    query: Record<string, unknown>,
+    response: unknown,
+    tokenHash: string | undefined,
+  ): Promise<LogupSessionValue | undefined> {
     let result;
     try {
       result = await verifyCallbackQuery(request, query, {
@@ -145,9 +234,10 @@ export class LogupGuard implements CanActivate {
     if (!result.verified) throw this.handleNotVerified(result.errorMessage);
     const current = await readLogin(request, this.config);
     if (current && current.idSubscription !== result.subscription.idSubscription) throw this.handleAccountSwitch();
+    let user: unknown;
     if (this.loginHandler) {
       try {
-        request[LOGUP_USER_PROPERTY] = await this.loginHandler.onLogin({
+        user = await this.loginHandler.onLogin({
           subscription: result.subscription,
           isNewUser: result.subscription.isNewUser,
           gate: this.config.name,
@@ -157,7 +247,11 @@ export class LogupGuard implements CanActivate {
         throw this.handleLoginHandlerError(error);
       }
     }
-    await this.logIn(request, result.subscription);
+    const { idSubscription, idActor, isNewUser } = result.subscription;
+    const value = newLoginValue({ idSubscription, idActor, isNewUser, tokenHash });
+    await this.logIn(request, result.subscription, value);
+    if (this.loginHandler) attachUser(request, this.config.name, user);
+    return hasSession(request) && this.config.sessionKey !== false ? value : undefined;
   }
 
   /** The answer when the app's login handler throws: its HttpException, or a 500; nobody is logged in. */
@@ -167,16 +261,20 @@ export class LogupGuard implements CanActivate {
     return new InternalServerErrorException(LOGUP_MESSAGES.loginHandlerFailed);
   }
 
-  /** Attaches the subscription and, when the request has a session, keeps the visitor's ids there. */
-  protected async logIn(request: Request, subscription: LogupSubscription): Promise<void> {
-    request[LOGUP_REQUEST_PROPERTY] = subscription;
+  /** Attaches the subscription and, when the request has a session, keeps the login there. */
+  protected async logIn(
+    request: Request,
+    subscription: LogupSubscription,
+    value: LogupSessionValue = newLoginValue(subscription),
+  ): Promise<void> {
+    attachLogin(request, this.config.name, subscription);
     if (this.config.sessionKey === false) return;
     if (!hasSession(request)) {
       if (!this.#warnedNoSession) this.logger.warn(LOGUP_MESSAGES.noSessionWarning);
       this.#warnedNoSession = true;
       return;
     }
-    await writeLogin(request, this.config, subscription);
+    await writeLogin(request, this.config, value);
   }
 
   /** The subscription of a visitor who logged in earlier in this session (not expired, not logged out), or undefined. */

@@ -15,9 +15,13 @@ export const LOGUP_MESSAGES = {
   api: (operation: string, status: number, reason: string) =>
     `LogUp answered ${operation} with HTTP ${status} (${reason})`,
   unavailable: (operation: string, detail: string) => `LogUp is unavailable for ${operation}: ${detail}`,
-  noGuard: (where: string) =>
-    `@Subscription() found no LogUp subscription on ${where}: protect the route with @UseGuards(LogupGuard) ` +
-    '(or register LogupGuard as APP_GUARD) and do not mark it @LogupPublic()',
+  noGuard: (where: string, gate: string | undefined) =>
+    `@CurrentSubscription() / @Subscription() found no LogUp subscription${gate ? ` of the gate "${gate}"` : ''} ` +
+    `on ${where}: protect the route with @UseGuards(${gate && gate !== 'default' ? `LogupGuard.for('${gate}')` : 'LogupGuard'}) ` +
+    '(or register it as APP_GUARD) and do not mark it @LogupPublic()',
+  ambiguousGate: (where: string, gates: string[]) =>
+    `@CurrentSubscription() / @Subscription() on ${where}: the request is logged in to the gates ` +
+    `${gates.map((g) => `"${g}"`).join(', ')}; name one: @CurrentSubscription({ gate: '${gates[gates.length - 1]}' })`,
   unsupportedContext: (type: string) =>
     `LogupGuard cannot read a request from a "${type}" context: override getRequest(context) in a subclass`,
   tokenOffCallback: (param: string) =>
@@ -27,6 +31,18 @@ export const LOGUP_MESSAGES = {
     `(${callbackPath}, or a route marked @LogupCallback()). Point the gate's redirect URL there.`,
   loginNotStarted: 'This login was not started from this browser, or it took too long. Please log in again.',
   loginNotStartedLog: (why: string) => `LogUp callback refused: ${why}`,
+  foreignReferrer: (why: string) => `the callback did not come from LogUp's login page: ${why}`,
+  pendingLoginUsed: 'the pending login was already used by another callback (a replayed or copied cookie)',
+  noCookieOnCallback:
+    'the callback request carried no cookie at all. Most often the login was started on another host name than ' +
+    "the callback's (e.g. 127.0.0.1 and localhost): the browser keeps cookies per host, so start the login on the " +
+    "host of the gate's redirect URL",
+  callbackRefused: 'This address only completes a login opened in the browser. Please log in again.',
+  callbackRefusedLog: (why: string) => `LogUp callback not verified: ${why}`,
+  crossSiteStart: 'A login can only be started from this site. Use its own Log in button.',
+  crossSiteStartLog: (why: string) =>
+    `LogupService.startLogin() refused a login started by another site (${why}). Start logins from a form of this ` +
+    "site (a POST), or list the other site's origin in trustedOrigins",
   noPendingLogin:
     'no login was started in this session (call LogupService.startLogin() before sending visitors to LogUp)',
   noSessionForBinding:
@@ -44,6 +60,9 @@ export const LOGUP_MESSAGES = {
   logupUnavailable: 'LogUp is unavailable; please try again shortly',
   logupMisconfigured: "Logging in is unavailable: this site's LogUp configuration is wrong",
   logupUnexpected: 'LogUp answered unexpectedly; please try again',
+  duplicateGateSetting: (setting: string, value: string, a: string, b: string) =>
+    `The gates "${a}" and "${b}" share the ${setting} ${JSON.stringify(value)}: give each gate its own ` +
+    `(${setting === 'sessionKey' ? "one gate's login would overwrite the other's" : 'a callback must belong to one gate'})`,
   duplicateName: (name: string) =>
     `LogupModule.forRoot() was called twice with the name "${name}": give each gate its own name`,
 } as const;

@@ -1,9 +1,11 @@
 import { Inject, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
+import { LOGUP_CONFIG } from './logup.constants.js';
 import { LogupConfigurationError } from './logup.errors.js';
 import { LOGUP_INSTANCE } from './logup.instance.js';
 import { LOGUP_MESSAGES } from './logup.messages.js';
 import { ConfigurableModuleClass } from './logup.module-definition.js';
+import type { LogupConfig } from './logup-module-options.interface.js';
 
 /**
  * Verified LogUp logins and the per-subscription DB for a Nest application. Give
@@ -41,17 +43,39 @@ export class LogupModule extends ConfigurableModuleClass implements OnModuleInit
     return super.forRootAsync(options);
   }
 
-  /** Fails the boot when two LogupModule registrations serve the same gate name. */
+  /**
+   * Fails the boot when two LogupModule registrations share a gate name, a
+   * `sessionKey` (one gate's login would overwrite the other's) or a `callbackPath`.
+   */
   onModuleInit(): void {
-    const seen = new Set<string>();
+    const names = new Set<string>();
+    const sessionKeys = new Map<string, string>();
+    const callbackPaths = new Map<string, string>();
+    const problems: { option: string; problem: string }[] = [];
     for (const module of this.#modules.values()) {
       if (module.metatype !== LogupModule) continue;
       const instance = module.providers.get(LOGUP_INSTANCE)?.instance as { name: string } | undefined;
+      const config = module.providers.get(LOGUP_CONFIG)?.instance as LogupConfig | undefined;
       if (!instance) continue;
-      if (seen.has(instance.name)) {
+      if (names.has(instance.name)) {
         throw new LogupConfigurationError([{ option: 'name', problem: LOGUP_MESSAGES.duplicateName(instance.name) }]);
       }
-      seen.add(instance.name);
+      names.add(instance.name);
+      if (!config) continue;
+      const shared = (setting: 'sessionKey' | 'callbackPath', seen: Map<string, string>, value: string | false) => {
+        if (value === false) return;
+        const other = seen.get(value);
+        if (other !== undefined) {
+          problems.push({
+            option: setting,
+            problem: LOGUP_MESSAGES.duplicateGateSetting(setting, value, other, config.name),
+          });
+        }
+        seen.set(value, config.name);
+      };
+      shared('sessionKey', sessionKeys, config.sessionKey);
+      shared('callbackPath', callbackPaths, config.callbackPath.replace(/(.)\/+$/, '$1'));
     }
+    if (problems.length > 0) throw new LogupConfigurationError(problems);
   }
 }

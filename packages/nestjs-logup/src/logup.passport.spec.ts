@@ -6,6 +6,7 @@ import type { LogupConfig, LogupLoginBinding } from './logup-module-options.inte
 import { LogupModule } from './logup.module.js';
 import { LogupStrategy } from './logup.passport.js';
 import { LogupService, type LogupVerification } from './logup.service.js';
+import { loginOf } from './logup.request-state.js';
 import { startPendingLogin } from './logup.session.js';
 
 const OPTIONS = { idGate: 'gate_unit', secret: 'secret_unit_do_not_leak' };
@@ -69,7 +70,7 @@ describe('LogupStrategy', () => {
     const { req } = request({ logupToken: TOKEN, isNewUser: 'false' });
     const outcome = await authenticate(strategy, req);
     expect(outcome).toEqual({ kind: 'success', user: VERIFIED.verified && VERIFIED.subscription });
-    expect(req.logupSubscription).toBe(VERIFIED.verified && VERIFIED.subscription);
+    expect(loginOf(req, 'default')?.subscription).toBe(VERIFIED.verified && VERIFIED.subscription);
     expect(fake.calls).toEqual([[TOKEN, false]]);
   });
 
@@ -91,9 +92,17 @@ describe('LogupStrategy', () => {
     expect(statusOf(await authenticate(strategy, expired.req))).toBe(400);
     expect(statusOf(await authenticate(strategy, { query: { logupToken: TOKEN, isNewUser: 'false' } }))).toBe(400);
     const off = await setUp({ loginBinding: 'off' });
-    expect((await authenticate(off.strategy, { query: { logupToken: TOKEN, isNewUser: 'false' } })).kind).toBe(
-      'success',
-    );
+    const query = { logupToken: TOKEN, isNewUser: 'false' };
+    const navigation = { 'sec-fetch-mode': 'navigate', 'sec-fetch-site': 'cross-site' };
+    expect((await authenticate(off.strategy, { query, headers: navigation })).kind).toBe('success');
+    expect((await authenticate(off.strategy, { query, headers: { accept: 'application/json' } })).kind).toBe('success');
+    // Binding off, yet a link checker (HEAD, or a GET asking for anything) or a prefetch never spends the token.
+    const linkChecker = { method: 'GET', query, headers: { accept: '*/*' } };
+    expect(statusOf(await authenticate(off.strategy, linkChecker))).toBe(400);
+    expect(statusOf(await authenticate(off.strategy, { ...linkChecker, method: 'HEAD' }))).toBe(400);
+    const prefetch = { query, headers: { ...navigation, 'sec-purpose': 'prefetch' } };
+    expect(statusOf(await authenticate(off.strategy, prefetch))).toBe(400);
+    expect(off.fake.calls).toHaveLength(2);
   });
 
   it('fails (401, no error) without a logupToken, so another strategy of a chain may try', async () => {

@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable, Logger, type HttpException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
-import { LOGUP_CONFIG, LOGUP_REQUEST_PROPERTY } from './logup.constants.js';
+import { LOGUP_CONFIG } from './logup.constants.js';
 import { LogupError } from './logup.errors.js';
 import { LogupAccountSwitchException, LogupNotVerifiedException } from './logup.exceptions.js';
 import { toLogupHttpException } from './logup.http-errors.js';
@@ -9,6 +9,7 @@ import { verifyCallbackQuery } from './logup.login-binding.js';
 import { LOGUP_MESSAGES } from './logup.messages.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
 import { LogupService, type LogupVerifiedSubscription } from './logup.service.js';
+import { attachLogin } from './logup.request-state.js';
 import { readLogin } from './logup.session.js';
 
 /** The name `LogupStrategy` registers with passport: `AuthGuard('logup')`. */
@@ -80,7 +81,7 @@ export class LogupStrategy extends PassportStrategy(LogupPassportStrategy, LOGUP
     this.verifyCallback(request).then(
       (subscription) => {
         if (!subscription) return this.fail(LOGUP_MESSAGES.loginRequired, HttpStatus.UNAUTHORIZED);
-        (request as Record<string, unknown>)[LOGUP_REQUEST_PROPERTY] = subscription;
+        attachLogin(request, this.config.name, subscription);
         this.verifyLogup(subscription, (error, user, info) => {
           if (error) this.error(error);
           else if (!user) this.fail(info as string, HttpStatus.UNAUTHORIZED);

@@ -10,12 +10,24 @@ export class MemorySessionRevocationStore implements LogupSessionRevocationStore
   #nextPrune = 0;
 
   revoke(sid: string, expiresAt: number): void {
+    this.#prune();
+    if (expiresAt > Date.now()) this.#revoked.set(sid, expiresAt);
+  }
+
+  /** True the first time `id` is claimed before `expiresAt` (single-use pending logins). */
+  claim(id: string, expiresAt: number): boolean {
+    this.#prune();
+    const key = `claim:${id}`;
+    if (this.isRevoked(key)) return false;
+    this.#revoked.set(key, Math.max(expiresAt, Date.now() + 1000));
+    return true;
+  }
+
+  #prune(): void {
     const now = Date.now();
-    if (now >= this.#nextPrune) {
-      for (const [key, until] of this.#revoked) if (until <= now) this.#revoked.delete(key);
-      this.#nextPrune = now + 60_000;
-    }
-    if (expiresAt > now) this.#revoked.set(sid, expiresAt);
+    if (now < this.#nextPrune) return;
+    for (const [key, until] of this.#revoked) if (until <= now) this.#revoked.delete(key);
+    this.#nextPrune = now + 60_000;
   }
 
   isRevoked(sid: string): boolean {

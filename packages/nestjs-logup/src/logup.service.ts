@@ -1,7 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LogupApiClient } from './logup-api.client.js';
 import { LOGUP_CONFIG } from './logup.constants.js';
 import { malformedAnswer, type LogupError } from './logup.errors.js';
+import { LogupCrossSiteLoginException } from './logup.exceptions.js';
+import { LOGUP_MESSAGES } from './logup.messages.js';
+import { crossSiteStartProblem } from './logup.request-origin.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
 import { reasonOf, sanitizeReason } from './logup.redact.js';
 import {
@@ -119,13 +122,23 @@ export class LogupService {
   /**
    * Starts a login: records a pending login in the visitor's session, which
    * `LogupGuard` requires on the callback (login CSRF defence, `loginBinding`). Call
-   * it in the route that sends the visitor to LogUp. In `'nonce'` mode, add the
-   * returned `nonce` to the callback URL under the returned `nonceQueryParam`.
+   * it in the route that sends the visitor to LogUp — a POST from a form of your own
+   * site (README, Security). In `'nonce'` mode, add the returned `nonce` to the
+   * callback URL under the returned `nonceQueryParam`.
    * @returns the pending login, or undefined when the request has no session.
+   * @throws LogupCrossSiteLoginException (403) when another site initiated the request
+   *   (an `Origin` other than the app's or `trustedOrigins`, or `Sec-Fetch-Site:
+   *   cross-site`/`same-site`): another site must not be able to start a login that
+   *   its own forged callback could then finish. Nothing is written to the session.
    * @example
-   * `@Get('login') @Redirect() login(@Req() req) { this.logup.startLogin(req); return { url: LOGUP_LOGIN_URL }; }`
+   * `@Post('logup/login') @Redirect() login(@Req() req) { this.logup.startLogin(req); return { url: LOGUP_LOGIN_URL, statusCode: 303 }; }`
    */
   startLogin(request: unknown): (LogupPendingLogin & { nonceQueryParam: string }) | undefined {
+    const crossSite = crossSiteStartProblem(request, this.#config);
+    if (crossSite) {
+      new Logger('LogupService').warn(LOGUP_MESSAGES.crossSiteStartLog(crossSite));
+      throw new LogupCrossSiteLoginException();
+    }
     const pending = startPendingLogin(request, this.#config);
     return pending && { ...pending, nonceQueryParam: this.#config.nonceQueryParam };
   }

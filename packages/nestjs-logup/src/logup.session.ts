@@ -1,17 +1,9 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { hasSession, randomId, read, write } from './logup.session-store.js';
+
+export { hasSession } from './logup.session-store.js';
+import { carriedEntries, regenerate } from './logup.session-renewal.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
-
-/**
- * Reads and writes `request.session`, whatever the session library: a plain object
- * (express-session, cookie-session) or a `get`/`set` store (@fastify/secure-session,
- * @fastify/session).
- */
-interface SessionStore {
-  get(key: string): unknown;
-  set(key: string, value: unknown): void;
-}
-
-type SessionLike = Record<string, unknown> | SessionStore;
 
 /** What the guard keeps in the session: ids and times only, never tokens or the DB. */
 export interface LogupSessionValue {
@@ -22,6 +14,12 @@ export interface LogupSessionValue {
   sid: string;
   /** When the visitor logged in (epoch ms), checked against `sessionMaxAgeSeconds`. */
   issuedAt: number;
+  /**
+   * A short SHA-256 digest of the (spent, single-use) logupToken this login came from,
+   * so that the same callback repeated by this browser (reload, back/forward) answers as
+   * the first did without asking LogUp again. Never the token itself.
+   */
+  tokenHash?: string;
 }
 
 /** A login started by `LogupService.startLogin()`, waiting for its callback. */
@@ -32,65 +30,7 @@ export interface LogupPendingLogin {
   expiresAt: number;
 }
 
-function sessionOf(request: unknown): SessionLike | undefined {
-  const session = (request as { session?: unknown } | undefined)?.session;
-  return typeof session === 'object' && session !== null ? (session as SessionLike) : undefined;
-}
-
-const isStore = (session: SessionLike): session is SessionStore =>
-  typeof (session as SessionStore).get === 'function' && typeof (session as SessionStore).set === 'function';
-
-/** Whether the request has a session the guard can use. */
-export function hasSession(request: unknown): boolean {
-  return sessionOf(request) !== undefined;
-}
-
-function read(request: unknown, key: string): unknown {
-  const session = sessionOf(request);
-  if (!session) return undefined;
-  return isStore(session) ? session.get(key) : session[key];
-}
-
-function write(request: unknown, key: string, value: unknown): void {
-  const session = sessionOf(request);
-  if (!session) return;
-  if (isStore(session)) session.set(key, value);
-  else if (value === undefined) delete session[key];
-  else session[key] = value;
-}
-
 const pendingKey = (sessionKey: string) => `${sessionKey}:pending`;
-const randomId = () => randomBytes(18).toString('base64url');
-
-/**
- * Gives the visitor a new session id before logging them in, so a session id planted
- * before login is worthless after it: express-session's `regenerate(callback)` and
- * @fastify/session's promise-returning `regenerate()`. Cookie sessions have no id.
- */
-async function regenerate(request: unknown): Promise<void> {
-  const session = sessionOf(request) as
-    { regenerate?: (...args: unknown[]) => unknown; id?: unknown; sessionId?: unknown } | undefined;
-  if (!session || typeof session.regenerate !== 'function') return;
-  if (typeof session.sessionId === 'string') {
-    await session.regenerate(); // @fastify/session
-    return;
-  }
-  if (typeof session.id !== 'string') return;
-  await new Promise<void>((resolve, reject) =>
-    session.regenerate!.call(session, (error: unknown) =>
-      error ? reject(error instanceof Error ? error : new Error('the session could not be regenerated')) : resolve(),
-    ),
-  );
-}
-
-/** The other gates' login values in a plain-object session (express-session), to carry across `regenerate`. */
-function otherLogins(request: unknown, sessionKey: string): [string, unknown][] {
-  const session = sessionOf(request);
-  if (!session || isStore(session)) return [];
-  return Object.keys(session)
-    .filter((key) => key !== sessionKey && (key === 'logup' || key.startsWith('logup.')) && !key.endsWith(':pending'))
-    .map((key) => [key, session[key]]);
-}
 
 /** Records a pending login in the session (needs a session and a `sessionKey`). */
 export function startPendingLogin(request: unknown, config: LogupConfig): LogupPendingLogin | undefined {
@@ -100,15 +40,59 @@ export function startPendingLogin(request: unknown, config: LogupConfig): LogupP
   return pending;
 }
 
-/** Takes (reads and removes) the pending login: each one serves a single callback. */
-export function takePendingLogin(request: unknown, config: LogupConfig): LogupPendingLogin | undefined {
+/** The pending login in the session, left in place (undefined when there is none or it is malformed). */
+export function peekPendingLogin(request: unknown, config: LogupConfig): LogupPendingLogin | undefined {
   if (config.sessionKey === false) return undefined;
   const value = read(request, pendingKey(config.sessionKey)) as Partial<LogupPendingLogin> | undefined;
-  if (value === undefined) return undefined;
-  write(request, pendingKey(config.sessionKey), undefined);
   return typeof value?.nonce === 'string' && typeof value.expiresAt === 'number'
     ? (value as LogupPendingLogin)
     : undefined;
+}
+
+/**
+ * Takes the pending login: removes it from the session and claims its nonce in the
+ * server-side store, atomically, so it serves a single callback even when the
+ * pre-login cookie is replayed or two callbacks race. Resolves to the pending login,
+ * `'used'` when another callback claimed it first, or undefined when there is none.
+ */
+export async function takePendingLogin(
+  request: unknown,
+  config: LogupConfig,
+): Promise<LogupPendingLogin | 'used' | undefined> {
+  if (config.sessionKey === false) return undefined;
+  const raw = read(request, pendingKey(config.sessionKey));
+  if (raw === undefined) return undefined;
+  write(request, pendingKey(config.sessionKey), undefined);
+  const pending = peekPendingValue(raw);
+  if (!pending) return undefined;
+  const first = await claimOnce(config, `pending:${pending.nonce}`, pending.expiresAt);
+  return first ? pending : 'used';
+}
+
+function peekPendingValue(value: unknown): LogupPendingLogin | undefined {
+  const pending = value as Partial<LogupPendingLogin> | undefined;
+  return typeof pending?.nonce === 'string' && typeof pending.expiresAt === 'number'
+    ? (pending as LogupPendingLogin)
+    : undefined;
+}
+
+/** Claims, in process memory, what a store without `claim()` cannot: first caller wins. */
+const localClaims = new Map<string, number>();
+
+/** True for the first caller to claim `id` before `expiresAt` (the store's `claim`, else process memory). */
+async function claimOnce(config: LogupConfig, id: string, expiresAt: number): Promise<boolean> {
+  const store = config.sessionRevocation;
+  if (typeof store.claim === 'function') return store.claim(id, expiresAt);
+  const now = Date.now();
+  for (const [key, until] of localClaims) if (until <= now) localClaims.delete(key);
+  if (localClaims.has(id)) return false;
+  localClaims.set(id, expiresAt);
+  return true;
+}
+
+/** The digest of a logupToken kept beside a login (`tokenHash`): 128 bits of SHA-256, base64url. */
+export function tokenHashOf(logupToken: string): string {
+  return createHash('sha256').update(logupToken).digest('base64url').slice(0, 22);
 }
 
 /** Constant-time comparison of a nonce from the query with the pending one. */
@@ -129,22 +113,49 @@ export async function readLogin(request: unknown, config: LogupConfig): Promise<
   return value as LogupSessionValue;
 }
 
-/** Keeps the visitor's ids in a new session; ends any login the session held before. */
-export async function writeLogin(
-  request: unknown,
-  config: LogupConfig,
-  ids: { idSubscription: string; idActor?: string; isNewUser?: boolean },
-): Promise<void> {
-  if (config.sessionKey === false || !hasSession(request)) return;
-  await endLogin(request, config);
-  // Other gates' logins (keys `logup` and `logup.<name>`) survive the new session id.
-  const others = otherLogins(request, config.sessionKey);
-  await regenerate(request);
-  for (const [key, value] of others) write(request, key, value);
+/** A new login value for the session (a fresh `sid`, issued now). */
+export function newLoginValue(ids: {
+  idSubscription: string;
+  idActor?: string;
+  isNewUser?: boolean;
+  tokenHash?: string;
+}): LogupSessionValue {
   const value: LogupSessionValue = { idSubscription: ids.idSubscription, sid: randomId(), issuedAt: Date.now() };
   if (ids.idActor !== undefined) value.idActor = ids.idActor;
   if (ids.isNewUser !== undefined) value.isNewUser = ids.isNewUser;
+  if (ids.tokenHash !== undefined) value.tokenHash = ids.tokenHash;
+  return value;
+}
+
+/**
+ * Keeps a login in a new session; ends any login this gate's key held before. What
+ * else the session holds (the app's own keys, other gates' logins) is carried across
+ * the new session id.
+ */
+export async function writeLogin(request: unknown, config: LogupConfig, value: LogupSessionValue): Promise<void> {
+  if (config.sessionKey === false || !hasSession(request)) return;
+  const previous = read(request, config.sessionKey) as Partial<LogupSessionValue> | undefined;
+  // Writing the same login again (a repeated callback) must not revoke it.
+  if (previous?.sid !== value.sid) await endLogin(request, config);
+  const kept = carriedEntries(request);
+  const renewal = value.tokenHash ? { key: renewedKey(config.sessionKey), value } : undefined;
+  await regenerate(request, renewal);
+  for (const [key, entry] of kept) write(request, key, entry);
   write(request, config.sessionKey, value);
+}
+
+const renewedKey = (sessionKey: string) => `${sessionKey}:renewed`;
+
+/**
+ * The login a callback made with this token before the session id was renewed, read
+ * from the marker the pre-login session id now holds (express-session), or undefined.
+ */
+export function renewedLogin(request: unknown, config: LogupConfig, tokenHash: string): LogupSessionValue | undefined {
+  if (config.sessionKey === false) return undefined;
+  const value = read(request, renewedKey(config.sessionKey)) as Partial<LogupSessionValue> | undefined;
+  return value?.tokenHash === tokenHash && typeof value.sid === 'string' && typeof value.idSubscription === 'string'
+    ? (value as LogupSessionValue)
+    : undefined;
 }
 
 /** Logs the visitor out: revokes the login (a copied cookie stops working) and clears it. */

@@ -1,6 +1,7 @@
 import { UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { httpPairOf } from './logup.context.js';
-import { LOGUP_DB_LIMITS, LOGUP_REQUEST_PROPERTY } from './logup.constants.js';
+import { LOGUP_DB_LIMITS } from './logup.constants.js';
+import { attachLogin } from './logup.request-state.js';
 import { errorForStatus, type LogupError } from './logup.errors.js';
 import { reasonOf } from './logup.redact.js';
 import { LogupSubscription } from './logup.subscription.js';
@@ -78,11 +79,18 @@ export function createTestSubscription<TDb extends LogupDb = LogupDb>(
  *   .useValue(new LogupTestGuard(createTestSubscription({ db: { plan: 'pro' } })));
  */
 export class LogupTestGuard implements CanActivate {
-  constructor(private readonly subscription?: LogupSubscription) {}
+  /**
+   * @param subscription the visitor to attach; none: every request gets 401.
+   * @param gate the gate it stands for (`'default'` unless `forRoot({ name })`).
+   */
+  constructor(
+    private readonly subscription?: LogupSubscription,
+    private readonly gate = 'default',
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     if (!this.subscription) throw new UnauthorizedException('Log in with LogUp first');
-    httpPairOf(context).request[LOGUP_REQUEST_PROPERTY] = this.subscription;
+    attachLogin(httpPairOf(context).request, this.gate, this.subscription);
     return true;
   }
 }

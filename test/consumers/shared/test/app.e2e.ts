@@ -90,7 +90,7 @@ it('reports LogUp up on /health, reaching LogUp once for many probes', async () 
 
 it('logs in through /logup/login and the callback, counts visits, and logs out for good', async () => {
   const browser = new Browser();
-  const start = await browser.get('/logup/login');
+  const start = await browser.get('/logup/login', { method: 'POST' });
   expect(start.status).toBe(303);
   expect(start.headers.get('location')).toBe(`${emulator.url}/login`);
 
