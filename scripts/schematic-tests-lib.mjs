@@ -151,6 +151,11 @@ export async function loginOverHttp(stack) {
   const page = await (await app.fetch(`${stack.url}/logup/login`)).text();
   step('GET /logup/login: a same-origin POST form', formOf(page).action === '/logup/login', page);
 
+  const foreign = await app.fetch(`${stack.url}/logup/login`, {
+    method: 'POST',
+    headers: { origin: 'https://attacker.example' },
+  });
+  step('POST /logup/login from another site (Origin): 403', foreign.status === 403);
   const start = await app.fetch(`${stack.url}/logup/login`, { method: 'POST', headers: { origin: stack.url } });
   const location = start.headers.get('location');
   step('POST /logup/login (Origin: the app): 303 to LogUp', start.status === 303 && location === stack.loginUrl);

@@ -4,8 +4,8 @@
 // nestjs-logup and logup-emulator tarballs, `nest add nestjs-logup`, run it a second time
 // (nothing may change), build, check that the app refuses to boot without its LogUp
 // environment, start `node dist/main.js` against the emulator and log in over real HTTP
-// (POST login start with Origin, LogUp's hosted page and its form, callback, /logup/me,
-// POST logout), then run the app's own lint and tests (the generated test included).
+// (a login start with another site's Origin refused, POST login start with the app's
+// Origin, LogUp's hosted page and its form, callback, /logup/me, POST logout), then run the app's own lint and tests (the generated test included).
 // First, the schematic's own tests on in-memory apps (node --test test/schematics/).
 // The apps run side by side (their time is mostly npm and the network); each line names
 // its app. Needs the build stage first (dist/ of both packages). Reuses the npm cache.

@@ -143,6 +143,14 @@ describe('LogUp login (against the LogUp emulator)', () => {
     expect((await browser.fetch('/logup/me')).status).toBe(401);
   });
 
+  it('refuses a login another site starts', async () => {
+    const res = await new Browser(url).fetch('/logup/login', {
+      method: 'POST',
+      headers: { origin: 'https://attacker.example' },
+    });
+    expect(res.status).toBe(403);
+  });
+
   it('refuses a callback this browser did not start', async () => {
     const login = emulator.login({
       idGate: GATE.idGate,
