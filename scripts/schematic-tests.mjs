@@ -19,9 +19,20 @@ import { stripVTControlCharacters } from 'node:util';
 import { ROOT, loginOverHttp, refusesToBoot, snapshot, startStack } from './schematic-tests-lib.mjs';
 
 const APPS = {
-  nest12: { cli: '@nestjs/cli@latest', major: 12, runner: 'vitest', lint: ['run', 'lint'] },
-  nest11: { cli: '@nestjs/cli@11', major: 11, runner: 'jest', lint: ['exec', '--', 'eslint', 'src', 'test'] },
-  'nest12-fastify': { cli: '@nestjs/cli@latest', major: 12, runner: 'vitest', lint: ['run', 'lint'], fastify: true },
+  nest12: { cli: '@nestjs/cli@latest', major: 12, runner: 'vitest', lint: ['run', 'lint', '--', '--deny-warnings'] },
+  nest11: {
+    cli: '@nestjs/cli@11',
+    major: 11,
+    runner: 'jest',
+    lint: ['exec', '--', 'eslint', '--max-warnings', '0', 'src', 'test'],
+  },
+  'nest12-fastify': {
+    cli: '@nestjs/cli@latest',
+    major: 12,
+    runner: 'vitest',
+    lint: ['run', 'lint', '--', '--deny-warnings'],
+    fastify: true,
+  },
 };
 const wanted = process.argv.slice(2);
 const names = wanted.length ? wanted : Object.keys(APPS);

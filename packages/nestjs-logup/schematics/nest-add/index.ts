@@ -3,7 +3,8 @@ import { NodePackageInstallTask } from '@angular-devkit/schematics/tasks';
 import { addDependencies, ownVersion } from './dependencies.js';
 import { inspectProject, type LogupProject, type NestAddOptions } from './project.js';
 import { addCallAfterCreate, addToModuleImports, type EditResult } from './source-edits.js';
-import { configFile, controllerFile, moduleFile, sessionFile } from './templates.js';
+import { sessionFile } from './session-template.js';
+import { configFile, controllerFile, moduleFile } from './templates.js';
 import { envExample, specFile } from './test-template.js';
 
 export type { NestAddOptions } from './project.js';

@@ -26,36 +26,23 @@ export function envExample(project: LogupProject, existing: string | undefined):
   return `${existing}${existing.endsWith('\n') || existing === '' ? '' : '\n'}\n${header}${lines}`;
 }
 
-/** `logup.controller.spec.ts`: the login over real HTTP against the LogUp emulator. */
-export function specFile(project: LogupProject): string {
+/** The spec's import lines, for its runner, adapter and module style. */
+function specImports(project: LogupProject): string {
   const fastify = project.adapter === 'fastify';
-  const vitest = project.runner === 'vitest';
   const lines = [
-    `import type { INestApplication } from '@nestjs/common';`,
+    !fastify && `import type { INestApplication } from '@nestjs/common';`,
     `import { ConfigModule } from '@nestjs/config';`,
-    fastify && `import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';`,
+    fastify && `import {\n  FastifyAdapter,\n  type NestFastifyApplication,\n} from '@nestjs/platform-fastify';`,
     `import { Test } from '@nestjs/testing';`,
     `import { startEmulator, type LogupEmulator } from 'logup-emulator';`,
-    vitest && `import { afterAll, beforeAll, describe, expect, it } from 'vitest';`,
+    project.runner === 'vitest' && `import { afterAll, beforeAll, describe, expect, it } from 'vitest';`,
     `import { LogupAuthModule } from './logup-auth.module${project.ext}';`,
     `import { setupLogupSession } from './logup.session${project.ext}';`,
   ];
-  const imports = lines.filter(Boolean).join('\n');
-  const create = fastify
-    ? `moduleRef.createNestApplication<NestFastifyApplication>(
-      new FastifyAdapter(),
-      { logger: false },
-    );
-    await setupLogupSession(app);`
-    : `moduleRef.createNestApplication({ logger: false });
-    setupLogupSession(app);`;
-  const appType = fastify ? 'NestFastifyApplication' : 'INestApplication';
-  return `${imports.replace(
-    /import \{ FastifyAdapter, type NestFastifyApplication \} from '@nestjs\/platform-fastify';/,
-    `import {\n  FastifyAdapter,\n  type NestFastifyApplication,\n} from '@nestjs/platform-fastify';`,
-  )}
+  return lines.filter(Boolean).join('\n');
+}
 
-const GATE = { idGate: 'gate_test', secret: 'a-test-gate-secret' };
+const BROWSER = `const GATE = { idGate: 'gate_test', secret: 'a-test-gate-secret' };
 
 /** A browser's cookie jar, enough for this test. */
 class Browser {
@@ -79,7 +66,21 @@ class Browser {
   }
 }
 
-describe('LogUp login (against the LogUp emulator)', () => {
+`;
+
+/** The suite's set-up: the emulator, the environment, the app with its session. */
+function specSetup(project: LogupProject): string {
+  const fastify = project.adapter === 'fastify';
+  const create = fastify
+    ? `moduleRef.createNestApplication<NestFastifyApplication>(
+      new FastifyAdapter(),
+      { logger: false },
+    );
+    await setupLogupSession(app);`
+    : `moduleRef.createNestApplication({ logger: false });
+    setupLogupSession(app);`;
+  const appType = fastify ? 'NestFastifyApplication' : 'INestApplication';
+  return `describe('LogUp login (against the LogUp emulator)', () => {
   let emulator: LogupEmulator;
   let app: ${appType} | undefined;
   let url: string;
@@ -110,7 +111,10 @@ describe('LogUp login (against the LogUp emulator)', () => {
     await emulator?.stop();
   });
 
-  it('logs in with a POST from this site, shows the visitor, and logs out', async () => {
+`;
+}
+
+const CASES = `  it('logs in with a POST from this site, shows the visitor, and logs out', async () => {
     const browser = new Browser(url);
     expect((await browser.fetch('/logup/me')).status).toBe(401);
 
@@ -163,4 +167,8 @@ describe('LogUp login (against the LogUp emulator)', () => {
   });
 });
 `;
+
+/** `logup.controller.spec.ts`: the login over real HTTP against the LogUp emulator. */
+export function specFile(project: LogupProject): string {
+  return `${specImports(project)}\n\n${BROWSER}${specSetup(project)}${CASES}`;
 }
