@@ -19,18 +19,22 @@ import { stripVTControlCharacters } from 'node:util';
 import { ROOT, loginOverHttp, refusesToBoot, snapshot, startStack } from './schematic-tests-lib.mjs';
 
 const APPS = {
-  nest12: { cli: '@nestjs/cli@latest', major: 12, runner: 'vitest', lint: ['run', 'lint', '--', '--deny-warnings'] },
+  nest12: { cli: '@nestjs/cli@latest', major: 12, runner: 'vitest', lint: [['run', 'lint', '--', '--deny-warnings']] },
   nest11: {
     cli: '@nestjs/cli@11',
     major: 11,
     runner: 'jest',
-    lint: ['exec', '--', 'eslint', '--max-warnings', '0', 'src', 'test'],
+    // Its own main.ts has a warning (a floating bootstrap()): no warning allowed in src/logup only.
+    lint: [
+      ['exec', '--', 'eslint', 'src', 'test'],
+      ['exec', '--', 'eslint', '--max-warnings', '0', 'src/logup'],
+    ],
   },
   'nest12-fastify': {
     cli: '@nestjs/cli@latest',
     major: 12,
     runner: 'vitest',
-    lint: ['run', 'lint', '--', '--deny-warnings'],
+    lint: [['run', 'lint', '--', '--deny-warnings']],
     fastify: true,
   },
 };
@@ -155,8 +159,10 @@ async function testApp(name, { cli, major, runner, lint, fastify }, tarballs) {
     stack?.stop();
   }
 
-  const linted = await exec('npm', lint, app);
-  check(`${name}: the app's lint passes (npm ${lint.join(' ')})`, linted.status === 0, linted.output);
+  for (const args of lint) {
+    const linted = await exec('npm', args, app);
+    check(`${name}: the app's lint passes (npm ${args.join(' ')})`, linted.status === 0, linted.output);
+  }
   const test = await exec('npm', ['test'], app, { CI: '1' });
   const ranSpec = /(✓|PASS)\s+src\/logup\/logup\.controller\.spec\.ts/.test(test.output);
   check(`${name}: npm test (${runner}) passes, the generated test included`, test.status === 0 && ranSpec, test.output);

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Tree } from '@angular-devkit/schematics';
 import { readPackageJson, type LogupProject } from './project.js';
 
-/** This package's own version, from the nearest package.json named nestjs-logup above this file. */
+/** This package's own version, from the nearest package.json named nestjs-logup above this file (the schematic runs as CommonJS). */
 export function ownVersion(from: string = __dirname): string {
   for (let dir = from; ; dir = dirname(dir)) {
     try {
@@ -12,7 +12,7 @@ export function ownVersion(from: string = __dirname): string {
     } catch {
       // no package.json here: look further up
     }
-    if (dirname(dir) === dir) return '0.1.0';
+    if (dirname(dir) === dir) throw new Error(`nestjs-logup's package.json not found above ${from}`);
   }
 }
 

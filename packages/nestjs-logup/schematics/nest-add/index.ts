@@ -1,6 +1,6 @@
 import type { Rule, SchematicContext, Tree } from '@angular-devkit/schematics';
 import { NodePackageInstallTask } from '@angular-devkit/schematics/tasks';
-import { addDependencies, ownVersion } from './dependencies.js';
+import { addDependencies } from './dependencies.js';
 import { inspectProject, type LogupProject, type NestAddOptions } from './project.js';
 import { addCallAfterCreate, addToModuleImports, type EditResult } from './source-edits.js';
 import { sessionFile } from './session-template.js';
@@ -31,7 +31,7 @@ export function nestAdd(options: NestAddOptions = {}): Rule {
       if (existing === undefined) tree.create('/.env.example', env);
       else tree.overwrite('/.env.example', env);
     }
-    const added = addDependencies(tree, project, ownVersion(typeof __dirname === 'string' ? __dirname : undefined));
+    const added = addDependencies(tree, project);
     if (added.length > 0) {
       log.info(`nestjs-logup: added to package.json: ${added.join(', ')}`);
       if (!options.skipInstall) context.addTask(new NodePackageInstallTask());
