@@ -1,4 +1,4 @@
-// npm test: runs the stages in order — build, typecheck, jest, sample-pending, consumers, cluster — with a
+// npm test: runs the stages in order — build, typecheck, jest, sample-pending, consumers, nest-add, cluster — with a
 // banner per stage, stops at the first failure, and ends with one summary line
 // naming the stage that failed (or saying that all passed).
 // The jest stage runs on Node 24 (the active LTS; fetched once from the npm registry
@@ -39,6 +39,11 @@ const STAGES = {
     what: 'Nest 11 CommonJS and Nest 12 ESM apps built from the packed tarballs',
     cmd: node,
     args: ['scripts/consumer-tests.mjs'],
+  },
+  'nest-add': {
+    what: '`nest new` (Nest 12 and 11) then `nest add nestjs-logup` from the packed tarball, build, log in',
+    cmd: node,
+    args: ['scripts/schematic-tests.mjs'],
   },
   cluster: {
     what: 'three sample-app replicas behind nginx with Redis (needs redis-server and nginx)',
