@@ -15,6 +15,7 @@ export const LOGUP_MESSAGES = {
   api: (operation: string, status: number, reason: string) =>
     `LogUp answered ${operation} with HTTP ${status} (${reason})`,
   unavailable: (operation: string, detail: string) => `LogUp is unavailable for ${operation}: ${detail}`,
+  malformed: (operation: string, detail: string) => `LogUp answered ${operation} with a malformed answer: ${detail}`,
   noGuard: (where: string) =>
     `@Subscription() found no LogUp subscription on ${where}: protect the route with @UseGuards(LogupGuard) ` +
     '(or register LogupGuard as APP_GUARD) and do not mark it @LogupPublic()',

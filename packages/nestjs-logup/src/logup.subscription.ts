@@ -111,7 +111,12 @@ export class LogupSubscription<TDb extends LogupDb = LogupDb> {
   #expectDb(operation: string, response: LogupResponse): Partial<TDb> {
     if (!is2xx(response.status)) throw this.#transport.errorFor({ operation }, response);
     const db = parseDb(response.body);
-    if (!db) throw malformedAnswer(operation, 'the answer is not a DB object');
+    if (!db)
+      throw malformedAnswer(
+        operation,
+        response.status,
+        'its DB is not a flat object of strings, finite numbers and booleans',
+      );
     return db as Partial<TDb>;
   }
 }
