@@ -12,6 +12,8 @@ export class IdleClosingProxy {
   dropped = 0;
   /** Connections opened by the client. */
   connections = 0;
+  /** Connections the client closed itself (its end came first). */
+  closedByClient = 0;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
 
@@ -62,6 +64,9 @@ export class IdleClosingProxy {
     upstream.on('data', (chunk: Buffer) => {
       lastActivity = Date.now();
       client.write(chunk);
+    });
+    client.on('end', () => {
+      if (!upstream.destroyed) this.closedByClient++;
     });
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());

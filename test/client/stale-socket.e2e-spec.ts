@@ -76,6 +76,31 @@ describe('a pooled connection LogUp closed while idle, without saying so', () =>
   });
 });
 
+describe('idle pooled connections', () => {
+  let emu: LogupEmulator;
+  let proxy: IdleClosingProxy;
+  let ctx: { app: INestApplicationContext; logup: LogupService };
+  beforeAll(async () => {
+    emu = await emulator();
+    proxy = await IdleClosingProxy.start(emu.port, 60_000);
+    ctx = await logupContext(emu, { baseUrl: proxy.url });
+  });
+  afterAll(async () => {
+    await ctx?.app.close();
+    await proxy?.stop();
+    await emu?.stop();
+  });
+
+  it("are closed by the library after 4 s, below Node's default 5 s keepAliveTimeout (LogUp hints 65 s)", async () => {
+    await ctx.logup.checkConnection();
+    await sleep(2500);
+    expect(proxy.closedByClient).toBe(0);
+    await sleep(3000);
+    expect(proxy.connections).toBe(1);
+    expect(proxy.closedByClient).toBe(1);
+  });
+});
+
 @Controller('logup')
 class LoginController {
   constructor(private readonly logup: LogupService) {}

@@ -16,6 +16,12 @@ export interface LogupAttemptTrace {
 /** Where a failed attempt's {@link LogupAttemptTrace} is found on the `AxiosError`. */
 export const LOGUP_ATTEMPT_TRACE = Symbol('nestjs-logup.attempt-trace');
 
+/**
+ * A request whose socket comes free with less than `timeout / MIN_ATTEMPT_SHARE` ms
+ * left before `logupDeadline` is not sent at all (it fails as queued).
+ */
+const MIN_ATTEMPT_SHARE = 10;
+
 /** The config fields the adapter reads beyond axios's own. */
 type LogupAdapterConfig = InternalAxiosRequestConfig & { logupDeadline?: number };
 
@@ -30,7 +36,8 @@ type LogupAdapterConfig = InternalAxiosRequestConfig & { logupDeadline?: number 
  *   byte: a LogUp that trickles its answer is cut off and its socket destroyed. With
  *   `logupDeadline` (epoch ms, the call's budget) the clock starts when the agent
  *   assigns a socket; waiting for one is bounded by `logupDeadline` alone, and a
- *   request that never got a socket fails with `ETIMEDOUT`, provably not sent;
+ *   request that got no socket in time (or one with less than a tenth of `timeout`
+ *   left) fails with `ETIMEDOUT` before a byte is written: provably not sent;
  * - `maxContentLength` bounds the body, whatever `Content-Length` claims;
  * - redirects are never followed (the 3xx is returned as the answer);
  * - the body is returned as text (the client parses the JSON itself).
@@ -106,14 +113,20 @@ class AdapterAttempt {
       const queuedMs = Math.max(1, deadline - Date.now());
       this.#timer = setTimeout(() => this.#fail(`no socket free within ${queuedMs}ms`, 'ETIMEDOUT'), queuedMs);
     }
-    // The 'socket' event comes on a later tick, for a pooled socket as for a new one.
+    // The 'socket' event comes on a later tick, for a pooled socket as for a new one,
+    // and before the request is written to it.
     this.#request.once('socket', (socket: Socket) => {
       if (this.#settled) return;
+      const left = deadline === undefined ? Infinity : deadline - Date.now();
+      if (attemptMs !== undefined && left < attemptMs / MIN_ATTEMPT_SHARE) {
+        // Too late to be worth sending (a verification would spend its token for nothing).
+        this.#fail(`a socket came free only ${left}ms before the deadline`, 'ETIMEDOUT');
+        return;
+      }
       this.#socket = socket;
       this.#bytesBefore = socket.bytesRead;
       if (deadline === undefined) return;
       clearTimeout(this.#timer);
-      const left = Math.max(1, deadline - Date.now());
       this.#expireAfter(attemptMs === undefined ? left : Math.min(attemptMs, left));
     });
   }
