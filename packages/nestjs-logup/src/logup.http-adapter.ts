@@ -65,6 +65,7 @@ class AdapterAttempt {
   #timer?: NodeJS.Timeout;
   #socket?: Socket;
   #bytesBefore = 0;
+  #assignedAt = 0;
   #answered = false;
 
   constructor(
@@ -103,36 +104,55 @@ class AdapterAttempt {
     request.end(data);
   }
 
-  /** The attempt's clock; with `logupDeadline`, it starts when a socket is assigned. */
+  /**
+   * The attempt's clock; with `logupDeadline`, it starts when a socket is assigned.
+   * One timer per attempt: it is re-armed only when it fires early (a socket that
+   * came late), not on every call.
+   */
   #armTimers(): void {
-    const timeout = this.#config.timeout;
-    const attemptMs = timeout !== undefined && timeout > 0 ? timeout : undefined;
+    const attemptMs = this.#attemptMs();
     const deadline = this.#config.logupDeadline;
-    if (deadline === undefined && attemptMs !== undefined) this.#expireAfter(attemptMs);
     if (deadline !== undefined) {
-      const queuedMs = Math.max(1, deadline - Date.now());
-      this.#timer = setTimeout(() => this.#fail(`no socket free within ${queuedMs}ms`, 'ETIMEDOUT'), queuedMs);
+      this.#timer = setTimeout(() => this.#onTimer(), Math.max(1, Math.min(attemptMs, deadline - Date.now())));
+    } else if (attemptMs !== Infinity) {
+      this.#timer = setTimeout(
+        () => this.#fail(`timeout of ${attemptMs}ms exceeded`, AxiosError.ECONNABORTED),
+        attemptMs,
+      );
     }
     // The 'socket' event comes on a later tick, for a pooled socket as for a new one,
     // and before the request is written to it.
     this.#request.once('socket', (socket: Socket) => {
       if (this.#settled) return;
-      const left = deadline === undefined ? Infinity : deadline - Date.now();
-      if (attemptMs !== undefined && left < attemptMs / MIN_ATTEMPT_SHARE) {
+      const now = Date.now();
+      if (deadline !== undefined && deadline - now < attemptMs / MIN_ATTEMPT_SHARE) {
         // Too late to be worth sending (a verification would spend its token for nothing).
-        this.#fail(`a socket came free only ${left}ms before the deadline`, 'ETIMEDOUT');
+        this.#fail(`a socket came free only ${deadline - now}ms before the deadline`, 'ETIMEDOUT');
         return;
       }
       this.#socket = socket;
       this.#bytesBefore = socket.bytesRead;
-      if (deadline === undefined) return;
-      clearTimeout(this.#timer);
-      this.#expireAfter(attemptMs === undefined ? left : Math.min(attemptMs, left));
+      this.#assignedAt = now;
     });
   }
 
-  #expireAfter(ms: number): void {
-    this.#timer = setTimeout(() => this.#fail(`timeout of ${ms}ms exceeded`, AxiosError.ECONNABORTED), ms);
+  #attemptMs(): number {
+    const timeout = this.#config.timeout;
+    return timeout !== undefined && timeout > 0 ? timeout : Infinity;
+  }
+
+  /** With `logupDeadline`: fails the attempt if its time is up, else waits for the rest. */
+  #onTimer(): void {
+    const deadline = this.#config.logupDeadline!;
+    const now = Date.now();
+    if (this.#socket === undefined) {
+      if (now >= deadline) return this.#fail(`no socket free before the deadline`, 'ETIMEDOUT');
+      this.#timer = setTimeout(() => this.#onTimer(), deadline - now);
+      return;
+    }
+    const endAt = Math.min(this.#assignedAt + this.#attemptMs(), deadline);
+    if (now >= endAt) return this.#fail(`timeout of ${endAt - this.#assignedAt}ms exceeded`, AxiosError.ECONNABORTED);
+    this.#timer = setTimeout(() => this.#onTimer(), endAt - now);
   }
 
   #read(response: IncomingMessage): void {
