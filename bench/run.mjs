@@ -245,9 +245,23 @@ try {
     return async (i) =>
       (await http('GET', `${benchApp.url}${path}?logupToken=${pool[i]}&isNewUser=true`)).status === 200;
   };
+  // Reads rotate over 64 subscriptions, so no two reads in flight are identical: the
+  // library would share those (one LogUp call), which is not what this row measures.
+  const readers = [];
+  for (let i = 0; i < 64; i++) {
+    const login = await emulator.login({
+      idGate: GATE.idGate,
+      email: `read${i}@bench.example`,
+      db: { country: 'italy' },
+    });
+    readers.push({
+      url: `${emu.url}/v1_1/subscription/${login.idSubscription}/db`,
+      sub: logup.subscription(login.idSubscription),
+    });
+  }
   const dbRead = {
-    direct: async () => async () => (await http('GET', dbUrl, { headers: bearer })).status === 200,
-    library: async () => async () => (await subscription.getDb()).country === 'italy',
+    direct: async () => async (i) => (await http('GET', readers[i % 64].url, { headers: bearer })).status === 200,
+    library: async () => async (i) => (await readers[i % 64].sub.getDb()).country === 'italy',
   };
   const dbUpdate = {
     direct: async () => async (i) =>

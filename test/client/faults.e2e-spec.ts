@@ -69,19 +69,22 @@ describe('the client under injected faults', () => {
 
   describe('idempotent DB calls give up clearly when the fault persists', () => {
     it.each([
-      ['503', { kind: 'status', status: 503 }, 'status'],
-      ['a hang', { kind: 'hang' }, 'timeout'],
-      ['dropped connections', { kind: 'drop' }, 'network'],
-      ['malformed bodies', { kind: 'malformed' }, 'malformed_response'],
-    ] as const)('%s -> LogupUnavailableError within the budget', async (_name, fault, reason) => {
+      ['503', { kind: 'status', status: 503 }, 'status', 3],
+      ['a hang', { kind: 'hang' }, 'timeout', 3],
+      // The first drop, on a pooled connection, is repeated at once on a fresh one.
+      ['dropped connections', { kind: 'drop' }, 'network', 4],
+      ['malformed bodies', { kind: 'malformed' }, 'malformed_response', 3],
+    ] as const)('%s -> LogupUnavailableError within the budget', async (_name, fault, reason, attempts) => {
       const s = sub({ a: 1 });
+      await s.getDb(); // a pooled connection, just used: the first attempt reuses it
+      emu.resetStats();
       emu.fault({ ...fault, endpoint: 'db', count: 100 });
       const started = Date.now();
       const error = await failure(s.updateDb({ b: 2 }));
       expect(error).toBeInstanceOf(LogupUnavailableError);
       expect(error).toMatchObject({ reason, operation: 'updateDb', code: 'LOGUP_UNAVAILABLE' });
       expect(Date.now() - started).toBeLessThan(3000 + 2000); // the budget, plus slack for a loaded machine
-      expect(emu.stats().faultsApplied).toBe(3);
+      expect(emu.stats().faultsApplied).toBe(attempts);
     });
 
     it('a Retry-After longer than the policy allows is reported, not waited for', async () => {
@@ -96,7 +99,6 @@ describe('the client under injected faults', () => {
     it.each([
       ['503', { kind: 'status', status: 503 }, 'status'],
       ['a hang', { kind: 'hang' }, 'timeout'],
-      ['a dropped connection', { kind: 'drop' }, 'network'],
       ['a connection dropped mid-response', { kind: 'truncate' }, 'network'],
       ['a malformed body', { kind: 'malformed' }, 'malformed_response'],
     ] as const)('%s -> one attempt, LogupUnavailableError', async (_name, fault, reason) => {
@@ -105,6 +107,17 @@ describe('the client under injected faults', () => {
       expect(error).toBeInstanceOf(LogupUnavailableError);
       expect(error).toMatchObject({ reason, operation: 'verification' });
       expect(emu.stats().faultsApplied).toBe(1);
+    });
+
+    it('a connection dropped before any answer: once more on a fresh connection (LogUp saw nothing), then reported', async () => {
+      expect((await logup.verify(token(), true)).verified).toBe(true); // a pooled connection, just used
+      emu.resetStats();
+      emu.fault({ kind: 'drop', endpoint: 'verification', count: 5 });
+      const error = await failure(logup.verify(token(), true));
+      expect(error).toBeInstanceOf(LogupUnavailableError);
+      expect(error).toMatchObject({ reason: 'network', operation: 'verification', notSent: false });
+      // The pooled connection, then one fresh connection; never a third attempt.
+      expect(emu.stats()).toMatchObject({ faultsApplied: 2, connections: 1 });
     });
 
     it('429 with Retry-After is retried (LogUp refused before processing)', async () => {

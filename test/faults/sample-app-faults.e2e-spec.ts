@@ -59,7 +59,8 @@ describe.each(['express', 'fastify'] as const)('fault matrix through the sample 
     ['503', 503, { kind: 'status', status: 503 }],
     ['a hang past the timeout', 504, { kind: 'hang' }],
     ['malformed JSON', 503, { kind: 'malformed' }],
-    ['a dropped connection', 503, { kind: 'drop' }],
+    // Twice: a drop before any answer on a pooled connection is repeated once on a fresh one.
+    ['a dropped connection', 503, { kind: 'drop', count: 2 }],
     ['a connection dropped mid-response', 503, { kind: 'truncate' }],
   ])('verification answering %s -> %i, then recovers', async (_name, status, fault) => {
     const started = await startedCallback();
@@ -70,10 +71,12 @@ describe.each(['express', 'fastify'] as const)('fault matrix through the sample 
     const ms = Date.now() - at;
     expect(res.status).toBe(status);
     expect(Object.keys(JSON.parse(res.body)).sort()).toEqual(['error', 'message', 'statusCode']);
-    // One attempt (the token is single-use), ended by LogUp's answer or by one TIMEOUT_MS.
-    expect(emu.stats()).toMatchObject({ apiRequests: 1, faultsApplied: 1 });
+    // One attempt (the token is single-use), ended by LogUp's answer or by one TIMEOUT_MS;
+    // a drop before any answer on a pooled connection is repeated once on a fresh one.
+    expect(fault.kind === 'drop' ? [1, 2] : [1]).toContain(emu.stats().apiRequests);
     if (fault.kind === 'hang') expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 10);
     expect(ms).toBeLessThan(TIMEOUT_MS + 1500);
+    emu.clearFaults(); // the second drop is left when the first attempt had a new connection
     await recovers();
   });
 

@@ -1,6 +1,6 @@
 import { Controller, Get, Module, Req, UseGuards, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import session from 'express-session';
@@ -8,6 +8,7 @@ import type { LogupEmulator } from 'logup-emulator';
 import { LogupGuard, LogupModule, LogupService } from 'nestjs-logup';
 import { CaptureLogger } from '../support/log-capture.js';
 import { GATE } from '../support/logup-fixture.js';
+import { graphqlOptions } from './graphql.options.js';
 import { VisitorResolver } from './visitor.resolver.js';
 
 @Controller('logup')
@@ -27,13 +28,18 @@ class LoginController {
   }
 }
 
-/** An Express app on 127.0.0.1 port 0: REST login routes, express-session, and Apollo at /graphql. */
-export async function graphqlApp(emu: LogupEmulator): Promise<{ app: INestApplication; base: string }> {
+/**
+ * An Express app on 127.0.0.1 port 0: REST login routes, express-session, and Apollo
+ * at /graphql with the README's options (`limits: false` leaves out its complexity
+ * limit, to show what the library itself guarantees without it).
+ */
+export async function graphqlApp(
+  emu: LogupEmulator,
+  { limits = true }: { limits?: boolean } = {},
+): Promise<{ app: INestApplication; base: string }> {
+  const options: ApolloDriverConfig = limits ? graphqlOptions : { ...graphqlOptions, validationRules: [] };
   @Module({
-    imports: [
-      LogupModule.forRoot({ ...GATE, baseUrl: emu.url }),
-      GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true }),
-    ],
+    imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url }), GraphQLModule.forRoot<ApolloDriverConfig>(options)],
     controllers: [LoginController],
     providers: [VisitorResolver],
   })

@@ -56,3 +56,82 @@ describe('LogupGuard and @CurrentSubscription() in a GraphQL resolver (Apollo)',
     ]);
   });
 });
+
+/** A query naming the README's `visitor` field `n` times, under aliases. */
+const aliases = (n: number) =>
+  `{ ${Array.from({ length: n }, (_, i) => `v${i}: visitor { idSubscription plan }`).join(' ')} }`;
+
+async function post(base: string, visitor: Visitor, query: string): Promise<{ status: number; answer: unknown }> {
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', cookie: visitor.cookieHeader() },
+    body: JSON.stringify({ query }),
+    signal: AbortSignal.timeout(60_000),
+  });
+  return { status: res.status, answer: await res.json() };
+}
+
+async function logIn(emu: LogupEmulator, base: string, label: string): Promise<{ visitor: Visitor; status: number }> {
+  const visitor = new Visitor(base);
+  expect((await visitor.get('/logup/login', false)).status).toBe(200);
+  const login = emu.login({ idGate: GATE.idGate, email: email(label), db: { plan: 'pro' } });
+  const callback = await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`, false);
+  return { visitor, status: callback.status };
+}
+
+describe("one visitor's aliased GraphQL queries and another visitor's login", () => {
+  let emu: LogupEmulator;
+  beforeAll(async () => {
+    emu = await emulator();
+  });
+  afterAll(() => emu.stop());
+  afterEach(() => emu.clearFaults());
+
+  it("the README's options refuse 300 aliases of `visitor` before any LogUp read", async () => {
+    const { app, base } = await graphqlApp(emu);
+    try {
+      const { visitor, status } = await logIn(emu, base, 'aliases');
+      expect(status).toBe(200);
+      const reads = emu.stats().dbReads;
+      const refused = await post(base, visitor, aliases(300));
+      expect(refused.status).toBe(400);
+      expect(refused.answer).toMatchObject({
+        errors: [
+          {
+            message: 'The query exceeds the maximum complexity of 50. Actual complexity is 900',
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          },
+        ],
+      });
+      expect(emu.stats().dbReads).toBe(reads);
+      // A few aliases are still fine.
+      const few = await post(base, visitor, aliases(3));
+      expect(few.status).toBe(200);
+      expect(emu.stats().dbReads - reads).toBe(1); // three identical reads in flight: one LogUp read
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('without that limit, four requests of 300 aliases with LogUp at 200 ms a read: another login succeeds', async () => {
+    const { app, base } = await graphqlApp(emu, { limits: false });
+    try {
+      const { visitor } = await logIn(emu, base, 'greedy');
+      emu.fault({ kind: 'latency', endpoint: 'db-read', latencyMs: 200, count: 100_000 });
+      const reads = emu.stats().dbReads;
+      const greedy = Array.from({ length: 4 }, () => post(base, visitor, aliases(300)));
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the resolvers are waiting on LogUp
+      const started = Date.now();
+      const other = await logIn(emu, base, 'other');
+      expect(other.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(2500); // was 504 after 5 s, 0 verifications sent
+      for (const { status, answer } of await Promise.all(greedy)) {
+        expect(status).toBe(200);
+        expect(Object.keys((answer as { data: object }).data)).toHaveLength(300);
+      }
+      expect(emu.stats().dbReads - reads).toBeLessThanOrEqual(4); // the reads in flight were shared
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
+});

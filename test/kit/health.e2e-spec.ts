@@ -3,8 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import type { INestApplication } from '@nestjs/common';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { LogupEmulator } from 'logup-emulator';
-import { LogupModule, LogupService } from 'nestjs-logup';
+import { LogupModule, LogupService, type LogupModuleOptions } from 'nestjs-logup';
 import { LogupHealthIndicator } from 'nestjs-logup/health';
 import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, emulator } from '../support/logup-fixture.js';
@@ -24,14 +25,15 @@ class HealthController {
 }
 
 async function healthApp(
-  emu: LogupEmulator,
+  emu: LogupEmulator | { url: string },
   secret: string,
   healthCheckIntervalMs = 0,
+  options: Partial<LogupModuleOptions> = { retry: { retries: 0 } },
 ): Promise<{ app: INestApplication; url: string }> {
   @Module({
     imports: [
       TerminusModule,
-      LogupModule.forRoot({ ...GATE, secret, baseUrl: emu.url, retry: { retries: 0 }, healthCheckIntervalMs }),
+      LogupModule.forRoot({ ...GATE, secret, baseUrl: emu.url, healthCheckIntervalMs, ...options }),
     ],
     controllers: [HealthController],
     providers: [LogupHealthIndicator],
@@ -40,6 +42,31 @@ async function healthApp(
   const app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: new CaptureLogger() });
   await app.listen(0, '127.0.0.1');
   return { app, url: `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/health` };
+}
+
+/** A LogUp that accepts connections and reads requests, but never answers. */
+async function silentServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.resume();
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** GET /health: its status, body and how long it took. */
+async function probe(url: string): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
+  const started = Date.now();
+  const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown>, ms: Date.now() - started };
 }
 
 describe('LogupHealthIndicator', () => {
@@ -104,5 +131,59 @@ describe('LogupHealthIndicator', () => {
     } finally {
       await app.close();
     }
+  });
+
+  describe('a LogUp that accepts connections but never answers', () => {
+    // The default retry policy: the probe must not spend it (3 attempts and backoff: 3.3 s).
+    const TIMEOUT_MS = 1000;
+    /** About one timeoutMs, with room for a busy machine; the retries took 3.3 s. */
+    const WITHIN_MS = 2 * TIMEOUT_MS;
+    const down = { error: { logup: { status: 'down', code: 'LOGUP_UNAVAILABLE' } } };
+
+    it('is down within about one timeoutMs, saying LogUp did not answer in time (emulator hang)', async () => {
+      const { app, url } = await healthApp(emu, GATE.secret, 0, { timeoutMs: TIMEOUT_MS });
+      try {
+        emu.fault({ kind: 'hang', endpoint: 'token', count: 10 });
+        const { status, body, ms } = await probe(url);
+        expect(status).toBe(503);
+        expect(body).toMatchObject(down);
+        expect(JSON.stringify(body)).toContain(`no complete answer within ${TIMEOUT_MS} ms`);
+        expect(ms).toBeLessThan(WITHIN_MS);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('is down within about one timeoutMs with the default timeoutMs too (raw server), not after the retries', async () => {
+      const silent = await silentServer();
+      const { app, url } = await healthApp(silent, GATE.secret, 0, {});
+      try {
+        const { status, body, ms } = await probe(url);
+        expect(status).toBe(503);
+        expect(body).toMatchObject(down);
+        expect(ms).toBeLessThan(5000 + 1500); // timeoutMs defaults to 5 s; the retries made it 15 s
+      } finally {
+        await app.close();
+        await silent.stop();
+      }
+    }, 30_000);
+
+    it('does not wait for an ordinary token request that is hanging within its longer budget', async () => {
+      const { app, url } = await healthApp(emu, GATE.secret, 0, { timeoutMs: TIMEOUT_MS });
+      try {
+        emu.fault({ kind: 'hang', endpoint: 'token', count: 10 });
+        const sub = app
+          .get(LogupService)
+          .subscription(emu.login({ idGate: GATE.idGate, email: 'h@example.com' }).idSubscription);
+        const ordinary = sub.getDb().catch((error: unknown) => error);
+        const { status, ms } = await probe(url);
+        expect(status).toBe(503);
+        expect(ms).toBeLessThan(WITHIN_MS);
+        emu.clearFaults();
+        await ordinary; // retried within its own budget: ends by itself
+      } finally {
+        await app.close();
+      }
+    }, 30_000);
   });
 });

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { HttpService } from '@nestjs/axios';
 import { ModulesContainer } from '@nestjs/core';
 import type { LogupEmulator } from 'logup-emulator';
-import { LogupCredentialsError, LogupUnavailableError, type LogupService } from 'nestjs-logup';
+import { LogupApiError, LogupCredentialsError, type LogupService } from 'nestjs-logup';
 import type { INestApplicationContext } from '@nestjs/common';
 import { GATE, email, emulator, logupContext } from '../support/logup-fixture.js';
 
@@ -104,8 +104,8 @@ describe('hostile or broken answers from LogUp', () => {
       });
       const before = emu.stats().apiRequests;
       const error = await verify().catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(LogupUnavailableError);
-      expect((error as LogupUnavailableError).reason).toBe('malformed_response');
+      expect(error).toBeInstanceOf(LogupApiError);
+      expect((error as LogupApiError).errorMessage).toBe('MALFORMED_ANSWER');
       expect(emu.stats().apiRequests - before).toBe(1);
     },
   );

@@ -80,18 +80,36 @@ export function requireJson(req: IncomingMessage): void {
   }
 }
 
-/** The body as text; 413 above {@link MAX_BODY_BYTES}. */
-export async function readText(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      throw new HttpError(413, { errorMessage: 'BODY_TOO_LARGE', message: `at most ${MAX_BODY_BYTES} bytes` });
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+const tooLarge = () =>
+  new HttpError(413, { errorMessage: 'BODY_TOO_LARGE', message: `at most ${MAX_BODY_BYTES} bytes` });
+
+/**
+ * The body as text; 413 above {@link MAX_BODY_BYTES}, at once when `Content-Length`
+ * says so, else as soon as that many bytes arrived (the rest is not read: the
+ * server answers and closes the connection). A request whose client goes away
+ * rejects with an `ECONNRESET` error.
+ */
+export function readText(req: IncomingMessage): Promise<string> {
+  if (Number(req.headers['content-length']) > MAX_BODY_BYTES) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (error?: Error) => {
+      req.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone);
+      if (error) {
+        req.pause();
+        reject(error);
+      } else resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) settle(tooLarge());
+      else chunks.push(chunk);
+    };
+    const onEnd = () => settle();
+    const onGone = () => settle(Object.assign(new Error('the client went away'), { code: 'ECONNRESET' }));
+    req.on('data', onData).on('end', onEnd).on('error', onGone).on('close', onGone);
+  });
 }
 
 /** The body parsed as JSON (undefined when empty); 400 when it is not JSON. */

@@ -7,6 +7,14 @@ import { EmulatorState } from './emulator.state.js';
 import type { EmulatorLogin, EmulatorOptions, EmulatorStats, FaultSpec, LogupDb } from './emulator.types.js';
 import { handleLoginPage } from './login-page.js';
 
+/**
+ * A request (headers and body) must arrive within this many ms, else Node answers 408
+ * and closes the connection (checked every second). Node's own defaults (60 s for the
+ * headers, 300 s for the whole request) would keep a stalled client's socket open
+ * for minutes.
+ */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
 /** Which part of the emulator a request went to (API 4xx answers count as `rejected`). */
 type Area = 'api' | 'control' | 'login' | 'other';
 
@@ -24,7 +32,10 @@ export class LogupEmulator {
 
   constructor(private readonly options: EmulatorOptions) {
     this.state = new EmulatorState(options);
-    this.server = createServer((req, res) => this.handle(req, res));
+    this.server = createServer(
+      { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
+      (req, res) => this.handle(req, res),
+    );
     this.server.keepAliveTimeout = 65_000;
     this.server.on('connection', (socket) => {
       this.state.count('connections');
@@ -145,16 +156,24 @@ export class LogupEmulator {
     return handleApi({ state: this.state, sleep: (ms) => this.sleep(ms) }, req, res, target);
   }
 
-  /** Answers a request whose handling threw: its HttpError, or a 500 for an emulator bug. */
+  /**
+   * Answers a request whose handling threw: its HttpError, or a 500 for an emulator
+   * bug. Whatever state the request is in, the answer goes out at once; when the
+   * request's body was not read to its end (413, or an error before reading it),
+   * the connection is closed after the answer instead of reading the rest.
+   */
   private fail(req: IncomingMessage, res: ServerResponse, error: unknown): void {
     const known = error instanceof HttpError;
     const aborted = (error as { code?: unknown } | null)?.code === 'ECONNRESET';
     if (!known && !aborted) this.log(`internal error: ${error instanceof Error ? error.stack : String(error)}`);
-    if (res.destroyed || req.socket.destroyed) return;
+    const socket = res.socket ?? req.socket;
+    if (!socket || socket.destroyed || res.destroyed) return;
     if (res.headersSent) {
-      res.destroy();
+      socket.destroy();
       return;
     }
+    // `Connection: close`: Node ends and closes the socket once the answer is out.
+    if (!req.complete) res.shouldKeepAlive = false;
     if (known) return sendJson(res, error.status, error.body);
     sendJson(res, 500, { errorMessage: 'INTERNAL_ERROR', message: 'the emulator failed; see its log' });
   }

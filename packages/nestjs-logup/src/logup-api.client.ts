@@ -1,6 +1,6 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { LogupAccessTokenCache, type LogupAccessToken } from './logup.access-token.js';
+import { LogupAccessTokenCache, parseAccessTokenAnswer, type LogupAccessToken } from './logup.access-token.js';
 import { LOGUP_CONFIG } from './logup.constants.js';
 import {
   errorForStatus,
@@ -11,6 +11,7 @@ import {
 } from './logup.errors.js';
 import { LOGUP_MESSAGES } from './logup.messages.js';
 import { LogupHttpAttempts, type LogupHttpOutcome } from './logup.http-attempts.js';
+import { LogupSharedReads } from './logup.shared-reads.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
 import { reasonOf } from './logup.redact.js';
 import { decideRetry, isTransient } from './logup.retry.js';
@@ -19,11 +20,23 @@ import type { LogupRequest, LogupResponse, LogupTransport } from './logup.transp
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** What an attempt loop needs to know about the attempts so far. */
+interface AttemptState {
+  attempt: number;
+  /** The one retry on a fresh connection after a stale pooled socket was used. */
+  freshUsed: boolean;
+  /** The next attempt goes on a fresh connection. */
+  fresh: boolean;
+}
+
 /**
  * The LogUp REST client behind `LogupService`: authenticated calls with the access
  * token cache, the retry policy within a total budget, per-attempt wall-clock
- * deadlines (one attempt: `LogupHttpAttempts`). The gate
- * secret and the access token live in private fields. Internal.
+ * deadlines (one attempt: `LogupHttpAttempts`), identical DB reads in flight shared
+ * (`LogupSharedReads`). A call whose pooled socket turns out closed before any answer
+ * byte is repeated once on a fresh connection, whatever the call (LogUp never saw it;
+ * a verification it did see comes back "not verified"). The gate secret and the
+ * access token live in private fields. Internal.
  */
 @Injectable()
 export class LogupApiClient implements LogupTransport, OnModuleInit, OnModuleDestroy {
@@ -32,6 +45,7 @@ export class LogupApiClient implements LogupTransport, OnModuleInit, OnModuleDes
   readonly #attempts: LogupHttpAttempts;
   readonly #tokens: LogupAccessTokenCache;
   readonly #telemetry = new LogupTelemetry();
+  readonly #reads = new LogupSharedReads<LogupResponse>();
 
   constructor(http: HttpService, @Inject(LOGUP_CONFIG) config: LogupConfig) {
     this.#config = config;
@@ -55,18 +69,26 @@ export class LogupApiClient implements LogupTransport, OnModuleInit, OnModuleDes
     return this.#tokens.grants;
   }
 
-  /** Sends an authenticated API call, retried as `decideRetry` says, within `retry.budgetMs`. */
+  /**
+   * Sends an authenticated API call, retried as `decideRetry` says, within
+   * `retry.budgetMs`. A DB read joins the identical read in flight, if any.
+   */
   request(request: LogupRequest): Promise<LogupResponse> {
-    return this.#traced(request.operation, (count) => this.#request(request, count));
+    const send = () => this.#traced(request.operation, (count) => this.#request(request, count));
+    if (!request.path.startsWith('/subscription/')) return send();
+    return request.method === 'GET' ? this.#reads.read(request.path, send) : this.#reads.write(request.path, send);
   }
 
   async #request(request: LogupRequest, count: (status?: number) => void): Promise<LogupResponse> {
     const deadline = Date.now() + this.#config.retry.budgetMs;
+    const state: AttemptState = { attempt: 0, freshUsed: false, fresh: false };
     let renewedAfter401 = false;
-    let attempt = 0;
     for (;;) {
       const token = await this.#tokens.get(deadline);
-      const outcome = await this.#attempts.send(request.method, request.path, request.body, deadline, token.value);
+      const outcome = await this.#attempts.send(request.method, request.path, request.body, deadline, {
+        accessToken: token.value,
+        fresh: state.fresh,
+      });
       count(outcome.kind === 'response' ? outcome.status : undefined);
       if (outcome.kind === 'response' && outcome.status === 401 && !renewedAfter401) {
         // The token expired or was revoked early: LogUp refused the call before processing
@@ -76,7 +98,7 @@ export class LogupApiClient implements LogupTransport, OnModuleInit, OnModuleDes
         continue;
       }
       if (!isTransient(outcome)) return outcome as LogupResponse;
-      await this.#waitOrThrow(request, outcome, attempt++, deadline, token);
+      await this.#waitOrThrow(request, outcome, state, deadline, token);
     }
   }
 
@@ -98,10 +120,13 @@ export class LogupApiClient implements LogupTransport, OnModuleInit, OnModuleDes
     }
   }
 
-  /** Fetches a fresh access token now (health checks): proves LogUp answers and accepts the credentials. */
+  /**
+   * Fetches a new access token now (health checks), within one `timeoutMs`: proves
+   * LogUp answers and accepts the credentials, and the token then serves every other
+   * call. It neither waits for a renewal already in flight nor drops the cached token.
+   */
   async renewAccessToken(): Promise<void> {
-    this.#tokens.invalidate();
-    await this.#tokens.get(Date.now() + this.#config.retry.budgetMs);
+    await this.#tokens.refresh(Date.now() + Math.min(this.#config.timeoutMs, this.#config.retry.budgetMs));
   }
 
   /** The status -> error mapping for an answer the caller did not expect; secrets cut out. */
@@ -113,17 +138,30 @@ export class LogupApiClient implements LogupTransport, OnModuleInit, OnModuleDes
     });
   }
 
+  /** Returns when the next attempt may go (at once on a fresh connection, or after a backoff), or throws. */
   async #waitOrThrow(
     request: Pick<LogupRequest, 'operation' | 'idempotent' | 'secrets'>,
     outcome: LogupHttpOutcome,
-    attempt: number,
+    state: AttemptState,
     deadline: number,
     token?: LogupAccessToken,
   ): Promise<void> {
-    const wait = decideRetry(outcome, attempt, request, deadline, this.#config.retry);
+    state.fresh = false;
+    if (outcome.kind === 'failure' && outcome.staleSocket && !state.freshUsed && Date.now() < deadline) {
+      state.freshUsed = state.fresh = true;
+      this.#telemetry.retry(request.operation);
+      this.#logger.debug(`${request.operation}: ${outcome.detail}; repeating on a fresh connection`);
+      return;
+    }
+    const wait = decideRetry(outcome, state.attempt++, request, deadline, this.#config.retry);
     const failure =
       outcome.kind === 'failure'
-        ? new LogupUnavailableError({ operation: request.operation, reason: outcome.reason, detail: outcome.detail })
+        ? new LogupUnavailableError({
+            operation: request.operation,
+            reason: outcome.reason,
+            detail: outcome.detail,
+            notSent: outcome.notSent,
+          })
         : errorForStatus({
             operation: request.operation,
             status: outcome.status,
@@ -143,11 +181,12 @@ export class LogupApiClient implements LogupTransport, OnModuleInit, OnModuleDes
     const { idGate } = this.#config;
     const body = { client_id: idGate, client_secret: this.#config.secret, grant_type: 'client_credentials' };
     const request = { operation: 'access token', idempotent: true };
-    for (let attempt = 0; ; attempt++) {
-      const outcome = await this.#attempts.send('POST', '/oauth/token', body, deadline);
+    const state: AttemptState = { attempt: 0, freshUsed: false, fresh: false };
+    for (;;) {
+      const outcome = await this.#attempts.send('POST', '/oauth/token', body, deadline, { fresh: state.fresh });
       count(outcome.kind === 'response' ? outcome.status : undefined);
       if (isTransient(outcome)) {
-        await this.#waitOrThrow(request, outcome, attempt, deadline);
+        await this.#waitOrThrow(request, outcome, state, deadline);
         continue;
       }
       const { status, body: answer } = outcome as LogupResponse;
@@ -160,9 +199,9 @@ export class LogupApiClient implements LogupTransport, OnModuleInit, OnModuleDes
         }
         throw errorForStatus({ operation: request.operation, status, errorMessage, idGate });
       }
-      const { access_token: value, expires_in: expiresIn } = (answer ?? {}) as Record<string, unknown>;
-      if (typeof value !== 'string' || value === '') throw malformedAnswer(request.operation, 'it has no access_token');
-      return { value, expiresInSeconds: typeof expiresIn === 'number' && Number.isFinite(expiresIn) ? expiresIn : 0 };
+      const parsed = parseAccessTokenAnswer(answer);
+      if ('problem' in parsed) throw malformedAnswer(request.operation, status, parsed.problem);
+      return parsed;
     }
   }
 

@@ -8,8 +8,39 @@ export interface LogupAccessToken {
 /** Fetches a new access token; `deadline` is the epoch ms the whole call must end by. */
 export type LogupTokenFetcher = (deadline: number) => Promise<{ value: string; expiresInSeconds: number }>;
 
-/** Default lifetime when LogUp's answer has no usable `expires_in`. */
+/** Default lifetime when LogUp's answer has no `expires_in`. */
 const DEFAULT_LIFETIME_SECONDS = 3600;
+/** Longest access token accepted, in characters. */
+export const MAX_ACCESS_TOKEN_LENGTH = 4096;
+/** Longest `expires_in` accepted: a year, in seconds. */
+export const MAX_EXPIRES_IN_SECONDS = 366 * 86_400;
+/** RFC 6750 `b64token`: all that may follow `Bearer ` in an `Authorization` header. */
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/**
+ * Reads LogUp's answer to `POST /oauth/token`, checking every field before use:
+ * `access_token` must be a bearer token (RFC 6750 characters, at most
+ * {@link MAX_ACCESS_TOKEN_LENGTH}), so it can never break the header it goes into;
+ * `expires_in`, when present, a number of seconds from 1 to {@link MAX_EXPIRES_IN_SECONDS}
+ * (absent: an hour). Returns why it cannot be used otherwise, never echoing a value.
+ */
+export function parseAccessTokenAnswer(
+  body: unknown,
+): { value: string; expiresInSeconds: number } | { problem: string } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { problem: 'it is not a JSON object' };
+  const { access_token: value, expires_in: expiresIn } = body as Record<string, unknown>;
+  if (typeof value !== 'string' || value === '') return { problem: 'it has no access_token' };
+  if (value.length > MAX_ACCESS_TOKEN_LENGTH) {
+    return { problem: `its access_token is ${value.length} characters long; at most ${MAX_ACCESS_TOKEN_LENGTH}` };
+  }
+  if (!BEARER_TOKEN.test(value)) return { problem: 'its access_token has characters a bearer token cannot have' };
+  if (expiresIn === undefined || expiresIn === null) return { value, expiresInSeconds: DEFAULT_LIFETIME_SECONDS };
+  const seconds = typeof expiresIn === 'string' && /^\d{1,12}$/.test(expiresIn) ? Number(expiresIn) : expiresIn;
+  if (typeof seconds !== 'number' || !(seconds >= 1 && seconds <= MAX_EXPIRES_IN_SECONDS)) {
+    return { problem: `its expires_in is not a number of seconds from 1 to ${MAX_EXPIRES_IN_SECONDS}` };
+  }
+  return { value, expiresInSeconds: seconds };
+}
 
 /**
  * The access-token cache: one token shared by every call, renewed shortly before it
@@ -45,6 +76,14 @@ export class LogupAccessTokenCache {
       this.#inFlight = undefined;
     });
     return this.#inFlight;
+  }
+
+  /**
+   * Fetches a new token now, outside the single flight (a health probe with its own
+   * short deadline neither waits for nor shortens an ordinary renewal), and caches it.
+   */
+  async refresh(deadline: number): Promise<LogupAccessToken> {
+    return this.#renew(deadline);
   }
 
   /** Forgets `token` if it is still the cached one (LogUp refused it with 401). */

@@ -11,7 +11,10 @@ export function inOrder<T>(owner: object, idSubscription: string, task: () => Pr
   let tails = queues.get(owner);
   if (!tails) queues.set(owner, (tails = new Map()));
   const queue = tails;
-  const run = (queue.get(idSubscription) ?? Promise.resolve()).then(task);
+  // An idle subscription starts at once: a read made right after this call is made
+  // after the write started (and so never shares an answer from before it).
+  const previous = queue.get(idSubscription);
+  const run = previous ? previous.then(task) : task();
   const tail = run.then(noop, noop);
   queue.set(idSubscription, tail);
   void tail.then(() => {

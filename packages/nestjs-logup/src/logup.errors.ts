@@ -166,6 +166,8 @@ export interface LogupUnavailableErrorOptions {
   status?: number;
   /** Seconds LogUp asked to wait (`Retry-After`), when it said. */
   retryAfterSeconds?: number;
+  /** True when the request provably never reached LogUp (e.g. no connection was free before the deadline). */
+  notSent?: boolean;
 }
 
 /** LogUp could not be reached or answered badly (network error, timeout, 429/5xx, invalid body). */
@@ -174,6 +176,11 @@ export class LogupUnavailableError extends LogupError {
   readonly reason: LogupUnavailableReason;
   readonly status?: number;
   readonly retryAfterSeconds?: number;
+  /**
+   * True when the request provably never reached LogUp (refused connection, or no
+   * connection free before the deadline): a verification's logupToken is unspent.
+   */
+  readonly notSent: boolean;
 
   constructor(options: LogupUnavailableErrorOptions) {
     super('LOGUP_UNAVAILABLE', LOGUP_MESSAGES.unavailable(options.operation, options.detail));
@@ -181,6 +188,7 @@ export class LogupUnavailableError extends LogupError {
     this.reason = options.reason;
     if (options.status !== undefined) this.status = options.status;
     if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
+    this.notSent = options.notSent === true;
   }
 
   override toJSON(): Record<string, unknown> {
@@ -190,13 +198,27 @@ export class LogupUnavailableError extends LogupError {
       reason: this.reason,
       status: this.status,
       retryAfterSeconds: this.retryAfterSeconds,
+      notSent: this.notSent,
     };
   }
 }
 
-/** A malformed answer from LogUp (not JSON, wrong shape, bad ids). */
-export const malformedAnswer = (operation: string, detail: string): LogupUnavailableError =>
-  new LogupUnavailableError({ operation, reason: 'malformed_response', detail });
+/** The `errorMessage` of a {@link LogupApiError} for an answer whose fields break LogUp's contract. */
+export const MALFORMED_ANSWER = 'MALFORMED_ANSWER';
+
+/**
+ * A well-formed (JSON) answer whose fields break LogUp's contract: an access token
+ * that is not a bearer token, a bad `expires_in`, bad ids, a DB that is not flat.
+ * A `LogupApiError` (`errorMessage` {@link MALFORMED_ANSWER}): repeating the call
+ * would not help. `detail` names the field, never its value. (A body that is not
+ * JSON at all, or cut off, is a `LogupUnavailableError` `malformed_response`.)
+ */
+export const malformedAnswer = (operation: string, status: number, detail: string): LogupApiError =>
+  new LogupApiError(
+    { operation, status, errorMessage: MALFORMED_ANSWER },
+    'LOGUP_API',
+    LOGUP_MESSAGES.malformed(operation, detail),
+  );
 
 /**
  * The one status -> error factory: what an unexpected HTTP status from LogUp means.

@@ -23,6 +23,7 @@ export const LOGUP_MESSAGES = {
   api: (operation: string, status: number, reason: string) =>
     `LogUp answered ${operation} with HTTP ${status} (${reason})`,
   unavailable: (operation: string, detail: string) => `LogUp is unavailable for ${operation}: ${detail}`,
+  malformed: (operation: string, detail: string) => `LogUp answered ${operation} with a malformed answer: ${detail}`,
   noGuard: (where: string, gate: string | undefined) =>
     `@CurrentSubscription() / @Subscription() found no LogUp subscription${gate ? ` of the gate "${gate}"` : ''} ` +
     `on ${where}: protect the route with @UseGuards(${gate && gate !== 'default' ? `LogupGuard.for('${gate}')` : 'LogupGuard'}) ` +

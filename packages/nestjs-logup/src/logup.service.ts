@@ -54,11 +54,15 @@ export class LogupService {
 
   /**
    * Verifies the `logupToken` of a callback URL with LogUp. A token is single-use, so
-   * the call is not repeated once it may have reached LogUp.
+   * the call is not repeated once it may have reached LogUp, with one exception: a
+   * pooled connection found closed before any answer byte is tried once more on a
+   * fresh one (had LogUp seen the token, the answer is "not verified", never two logins).
    * @param isNewUser the callback's `isNewUser`, kept beside the subscription (not sent).
    * @returns `{ verified: true, subscription }`, or `{ verified: false, errorMessage }` with LogUp's reason.
    * @throws LogupValidationError for a malformed token (nothing is sent);
-   *   LogupUnavailableError, LogupCredentialsError or LogupApiError when LogUp cannot answer.
+   *   LogupUnavailableError (`notSent: true` when the token provably never left),
+   *   LogupCredentialsError or LogupApiError when LogUp cannot answer; LogupApiError
+   *   with `errorMessage` `MALFORMED_ANSWER` when its answer breaks the contract (bad ids, bad DB).
    * @example
    * const result = await logup.verify(query.logupToken, query.isNewUser === 'true');
    * if (result.verified) console.log(result.subscription.idSubscription);
@@ -98,7 +102,7 @@ export class LogupService {
             : !db
               ? 'its db is not a flat object of strings, numbers and booleans'
               : undefined;
-    if (problem) throw malformedAnswer('verification', problem);
+    if (problem) throw malformedAnswer('verification', status, problem);
     const idSubscription = answer.idSubscription as string;
     const subscription = new LogupSubscription<TDb>(
       this.#client,
@@ -209,8 +213,10 @@ export class LogupService {
 
   /**
    * Checks that LogUp answers and accepts the gate credentials, by fetching a fresh
-   * access token (which then serves every other call). At most one probe per
-   * `healthCheckIntervalMs`; between probes the last result (or error) is returned.
+   * access token (which then serves every other call). A probe ends within one
+   * `timeoutMs` (a LogUp that never answers is reported then, not after the retries
+   * an ordinary call would make). At most one probe per `healthCheckIntervalMs`;
+   * between probes the last result (or error) is returned.
    * @throws LogupCredentialsError when the credentials are refused; LogupUnavailableError when LogUp cannot answer.
    */
   async checkConnection(): Promise<LogupConnectionCheck> {

@@ -239,7 +239,10 @@ export class LogupSubscription<TDb extends LogupDbType = LogupRegisteredDb> {
       throw response.status === 400 && refused ? refused(error) : error;
     }
     const db = parseDb(response.body);
-    if (!db) throw malformedAnswer(request.operation, 'the answer is not a DB object');
+    if (!db) {
+      const problem = 'its DB is not a flat object of strings, finite numbers and booleans';
+      throw malformedAnswer(request.operation, response.status, problem);
+    }
     return db;
   }
 

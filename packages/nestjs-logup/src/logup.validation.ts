@@ -175,6 +175,8 @@ export function parseDb(body: unknown): LogupDb | undefined {
   const db: LogupDb = {};
   for (const [key, value] of Object.entries(body)) {
     if (!['string', 'number', 'boolean'].includes(typeof value)) return undefined;
+    // JSON.parse reads 1e999 as Infinity: not a value LogUp stores.
+    if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
     // defineProperty: a key named "__proto__" stays a plain own property.
     Object.defineProperty(db, key, { value, enumerable: true, writable: true, configurable: true });
   }
