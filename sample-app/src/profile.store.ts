@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
+import sqlite from 'node-sqlite3-wasm';
+import { ensurePrivateDir, ensurePrivateFiles, PRIVATE_FILE_MODE } from './data-dir.js';
 import { SampleConfigError } from './sample.config.js';
 
 /** The app's own record of a LogUp visitor: made at their first login on this site. */
@@ -17,6 +17,10 @@ export interface Profile {
 
 /** The database file's name inside DATA_DIR. */
 export const PROFILE_FILE = 'profiles.sqlite';
+/** Names the process that has DATA_DIR open (its pid): one process per directory. */
+const OWNER_FILE = `${PROFILE_FILE}.owner`;
+/** SQLite's lock (node-sqlite3-wasm takes it by creating this directory). */
+const LOCK_DIR = `${PROFILE_FILE}.lock`;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS profiles (
@@ -29,54 +33,73 @@ const SCHEMA = `
 
 const COLUMNS = `id_subscription, display_name, first_login_at, last_login_at, login_count`;
 
+type Row = Record<string, unknown>;
+
+function profileOf(row: Row | null | undefined): Profile | undefined {
+  if (!row) return undefined;
+  return {
+    idSubscription: String(row.id_subscription),
+    displayName: String(row.display_name),
+    firstLoginAt: String(row.first_login_at),
+    lastLoginAt: String(row.last_login_at),
+    loginCount: Number(row.login_count),
+  };
+}
+
+/** Whether a process with this id runs (EPERM: it does, as another user). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
- * Profiles in SQLite (sql.js: SQLite compiled to WebAssembly, no native build). sql.js
- * keeps the database in memory; every write saves the whole database to
- * `DATA_DIR/profiles.sqlite`, atomically (a temporary file, then a rename), before the
- * write counts: if saving fails the change is undone and the error thrown. One process
- * per file: several processes on one file would overwrite each other's changes.
+ * Profiles in SQLite on disk (node-sqlite3-wasm: SQLite compiled to WebAssembly, reading
+ * and writing the file through Node's `fs`; no native build). A change writes only the
+ * pages it touches, in a transaction SQLite makes durable (rollback journal, fsync)
+ * before it returns: its cost follows what changed, not the database's size, and a
+ * failed write is rolled back by SQLite. Statements run synchronously, each one whole,
+ * so a read never waits behind a queue of writes. `DATA_DIR` must be this user's own
+ * private directory (see `ensurePrivateDir`); the files are 0600. One process per
+ * directory: a second one is refused at start-up.
  */
 export class ProfileStore {
   readonly file: string;
-  #db: Database;
-  /** The database as last saved (or read at start-up): what a failed save goes back to. */
-  #saved: Uint8Array | undefined;
-  /** Operations run one at a time, so a save never interleaves with another change. */
-  #tail: Promise<unknown> = Promise.resolve();
+  readonly #db: sqlite.Database;
 
   private constructor(
-    private readonly sql: SqlJsStatic,
     readonly dataDir: string,
-    saved: Uint8Array | undefined,
+    db: sqlite.Database,
   ) {
     this.file = join(dataDir, PROFILE_FILE);
-    this.#saved = saved;
-    this.#db = this.#load(saved);
+    this.#db = db;
   }
 
   /**
-   * Opens (or starts) the profile database in `dataDir`, creating the directory.
-   * Refuses to start, naming the path, when the directory or the file is unusable.
+   * Opens (or creates) the profile database in `dataDir`, creating the directory (0700).
+   * Refuses to start, naming the path, when the directory is not this user's private
+   * one, another running process uses it, or the file is not a profile database.
+   * @throws SampleConfigError
    */
   static async open(dataDir: string): Promise<ProfileStore> {
+    await ensurePrivateDir(dataDir);
+    await ensurePrivateFiles(dataDir, [PROFILE_FILE, `${PROFILE_FILE}-journal`, OWNER_FILE]);
+    await claimDataDir(dataDir);
     const file = join(dataDir, PROFILE_FILE);
-    let saved: Uint8Array | undefined;
+    let db: sqlite.Database | undefined;
     try {
-      await mkdir(dataDir, { recursive: true });
-      saved = new Uint8Array(await readFile(file));
+      // Created 0600 if missing: write it first, so the file never exists with wider rights.
+      await writeFile(file, '', { flag: 'a', mode: PRIVATE_FILE_MODE });
+      db = new sqlite.Database(file);
+      db.exec(SCHEMA);
+      return new ProfileStore(dataDir, db);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') {
-        throw new SampleConfigError(
-          `DATA_DIR=${dataDir} cannot hold the profile database (${code ?? String(error)}): ` +
-            'set DATA_DIR to a directory this process can write',
-        );
-      }
-    }
-    const sql = await initSqlJs();
-    try {
-      return new ProfileStore(sql, dataDir, saved);
-    } catch (error) {
+      db?.close();
+      await rm(join(dataDir, OWNER_FILE), { force: true });
+      if (error instanceof SampleConfigError) throw error;
       throw new SampleConfigError(
         `${file} is not a profile database (${error instanceof Error ? error.message : String(error)}): ` +
           'move it away or set DATA_DIR to another directory',
@@ -86,7 +109,9 @@ export class ProfileStore {
 
   /** The visitor's profile, or undefined if they never logged in here. */
   find(idSubscription: string): Promise<Profile | undefined> {
-    return this.#serial(() => Promise.resolve(this.#select(idSubscription)));
+    return this.#run(() =>
+      profileOf(this.#db.get(`SELECT ${COLUMNS} FROM profiles WHERE id_subscription = ?`, [idSubscription])),
+    );
   }
 
   /**
@@ -94,93 +119,65 @@ export class ProfileStore {
    * counts the login (the name chosen before is kept). Saved before it returns.
    */
   recordLogin(idSubscription: string, displayName: string, at = new Date()): Promise<Profile> {
-    return this.#write(() => {
-      const now = at.toISOString();
-      this.#db.run(
-        `INSERT INTO profiles (${COLUMNS}) VALUES (?, ?, ?, ?, 1)
-         ON CONFLICT (id_subscription) DO UPDATE SET last_login_at = excluded.last_login_at,
-           login_count = login_count + 1`,
-        [idSubscription, displayName, now, now],
-      );
-      return this.#select(idSubscription)!;
-    });
+    const now = at.toISOString();
+    return this.#run(() =>
+      profileOf(
+        this.#db.get(
+          `INSERT INTO profiles (${COLUMNS}) VALUES (?, ?, ?, ?, 1)
+             ON CONFLICT (id_subscription) DO UPDATE SET last_login_at = excluded.last_login_at,
+               login_count = login_count + 1
+             RETURNING ${COLUMNS}`,
+          [idSubscription, displayName, now, now],
+        ),
+      )!,
+    );
   }
 
-  /** Renames the visitor; undefined (nothing changed) if they have no profile here. */
+  /** Renames the visitor; undefined (nothing changed) if they have no profile here. Saved before it returns. */
   rename(idSubscription: string, displayName: string): Promise<Profile | undefined> {
-    return this.#write(() => {
-      this.#db.run(`UPDATE profiles SET display_name = ? WHERE id_subscription = ?`, [displayName, idSubscription]);
-      if (this.#db.getRowsModified() === 0) return undefined;
-      return this.#select(idSubscription);
-    });
+    return this.#run(() =>
+      profileOf(
+        this.#db.get(`UPDATE profiles SET display_name = ? WHERE id_subscription = ? RETURNING ${COLUMNS}`, [
+          displayName,
+          idSubscription,
+        ]),
+      ),
+    );
   }
 
-  /** Waits for the operations under way; then closes the database. */
+  /** Closes the database and gives the directory up. */
   async close(): Promise<void> {
-    await this.#tail.catch(() => undefined);
-    this.#db.close();
+    if (this.#db.isOpen) this.#db.close();
+    await rm(join(this.dataDir, OWNER_FILE), { force: true });
   }
 
-  #load(bytes: Uint8Array | undefined): Database {
-    const db = new this.sql.Database(bytes);
+  /** One statement; its failure (disk full, I/O error) as a rejection naming the file. */
+  #run<T>(statement: () => T): Promise<T> {
     try {
-      db.run(SCHEMA);
-      return db;
+      return Promise.resolve(statement());
     } catch (error) {
-      db.close();
-      throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      return Promise.reject(new Error(`the profile database ${this.file} failed: ${reason}`, { cause: error }));
     }
   }
+}
 
-  #select(idSubscription: string): Profile | undefined {
-    const statement = this.#db.prepare(`SELECT ${COLUMNS} FROM profiles WHERE id_subscription = ?`, [idSubscription]);
-    try {
-      if (!statement.step()) return undefined;
-      const row = statement.get();
-      return {
-        idSubscription: String(row[0]),
-        displayName: String(row[1]),
-        firstLoginAt: String(row[2]),
-        lastLoginAt: String(row[3]),
-        loginCount: Number(row[4]),
-      };
-    } finally {
-      statement.free();
-    }
+/**
+ * Records this process as the one using `dataDir` (its pid in `profiles.sqlite.owner`).
+ * Refuses while another running process has it; after one that stopped without
+ * closing, removes the SQLite lock it may have left (SQLite then rolls back its
+ * unfinished write from the journal).
+ * @throws SampleConfigError
+ */
+async function claimDataDir(dataDir: string): Promise<void> {
+  const owner = join(dataDir, OWNER_FILE);
+  const pid = Number.parseInt(await readFile(owner, 'utf8').catch(() => ''), 10);
+  if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && running(pid)) {
+    throw new SampleConfigError(
+      `DATA_DIR=${dataDir} is in use by process ${pid} (one process per directory): stop it, or set DATA_DIR ` +
+        `to another directory (if no such process is this app, remove ${owner})`,
+    );
   }
-
-  /** A change, then a save of the whole database; if the save fails, the change is undone. */
-  #write<T>(change: () => T): Promise<T> {
-    return this.#serial(async () => {
-      const result = change();
-      try {
-        await this.#save();
-      } catch (error) {
-        this.#db.close();
-        this.#db = this.#load(this.#saved);
-        throw error;
-      }
-      return result;
-    });
-  }
-
-  async #save(): Promise<void> {
-    const bytes = this.#db.export();
-    // In the same directory, so the rename is atomic: readers see the old file or the new.
-    const temporary = join(this.dataDir, `.${PROFILE_FILE}.${process.pid}.${randomUUID()}.tmp`);
-    try {
-      await writeFile(temporary, bytes, { flush: true });
-      await rename(temporary, this.file);
-    } catch (error) {
-      await rm(temporary, { force: true }).catch(() => undefined);
-      throw error;
-    }
-    this.#saved = bytes;
-  }
-
-  #serial<T>(operation: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(operation, operation);
-    this.#tail = result.catch(() => undefined);
-    return result;
-  }
+  await rm(join(dataDir, LOCK_DIR), { recursive: true, force: true });
+  await writeFile(owner, `${process.pid}\n`, { mode: PRIVATE_FILE_MODE });
 }

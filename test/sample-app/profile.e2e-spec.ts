@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import initSqlJs from 'sql.js';
+import sqlite from 'node-sqlite3-wasm';
 import { startEmulator, type LogupEmulator } from 'logup-emulator';
 import { defaultDisplayName } from '../../sample-app/src/profile.login-handler.js';
 import { Visitor } from '../support/browserless.js';
@@ -10,12 +10,12 @@ import { GATE, email } from '../support/logup-fixture.js';
 import { logIn, startSample, type RunningSample } from '../support/sample-app.js';
 
 /** The profile rows as another program reads them from DATA_DIR/profiles.sqlite. */
-async function rowsOnDisk(dataDir: string): Promise<Record<string, unknown>[]> {
-  const SQL = await initSqlJs();
-  const db = new SQL.Database(await readFile(join(dataDir, 'profiles.sqlite')));
+function rowsOnDisk(dataDir: string): Record<string, unknown>[] {
+  const db = new sqlite.Database(join(dataDir, 'profiles.sqlite'), { readOnly: true });
   try {
-    const [result] = db.exec('SELECT id_subscription, display_name, login_count FROM profiles');
-    return (result?.values ?? []).map(([id, name, count]) => ({ id, name, count }));
+    return db
+      .all('SELECT id_subscription, display_name, login_count FROM profiles')
+      .map((row) => ({ id: row.id_subscription, name: row.display_name, count: row.login_count }));
   } finally {
     db.close();
   }
@@ -69,7 +69,7 @@ describe.each(['express', 'fastify'] as const)('visitor profiles through the log
     expect(textOf(me.body, 'loginCount')).toBe('1');
     const firstLoginAt = /<time id="firstLoginAt" datetime="([^"]+)">/.exec(me.body)?.[1];
     expect(Date.now() - Date.parse(firstLoginAt!)).toBeLessThan(60_000);
-    expect(await rowsOnDisk(dataDir)).toContainEqual({
+    expect(rowsOnDisk(dataDir)).toContainEqual({
       id: first.idSubscription,
       name: defaultDisplayName(first.idSubscription),
       count: 1,
@@ -105,15 +105,15 @@ describe.each(['express', 'fastify'] as const)('visitor profiles through the log
     const after = await visitor.get('/me?notice=renamed');
     expect(textOf(after.body, 'displayName')).toBe('Grace');
     expect(after.body).toContain('Saved your display name.');
-    expect(await rowsOnDisk(dataDir)).toContainEqual({ id: idSubscription, name: 'Grace', count: 1 });
+    expect(rowsOnDisk(dataDir)).toContainEqual({ id: idSubscription, name: 'Grace', count: 1 });
   });
 
   it('when the profile cannot be saved: a clear page, nobody logged in, and a later login works', async () => {
     const returning = email(`unwritable-${adapter}`);
     const before = await login(returning);
-    // The data directory replaced by a file: every save fails (ENOTDIR), even as root.
-    await rm(dataDir, { recursive: true });
-    await writeFile(dataDir, 'not a directory');
+    // A directory where SQLite's rollback journal goes: every write fails, even as root.
+    const journal = join(dataDir, 'profiles.sqlite-journal');
+    await mkdir(journal);
     try {
       for (const address of [returning, email(`unwritable-new-${adapter}`)]) {
         const visitor = new Visitor(sample.url);
@@ -125,24 +125,25 @@ describe.each(['express', 'fastify'] as const)('visitor profiles through the log
         expect(failed).toContain('<h1>Logging in failed</h1>');
         expect(failed).toContain('Logging in failed: this site could not set up your account. Please try again.');
         expect(failed).toContain('Nobody was logged in and nothing was changed.');
-        expect(failed).not.toMatch(/ENOTDIR|profiles\.sqlite|\bat \S+ \(/);
+        expect(failed).not.toMatch(/unable to open|profiles\.sqlite|\bat \S+ \(/);
         expect((await visitor.get('/me', false)).status).toBe(401);
         const page = await visitor.get('/me');
         expect(page.status).toBe(303);
         expect(page.location).toBe('/');
       }
-      expect(sample.output()).toMatch(/The LogUp login handler failed: ENOTDIR/);
+      expect(sample.output()).toMatch(
+        /The LogUp login handler failed: the profile database .*profiles\.sqlite failed: unable to open database file/,
+      );
       // Someone logged in before keeps their session and their profile as it was.
       expect(textOf((await before.visitor.get('/me')).body, 'loginCount')).toBe('1');
     } finally {
-      await rm(dataDir, { force: true });
-      await mkdir(dataDir);
+      await rm(journal, { recursive: true, force: true });
     }
     const later = await login(returning);
     expect(later.idSubscription).toBe(before.idSubscription);
     // The failed login was undone: this is the second login that counted.
     expect(textOf((await later.visitor.get('/me')).body, 'loginCount')).toBe('2');
-    expect(await rowsOnDisk(dataDir)).toContainEqual(expect.objectContaining({ id: before.idSubscription, count: 2 }));
+    expect(rowsOnDisk(dataDir)).toContainEqual(expect.objectContaining({ id: before.idSubscription, count: 2 }));
     expect(sample.alive()).toBe(true);
   });
 });

@@ -1,10 +1,12 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sqlite from 'node-sqlite3-wasm';
 import { defaultDisplayName, displayNameOf } from '../../sample-app/src/profile.login-handler.js';
 import { PROFILE_FILE, ProfileStore } from '../../sample-app/src/profile.store.js';
 
-describe('ProfileStore (sql.js, saved to DATA_DIR/profiles.sqlite)', () => {
+describe('ProfileStore (SQLite through node-sqlite3-wasm, in DATA_DIR/profiles.sqlite)', () => {
   let root: string;
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'logup-profile-store-'));
@@ -47,8 +49,8 @@ describe('ProfileStore (sql.js, saved to DATA_DIR/profiles.sqlite)', () => {
       displayName: "Robert'); DROP TABLE profiles;--",
       loginCount: 1,
     });
-    // Saved by a temporary file and a rename: nothing else is left in the directory.
-    expect(await readdir(dir)).toEqual([PROFILE_FILE]);
+    // The database and the open store's pid; no journal or temporary file is left.
+    expect((await readdir(dir)).sort()).toEqual([PROFILE_FILE, `${PROFILE_FILE}.owner`]);
     await reopened.close();
   });
 
@@ -63,27 +65,51 @@ describe('ProfileStore (sql.js, saved to DATA_DIR/profiles.sqlite)', () => {
     await reopened.close();
   });
 
-  it('undoes a change it could not save, throws, and saves again once the directory is back', async () => {
+  it('refuses a change it could not save (rolled back, the file named), keeps reading, and saves once the disk is back', async () => {
     const dir = freshDir();
     const store = await ProfileStore.open(dir);
     await store.recordLogin('sub_c', 'C');
-    // The directory replaced by a file: no write can succeed, even as root.
-    await rm(dir, { recursive: true });
-    await writeFile(dir, 'not a directory');
-    await expect(store.recordLogin('sub_c', 'C')).rejects.toThrow(/ENOTDIR/);
-    await expect(store.recordLogin('sub_d', 'D')).rejects.toThrow(/ENOTDIR/);
-    await expect(store.rename('sub_c', 'Renamed')).rejects.toThrow(/ENOTDIR/);
+    // A directory where SQLite's rollback journal goes: no write can begin, even as root.
+    const journal = join(dir, `${PROFILE_FILE}-journal`);
+    await mkdir(journal);
+    const failure = /^the profile database .*profiles\.sqlite failed: unable to open database file$/;
+    await expect(store.recordLogin('sub_c', 'C')).rejects.toThrow(failure);
+    await expect(store.recordLogin('sub_d', 'D')).rejects.toThrow(failure);
+    await expect(store.rename('sub_c', 'Renamed')).rejects.toThrow(failure);
     expect(await store.find('sub_c')).toMatchObject({ displayName: 'C', loginCount: 1 });
     expect(await store.find('sub_d')).toBeUndefined();
 
-    await rm(dir);
-    await mkdir(dir);
+    await rm(journal, { recursive: true });
     expect(await store.recordLogin('sub_c', 'C')).toMatchObject({ loginCount: 2 });
     await store.close();
     const reopened = await ProfileStore.open(dir);
     expect(await reopened.find('sub_c')).toMatchObject({ displayName: 'C', loginCount: 2 });
     expect(await reopened.find('sub_d')).toBeUndefined();
     await reopened.close();
+  });
+
+  it('writes what a change touches, not the whole database (20,000 profiles)', async () => {
+    const dir = freshDir();
+    // Seeded in one transaction, as another program would; then opened by the store.
+    const first = await ProfileStore.open(dir);
+    await first.recordLogin('sub_0', 'Visitor 0');
+    await first.close();
+    const seed = new sqlite.Database(join(dir, PROFILE_FILE));
+    seed.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 19999)
+      INSERT INTO profiles SELECT 'sub_' || i, 'Visitor ' || i, '2026-01-01T00:00:00.000Z',
+        '2026-01-01T00:00:00.000Z', 1 FROM n`);
+    seed.close();
+    const store = await ProfileStore.open(dir);
+    const size = (await stat(join(dir, PROFILE_FILE))).size;
+    expect(size).toBeGreaterThan(500_000);
+    // Bytes this process wrote (Linux /proc/self/io), around 10 renames.
+    const written = () => Number(/^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))![1]);
+    const before = written();
+    for (let i = 0; i < 10; i++) await store.rename(`sub_${i * 1999}`, `Renamed ${i}`);
+    const perRename = (written() - before) / 10;
+    expect({ perRename, small: perRename < 64 * 1024 }).toEqual({ perRename, small: true });
+    expect(await store.find('sub_1999')).toMatchObject({ displayName: 'Renamed 1' });
+    await store.close();
   });
 
   it('refuses a DATA_DIR that is a file, and a profile file that is no database, naming the path', async () => {

@@ -36,6 +36,7 @@ export async function startSample(adapter: 'express' | 'fastify', env: NodeJS.Pr
       PORT: '0',
       ADAPTER: adapter,
       CALLBACK_RATE_LIMIT: '100000',
+      WRITE_RATE_LIMIT: '100000',
       ...(dataDir ? { DATA_DIR: dataDir } : {}),
       ...env,
     },
@@ -77,12 +78,12 @@ export async function startSample(adapter: 'express' | 'fastify', env: NodeJS.Pr
 }
 
 /**
- * Starts a login as the home page's button does (POST /login with the page's CSRF
- * token) and answers where the app sent the browser: LogUp's login page.
+ * Starts a login as the home page's button does (a same-site POST /login, no token)
+ * and answers where the app sent the browser: LogUp's login page.
  */
 export async function startLogin(visitor: Visitor): Promise<string> {
-  const home = await visitor.get('/');
-  const res = await visitor.post('/login', { _csrf: Visitor.csrfOf(home.body) });
+  await visitor.get('/');
+  const res = await visitor.post('/login', {});
   if (res.status !== 303 || !res.location) throw new Error(`POST /login answered ${res.status}: ${res.body}`);
   return res.location;
 }
