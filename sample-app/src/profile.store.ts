@@ -58,13 +58,14 @@ function running(pid: number): boolean {
 
 /**
  * Profiles in SQLite on disk (node-sqlite3-wasm: SQLite compiled to WebAssembly, reading
- * and writing the file through Node's `fs`; no native build). A change writes only the
- * pages it touches, in a transaction SQLite makes durable (rollback journal, fsync)
- * before it returns: its cost follows what changed, not the database's size, and a
- * failed write is rolled back by SQLite. Statements run synchronously, each one whole,
- * so a read never waits behind a queue of writes. `DATA_DIR` must be this user's own
- * private directory (see `ensurePrivateDir`); the files are 0600. One process per
- * directory: a second one is refused at start-up.
+ * and writing the file through Node's `fs`; no native build). A change is one statement
+ * in its own transaction, appended to the write-ahead log before it returns: it writes
+ * the pages it touches, not the whole database, and SQLite rolls it back if it fails.
+ * Statements run synchronously and take a fraction of a millisecond, so a read never
+ * waits behind a queue of writes. `DATA_DIR` must be this user's own private directory
+ * (see `ensurePrivateDir`); the files are 0600. The process holds the database
+ * exclusively: another process can neither use the directory (refused at start-up)
+ * nor read the file while the app runs.
  */
 export class ProfileStore {
   readonly file: string;
@@ -86,7 +87,7 @@ export class ProfileStore {
    */
   static async open(dataDir: string): Promise<ProfileStore> {
     await ensurePrivateDir(dataDir);
-    await ensurePrivateFiles(dataDir, [PROFILE_FILE, `${PROFILE_FILE}-journal`, OWNER_FILE]);
+    await ensurePrivateFiles(dataDir, [PROFILE_FILE, `${PROFILE_FILE}-wal`, `${PROFILE_FILE}-journal`, OWNER_FILE]);
     await claimDataDir(dataDir);
     const file = join(dataDir, PROFILE_FILE);
     let db: sqlite.Database | undefined;
@@ -94,6 +95,12 @@ export class ProfileStore {
       // Created 0600 if missing: write it first, so the file never exists with wider rights.
       await writeFile(file, '', { flag: 'a', mode: PRIVATE_FILE_MODE });
       db = new sqlite.Database(file);
+      // WAL in exclusive mode (node-sqlite3-wasm has no shared memory for a WAL index):
+      // a commit appends its pages to profiles.sqlite-wal with no fsync, which waits for
+      // the occasional checkpoint, so a write never holds the event loop for a disk
+      // sync. Durable across a crash of the process; a power loss may lose the last
+      // commits, never the database (synchronous=NORMAL).
+      db.exec('PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL');
       db.exec(SCHEMA);
       return new ProfileStore(dataDir, db);
     } catch (error) {
