@@ -1,6 +1,7 @@
+import { once } from 'node:events';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sqlite from 'node-sqlite3-wasm';
+import { Worker } from 'node:worker_threads';
 import { ensurePrivateDir, ensurePrivateFiles, PRIVATE_FILE_MODE } from './data-dir.js';
 import { SampleConfigError } from './sample.config.js';
 
@@ -33,6 +34,19 @@ const SCHEMA = `
 
 const COLUMNS = `id_subscription, display_name, first_login_at, last_login_at, login_count`;
 
+/**
+ * WAL in exclusive mode (node-sqlite3-wasm has no shared memory for a WAL index): a
+ * commit appends its pages to profiles.sqlite-wal without waiting for a disk sync,
+ * which the occasional checkpoint does. Durable across a crash of the process; a power
+ * loss may lose the last commits, never the database (synchronous=NORMAL).
+ */
+const SETUP = `PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; ${SCHEMA}`;
+
+/** The thread that runs every statement (plain JavaScript, the same for the build and the tests). */
+const WORKER = new URL('../worker/profile-db.mjs', import.meta.url);
+
+type Reply = { id: number; row?: Row | null; error?: string };
+
 type Row = Record<string, unknown>;
 
 function profileOf(row: Row | null | undefined): Profile | undefined {
@@ -58,25 +72,31 @@ function running(pid: number): boolean {
 
 /**
  * Profiles in SQLite on disk (node-sqlite3-wasm: SQLite compiled to WebAssembly, reading
- * and writing the file through Node's `fs`; no native build). A change is one statement
- * in its own transaction, appended to the write-ahead log before it returns: it writes
- * the pages it touches, not the whole database, and SQLite rolls it back if it fails.
- * Statements run synchronously and take a fraction of a millisecond, so a read never
- * waits behind a queue of writes. `DATA_DIR` must be this user's own private directory
- * (see `ensurePrivateDir`); the files are 0600. The process holds the database
- * exclusively: another process can neither use the directory (refused at start-up)
- * nor read the file while the app runs.
+ * and writing the file through Node's `fs`; no native build), on a thread of their own
+ * (`worker/profile-db.mjs`), so that disk waits never hold the app's event loop. A
+ * change is one statement in its own transaction, appended to the write-ahead log
+ * before it resolves: it writes the pages it touches, not the whole database, and
+ * SQLite rolls it back if it fails. `DATA_DIR` must be this user's own private
+ * directory (see `ensurePrivateDir`); the files are 0600. The process holds the
+ * database exclusively: another process can neither use the directory (refused at
+ * start-up) nor read the file while the app runs.
  */
 export class ProfileStore {
   readonly file: string;
-  readonly #db: sqlite.Database;
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve(row: Row | null): void; reject(error: Error): void }>();
+  #next = 1;
+  #closed: Promise<void> | undefined;
 
   private constructor(
     readonly dataDir: string,
-    db: sqlite.Database,
+    worker: Worker,
   ) {
     this.file = join(dataDir, PROFILE_FILE);
-    this.#db = db;
+    this.#worker = worker;
+    worker.on('message', (reply: Reply) => this.#answer(reply));
+    worker.on('error', (error) => this.#failAll(error));
+    worker.on('exit', () => this.#failAll(new Error('the database thread stopped')));
   }
 
   /**
@@ -90,82 +110,85 @@ export class ProfileStore {
     await ensurePrivateFiles(dataDir, [PROFILE_FILE, `${PROFILE_FILE}-wal`, `${PROFILE_FILE}-journal`, OWNER_FILE]);
     await claimDataDir(dataDir);
     const file = join(dataDir, PROFILE_FILE);
-    let db: sqlite.Database | undefined;
-    try {
-      // Created 0600 if missing: write it first, so the file never exists with wider rights.
-      await writeFile(file, '', { flag: 'a', mode: PRIVATE_FILE_MODE });
-      db = new sqlite.Database(file);
-      // WAL in exclusive mode (node-sqlite3-wasm has no shared memory for a WAL index):
-      // a commit appends its pages to profiles.sqlite-wal with no fsync, which waits for
-      // the occasional checkpoint, so a write never holds the event loop for a disk
-      // sync. Durable across a crash of the process; a power loss may lose the last
-      // commits, never the database (synchronous=NORMAL).
-      db.exec('PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL');
-      db.exec(SCHEMA);
-      return new ProfileStore(dataDir, db);
-    } catch (error) {
-      db?.close();
-      await rm(join(dataDir, OWNER_FILE), { force: true });
-      if (error instanceof SampleConfigError) throw error;
-      throw new SampleConfigError(
-        `${file} is not a profile database (${error instanceof Error ? error.message : String(error)}): ` +
-          'move it away or set DATA_DIR to another directory',
-      );
-    }
+    // Created 0600 if missing: write it first, so the file never exists with wider rights.
+    await writeFile(file, '', { flag: 'a', mode: PRIVATE_FILE_MODE });
+    const worker = new Worker(WORKER, { workerData: { file, setup: SETUP } });
+    const [ready] = (await once(worker, 'message')) as [Reply];
+    if (ready.error === undefined) return new ProfileStore(dataDir, worker);
+    await worker.terminate();
+    await rm(join(dataDir, OWNER_FILE), { force: true });
+    throw new SampleConfigError(
+      `${file} is not a profile database (${ready.error}): move it away or set DATA_DIR to another directory`,
+    );
   }
 
   /** The visitor's profile, or undefined if they never logged in here. */
-  find(idSubscription: string): Promise<Profile | undefined> {
-    return this.#run(() =>
-      profileOf(this.#db.get(`SELECT ${COLUMNS} FROM profiles WHERE id_subscription = ?`, [idSubscription])),
-    );
+  async find(idSubscription: string): Promise<Profile | undefined> {
+    return profileOf(await this.#query(`SELECT ${COLUMNS} FROM profiles WHERE id_subscription = ?`, [idSubscription]));
   }
 
   /**
    * Records a login: creates the profile named `displayName` on the first one, else
-   * counts the login (the name chosen before is kept). Saved before it returns.
+   * counts the login (the name chosen before is kept). Saved before it resolves.
    */
-  recordLogin(idSubscription: string, displayName: string, at = new Date()): Promise<Profile> {
+  async recordLogin(idSubscription: string, displayName: string, at = new Date()): Promise<Profile> {
     const now = at.toISOString();
-    return this.#run(() =>
-      profileOf(
-        this.#db.get(
-          `INSERT INTO profiles (${COLUMNS}) VALUES (?, ?, ?, ?, 1)
-             ON CONFLICT (id_subscription) DO UPDATE SET last_login_at = excluded.last_login_at,
-               login_count = login_count + 1
-             RETURNING ${COLUMNS}`,
-          [idSubscription, displayName, now, now],
-        ),
-      )!,
+    const row = await this.#query(
+      `INSERT INTO profiles (${COLUMNS}) VALUES (?, ?, ?, ?, 1)
+       ON CONFLICT (id_subscription) DO UPDATE SET last_login_at = excluded.last_login_at,
+         login_count = login_count + 1
+       RETURNING ${COLUMNS}`,
+      [idSubscription, displayName, now, now],
+    );
+    return profileOf(row)!;
+  }
+
+  /** Renames the visitor; undefined (nothing changed) if they have no profile here. Saved before it resolves. */
+  async rename(idSubscription: string, displayName: string): Promise<Profile | undefined> {
+    return profileOf(
+      await this.#query(`UPDATE profiles SET display_name = ? WHERE id_subscription = ? RETURNING ${COLUMNS}`, [
+        displayName,
+        idSubscription,
+      ]),
     );
   }
 
-  /** Renames the visitor; undefined (nothing changed) if they have no profile here. Saved before it returns. */
-  rename(idSubscription: string, displayName: string): Promise<Profile | undefined> {
-    return this.#run(() =>
-      profileOf(
-        this.#db.get(`UPDATE profiles SET display_name = ? WHERE id_subscription = ? RETURNING ${COLUMNS}`, [
-          displayName,
-          idSubscription,
-        ]),
-      ),
-    );
+  /** Waits for the statements under way, closes the database and gives the directory up. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      const exited = once(this.#worker, 'exit');
+      await this.#send(undefined, []).catch(() => undefined);
+      await exited;
+      await rm(join(this.dataDir, OWNER_FILE), { force: true });
+    })();
+    return this.#closed;
   }
 
-  /** Closes the database and gives the directory up. */
-  async close(): Promise<void> {
-    if (this.#db.isOpen) this.#db.close();
-    await rm(join(this.dataDir, OWNER_FILE), { force: true });
+  /** One statement on the database thread; its failure (disk full, I/O error) as a rejection naming the file. */
+  #query(sql: string, params: unknown[]): Promise<Row | null> {
+    if (this.#closed) return Promise.reject(new Error(`the profile database ${this.file} is closed`));
+    return this.#send(sql, params);
   }
 
-  /** One statement; its failure (disk full, I/O error) as a rejection naming the file. */
-  #run<T>(statement: () => T): Promise<T> {
-    try {
-      return Promise.resolve(statement());
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      return Promise.reject(new Error(`the profile database ${this.file} failed: ${reason}`, { cause: error }));
-    }
+  #send(sql: string | undefined, params: unknown[]): Promise<Row | null> {
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ id, sql, params });
+    });
+  }
+
+  #answer({ id, row, error }: Reply): void {
+    const pending = this.#pending.get(id);
+    if (!pending) return;
+    this.#pending.delete(id);
+    if (error === undefined) pending.resolve(row ?? null);
+    else pending.reject(new Error(`the profile database ${this.file} failed: ${error}`));
+  }
+
+  #failAll(error: Error): void {
+    for (const { reject } of this.#pending.values()) reject(error);
+    this.#pending.clear();
   }
 }
 
