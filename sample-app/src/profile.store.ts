@@ -84,7 +84,7 @@ function running(pid: number): boolean {
 export class ProfileStore {
   readonly file: string;
   readonly #worker: Worker;
-  readonly #pending = new Map<number, { resolve(row: Row | null): void; reject(error: Error): void }>();
+  readonly #pending = new Map<number, { resolve: (row: Row | null) => void; reject: (error: Error) => void }>();
   #next = 1;
   #closed: Promise<void> | undefined;
 
