@@ -14,6 +14,7 @@ import type { SharedState } from './redis.js';
 import { SharedStateModule } from './redis-session.js';
 import type { SampleConfig } from './sample.config.js';
 import { SecureCookieGuard } from './secure-cookie.guard.js';
+import { VisitorWriteLimit } from './write-rate-limit.js';
 
 @Module({})
 export class AppModule {
@@ -58,6 +59,8 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: HtmlErrorFilter },
         { provide: APP_GUARD, useClass: SecureCookieGuard },
+        // Each visitor's changes per minute (WRITE_RATE_LIMIT), in Redis with REDIS_URL.
+        VisitorWriteLimit,
       ],
     };
   }

@@ -9,6 +9,7 @@ import {
 } from 'nestjs-logup';
 import { csrfToken } from './csrf.js';
 import { friendlyErrorPage } from './messages.js';
+import { VisitorWriteLimitException } from './write-rate-limit.js';
 
 /** The callback's path (LogupGuard's default `callbackPath`). */
 const CALLBACK_PATH = '/logup/callback';
@@ -73,6 +74,9 @@ export class HtmlErrorFilter implements ExceptionFilter {
       error = new HttpException('Something went wrong on our side.', HttpStatus.INTERNAL_SERVER_ERROR);
     }
     const status = error.getStatus();
+    if (error instanceof VisitorWriteLimitException) {
+      httpAdapter.setHeader(response, 'Retry-After', String(error.retryAfterSeconds));
+    }
     const body = error.getResponse();
     const message = ([] as string[]).concat(
       typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? error.message),

@@ -30,11 +30,11 @@ export class LoginController {
 
   /**
    * Starts a login: records it in this browser's session (the callback is refused
-   * without it), then sends the visitor to LogUp's page. A POST with the form's CSRF
-   * token, so another site cannot start a login in the visitor's browser.
+   * without it), then sends the visitor to LogUp's page. A POST from the home page's
+   * form, which carries no token, so that an anonymous page view stores no session:
+   * `startLogin` itself refuses a login started by another site (Fetch Metadata, Origin).
    */
   @Post('login')
-  @UseGuards(CsrfGuard)
   @Redirect(undefined, 303)
   async login(@Req() request: Request) {
     const pending = await this.logup.startLogin(request);

@@ -1,5 +1,6 @@
 import { HttpException, NotFoundException, PayloadTooLargeException, UnauthorizedException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
+import { VisitorWriteLimitException } from './write-rate-limit.js';
 import {
   LOGUP_DB_LIMITS,
   LogupApiError,
@@ -70,6 +71,15 @@ export const FORM_MESSAGES = {
 export function friendlyErrorPage(error: HttpException, messages: string[]): { title: string; messages: string[] } {
   const status: number = error.getStatus();
   const title = `Error ${status}`;
+  if (error instanceof VisitorWriteLimitException) {
+    return {
+      title,
+      messages: [
+        `You are making changes too quickly: at most ${error.limit} a minute. ` +
+          `Please wait ${error.retryAfterSeconds} seconds and try again; nothing was changed.`,
+      ],
+    };
+  }
   if (error instanceof ThrottlerException || status === 429) {
     return { title, messages: ['Too many attempts from your address. Please wait a minute and try again.'] };
   }

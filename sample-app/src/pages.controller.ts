@@ -29,6 +29,7 @@ import { FORM_MESSAGES, friendlyDbRefusal, friendlyIssues } from './messages.js'
 import { NOTICES, HOME_NOTICES, noticeText } from './notices.js';
 import { typedValue, type UpdateForm } from './db-form.js';
 import { ProfileStore, type Profile } from './profile.store.js';
+import { VisitorWriteLimit } from './write-rate-limit.js';
 
 type Request = Record<string, unknown> & { headers: Record<string, string | undefined>; protocol?: string };
 
@@ -45,19 +46,24 @@ export class PagesController {
     @Inject(EMBEDDED_LOGUP) private readonly emulator: LogupEmulator | null,
     private readonly profiles: ProfileStore,
     private readonly logup: LogupService,
+    private readonly writes: VisitorWriteLimit,
   ) {}
 
-  /** The home page: a login button (a form, see LoginController.login), or links to the account and to log out. */
+  /**
+   * The home page: a login button (a form, see LoginController.login), or links to the
+   * account and to log out. An anonymous view writes nothing to the session (the login
+   * form carries no token), so it stores no session anywhere and sets no cookie.
+   */
   @Get()
   @Render('home')
   async home(@Req() request: Request, @Query('notice') notice?: unknown) {
     // The login as LogupGuard sees it: expiry and logout (revocation) included.
     const loggedIn = (await this.logup.currentLogin(request)) !== undefined;
-    const csrf = csrfToken(request);
     return {
       title: 'LogUp sample',
       loggedIn,
-      csrf,
+      // Only the logged-in page has a form that needs one (Log out).
+      csrf: loggedIn ? csrfToken(request) : undefined,
       // The page has its own Log out button; the header's would repeat it.
       notice: loggedIn ? undefined : noticeText(HOME_NOTICES, notice),
       embedded: Boolean(this.emulator),
@@ -77,7 +83,7 @@ export class PagesController {
     return this.mePage(request, subscription, profile, { notice: noticeText(NOTICES, notice) });
   }
 
-  /** Renames the visitor's profile on this site (not their LogUp DB). */
+  /** Renames the visitor's profile on this site (not their LogUp DB). Every change counts towards WRITE_RATE_LIMIT. */
   @Post('me/profile')
   @UseGuards(LogupGuard, CsrfGuard)
   async renameProfile(
@@ -87,6 +93,7 @@ export class PagesController {
     @LogupUser() profile: Profile | undefined,
     @Body('displayName') typed: unknown,
   ) {
+    await this.writes.consume(subscription.idSubscription);
     const displayName = displayNameOf(typed);
     if (displayName === undefined) {
       const problem = FORM_MESSAGES.badDisplayName(DISPLAY_NAME_MAX);
@@ -108,6 +115,7 @@ export class PagesController {
     @LogupUser() profile: Profile | undefined,
     @Body() form: UpdateForm,
   ) {
+    await this.writes.consume(subscription.idSubscription);
     const typed = typedValue(form);
     const key = typeof form.key === 'string' ? form.key : '';
     let updateErrors: string[];
@@ -141,6 +149,7 @@ export class PagesController {
     @LogupUser() profile: Profile | undefined,
     @Body('keys') keys: unknown,
   ) {
+    await this.writes.consume(subscription.idSubscription);
     try {
       await subscription.deleteDbValues((typeof keys === 'string' ? [keys] : (keys ?? [])) as string[]);
     } catch (error) {

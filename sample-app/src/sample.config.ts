@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** The sample app's configuration, read from the environment. */
@@ -35,13 +35,18 @@ export interface SampleConfig {
   callbackRateLimit: number;
   /** The app's public origin, e.g. `https://shop.example`; default: from the request's Host. */
   publicUrl?: string;
-  /** Where the profile database file lives (an absolute path); default `<OS temp dir>/logup-sample-app`. */
+  /**
+   * Where the profile database file lives (an absolute path): this user's own private
+   * directory. Default `$XDG_STATE_HOME/logup-sample-app`, else `~/.local/state/logup-sample-app`.
+   */
   dataDir: string;
   /**
    * LOGUP_LOGIN_BINDING: `'nonce'` (default on the embedded emulator, whose redirect keeps
    * its query) or `'pending'` (default against LogUp, whose redirect URL is fixed).
    */
   loginBinding: 'nonce' | 'pending';
+  /** Changes (rename, DB saves and deletions) one visitor may make per minute. */
+  writeRateLimit: number;
 }
 
 function flag(env: NodeJS.ProcessEnv, name: string): boolean {
@@ -151,6 +156,15 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 }
 
 /**
+ * The default DATA_DIR: in this user's home (XDG state directory), never in the
+ * shared temporary folder, where another local user could create it first.
+ */
+function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  const state = env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/') ? env.XDG_STATE_HOME : undefined;
+  return join(state ?? join(homedir(), '.local', 'state'), 'logup-sample-app');
+}
+
+/**
  * Reads the environment. With no LogUp variable at all, the app runs on its
  * embedded emulator; with all of LOGUP_ID_GATE, LOGUP_SECRET and LOGUP_LOGIN_URL
  * (and SESSION_SECRET) it uses real LogUp; anything in between fails, naming
@@ -196,7 +210,8 @@ export function sampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig
     sessionMaxAgeSeconds: integer(env, 'SESSION_MAX_AGE_SECONDS', 8 * 60 * 60, 1, 30 * 24 * 60 * 60),
     callbackRateLimit: integer(env, 'CALLBACK_RATE_LIMIT', 30, 1, 1_000_000),
     publicUrl: publicUrl(env.PUBLIC_URL),
-    dataDir: resolve(env.DATA_DIR || join(tmpdir(), 'logup-sample-app')),
+    writeRateLimit: integer(env, 'WRITE_RATE_LIMIT', 20, 1, 1_000_000),
+    dataDir: resolve(env.DATA_DIR || defaultDataDir(env)),
     loginBinding: loginBinding(env.LOGUP_LOGIN_BINDING, mode),
   };
 }

@@ -106,8 +106,8 @@ class LoginController {
   constructor(private readonly logup: LogupService) {}
 
   @Get('login')
-  login(@Req() request: object) {
-    this.logup.startLogin(request);
+  async login(@Req() request: object) {
+    await this.logup.startLogin(request);
     return { started: true };
   }
 

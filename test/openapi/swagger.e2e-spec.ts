@@ -25,8 +25,8 @@ class DocumentedController {
   @Post('logup/login')
   @HttpCode(303)
   @Redirect()
-  login(@Req() request: object) {
-    this.logup.startLogin(request);
+  async login(@Req() request: object) {
+    await this.logup.startLogin(request);
     return { url: '/logged-out', statusCode: 303 };
   }
 

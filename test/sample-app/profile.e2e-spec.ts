@@ -1,7 +1,8 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import initSqlJs from 'sql.js';
+import sqlite from 'node-sqlite3-wasm';
 import { startEmulator, type LogupEmulator } from 'logup-emulator';
 import { defaultDisplayName } from '../../sample-app/src/profile.login-handler.js';
 import { Visitor } from '../support/browserless.js';
@@ -9,16 +10,27 @@ import { emulatorLog } from '../support/log-capture.js';
 import { GATE, email } from '../support/logup-fixture.js';
 import { logIn, startSample, type RunningSample } from '../support/sample-app.js';
 
-/** The profile rows as another program reads them from DATA_DIR/profiles.sqlite. */
-async function rowsOnDisk(dataDir: string): Promise<Record<string, unknown>[]> {
-  const SQL = await initSqlJs();
-  const db = new SQL.Database(await readFile(join(dataDir, 'profiles.sqlite')));
+/**
+ * The profile rows as another program reads them from DATA_DIR/profiles.sqlite once the
+ * app has stopped (while it runs, the app holds the database exclusively).
+ */
+function rowsOnDisk(dataDir: string): Record<string, unknown>[] {
+  const db = new sqlite.Database(join(dataDir, 'profiles.sqlite'));
   try {
-    const [result] = db.exec('SELECT id_subscription, display_name, login_count FROM profiles');
-    return (result?.values ?? []).map(([id, name, count]) => ({ id, name, count }));
+    // A database in WAL mode opens without shared memory only in exclusive mode.
+    db.exec('PRAGMA locking_mode = EXCLUSIVE');
+    return db
+      .all('SELECT id_subscription, display_name, login_count FROM profiles')
+      .map((row) => ({ id: row.id_subscription, name: row.display_name, count: row.login_count }));
   } finally {
     db.close();
   }
+}
+
+/** Sets the soft RLIMIT_FSIZE of the process `pid` (`unlimited` to lift it): past it, no file of it may grow. */
+function limitFileSize(pid: number, size: string): void {
+  const result = spawnSync('prlimit', ['--pid', String(pid), `--fsize=${size}:`]);
+  if (result.status !== 0) throw new Error(`prlimit failed: ${String(result.stderr)}`);
 }
 
 const textOf = (html: string, id: string) => new RegExp(`id="${id}"[^>]*>([^<]*)<`).exec(html)?.[1];
@@ -69,13 +81,13 @@ describe.each(['express', 'fastify'] as const)('visitor profiles through the log
     expect(textOf(me.body, 'loginCount')).toBe('1');
     const firstLoginAt = /<time id="firstLoginAt" datetime="([^"]+)">/.exec(me.body)?.[1];
     expect(Date.now() - Date.parse(firstLoginAt!)).toBeLessThan(60_000);
-    expect(await rowsOnDisk(dataDir)).toContainEqual({
+
+    await sample.close();
+    expect(rowsOnDisk(dataDir)).toContainEqual({
       id: first.idSubscription,
       name: defaultDisplayName(first.idSubscription),
       count: 1,
     });
-
-    await sample.close();
     sample = await start();
     const again = await login(address);
     expect(again.idSubscription).toBe(first.idSubscription);
@@ -105,15 +117,18 @@ describe.each(['express', 'fastify'] as const)('visitor profiles through the log
     const after = await visitor.get('/me?notice=renamed');
     expect(textOf(after.body, 'displayName')).toBe('Grace');
     expect(after.body).toContain('Saved your display name.');
-    expect(await rowsOnDisk(dataDir)).toContainEqual({ id: idSubscription, name: 'Grace', count: 1 });
+    await sample.close();
+    expect(rowsOnDisk(dataDir)).toContainEqual({ id: idSubscription, name: 'Grace', count: 1 });
+    sample = await start();
   });
 
   it('when the profile cannot be saved: a clear page, nobody logged in, and a later login works', async () => {
     const returning = email(`unwritable-${adapter}`);
     const before = await login(returning);
-    // The data directory replaced by a file: every save fails (ENOTDIR), even as root.
-    await rm(dataDir, { recursive: true });
-    await writeFile(dataDir, 'not a directory');
+    // The app's files may not grow (RLIMIT_FSIZE on its process, as on a full disk):
+    // its write-ahead log cannot take a change, even as root.
+    const pid = Number((await readFile(join(dataDir, 'profiles.sqlite.owner'), 'utf8')).trim());
+    limitFileSize(pid, String((await stat(join(dataDir, 'profiles.sqlite-wal'))).size));
     try {
       for (const address of [returning, email(`unwritable-new-${adapter}`)]) {
         const visitor = new Visitor(sample.url);
@@ -125,24 +140,24 @@ describe.each(['express', 'fastify'] as const)('visitor profiles through the log
         expect(failed).toContain('<h1>Logging in failed</h1>');
         expect(failed).toContain('Logging in failed: this site could not set up your account. Please try again.');
         expect(failed).toContain('Nobody was logged in and nothing was changed.');
-        expect(failed).not.toMatch(/ENOTDIR|profiles\.sqlite|\bat \S+ \(/);
+        expect(failed).not.toMatch(/disk I\/O|profiles\.sqlite|\bat \S+ \(/);
         expect((await visitor.get('/me', false)).status).toBe(401);
         const page = await visitor.get('/me');
         expect(page.status).toBe(303);
         expect(page.location).toBe('/');
       }
-      expect(sample.output()).toMatch(/The LogUp login handler failed: ENOTDIR/);
+      expect(sample.output()).toMatch(
+        /The LogUp login handler failed: the profile database .*profiles\.sqlite failed: disk I\/O error/,
+      );
       // Someone logged in before keeps their session and their profile as it was.
       expect(textOf((await before.visitor.get('/me')).body, 'loginCount')).toBe('1');
     } finally {
-      await rm(dataDir, { force: true });
-      await mkdir(dataDir);
+      limitFileSize(pid, 'unlimited');
     }
     const later = await login(returning);
     expect(later.idSubscription).toBe(before.idSubscription);
     // The failed login was undone: this is the second login that counted.
     expect(textOf((await later.visitor.get('/me')).body, 'loginCount')).toBe('2');
-    expect(await rowsOnDisk(dataDir)).toContainEqual(expect.objectContaining({ id: before.idSubscription, count: 2 }));
     expect(sample.alive()).toBe(true);
   });
 });

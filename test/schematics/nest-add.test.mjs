@@ -79,7 +79,7 @@ describe('nest add nestjs-logup on a Nest 12 app (ESM, vitest, Express)', () => 
     const controller = tree.readText('/src/logup/logup.controller.ts');
     assert.match(
       controller,
-      /@Post\('login'\)\s+@Redirect\(\)\s+login\(@Req\(\) request: object\) \{\s+this\.logup\.startLogin\(request\);/,
+      /@Post\('login'\)\s+@Redirect\(\)\s+async login\(@Req\(\) request: object\) \{\s+await this\.logup\.startLogin\(request\);/,
     );
     assert.match(controller, /<form method="post" action="\/logup\/login">/);
     assert.match(controller, /@Get\('callback'\)\s+@UseGuards\(LogupGuard\)/);

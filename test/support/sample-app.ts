@@ -53,6 +53,7 @@ export async function startSample(
       CALLBACK_RATE_LIMIT: '100000',
       // On the embedded emulator; an app on an external LogUp keeps 'pending', its default.
       ...(env.LOGUP_BASE_URL ? {} : { LOGUP_LOGIN_BINDING: SAMPLE_LOGIN_BINDING }),
+      WRITE_RATE_LIMIT: '100000',
       ...(dataDir ? { DATA_DIR: dataDir } : {}),
       ...env,
     },
@@ -103,12 +104,12 @@ export async function startSample(
 }
 
 /**
- * Starts a login as the home page's button does (POST /login with the page's CSRF
- * token) and answers where the app sent the browser: LogUp's login page.
+ * Starts a login as the home page's button does (a same-site POST /login, no token)
+ * and answers where the app sent the browser: LogUp's login page.
  */
 export async function startLogin(visitor: Visitor): Promise<string> {
-  const home = await visitor.get('/');
-  const res = await visitor.post('/login', { _csrf: Visitor.csrfOf(home.body) });
+  await visitor.get('/');
+  const res = await visitor.post('/login', {});
   if (res.status !== 303 || !res.location) throw new Error(`POST /login answered ${res.status}: ${res.body}`);
   return res.location;
 }

@@ -145,12 +145,12 @@ export class LogupController {
   }
 
   // Starts the login: startLogin() refuses a start from another site and
-  // remembers in this browser's session that it started one; then the browser
-  // goes to LogUp's hosted page.
+  // remembers in this browser's session (saved before the answer) that it started
+  // one; then the browser goes to LogUp's hosted page.
   @Post('login')
   @Redirect()
-  login(@Req() request: object) {
-    this.logup.startLogin(request);
+  async login(@Req() request: object) {
+    await this.logup.startLogin(request);
     return { url: this.config.loginUrl, statusCode: 303 };
   }
 
