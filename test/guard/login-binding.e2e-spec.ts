@@ -110,6 +110,16 @@ describe.each(STORES)('login binding on %s', (kind) => {
     }
   });
 
+  it('takes the callback route as the router matches it: a trailing slash or another letter case', async () => {
+    // Express matches /logup/callback/ and /LOGUP/callback to the callback handler; Fastify
+    // does not route them at all (404). Either way, never a 400 "not the callback route".
+    for (const path of ['/logup/callback/', '/LOGUP/callback']) {
+      const { visitor } = await started();
+      const res = await visitor.get(`${path}?logupToken=${newLogin().logupToken}&isNewUser=false`, false);
+      expect(res.status).toBe(kind === 'fastify-secure-session' ? 404 : 200);
+    }
+  });
+
   describe('the same callback twice', () => {
     it('reloaded by the browser that logged in: the same login, no second verification', async () => {
       const { visitor } = await started();

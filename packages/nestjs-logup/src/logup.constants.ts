@@ -26,8 +26,18 @@ export const LOGUP_CALLBACK_KEY = 'logup:callback';
 /** Request property the guard stores the visitor's subscription under. */
 export const LOGUP_REQUEST_PROPERTY = 'logupSubscription';
 
+// Injection tokens are registry symbols (Symbol.for): two copies of the package in one
+// process (an ESM import and a CommonJS require) then name the same providers.
+
 /** Injection token of the resolved, validated, frozen configuration (internal). */
-export const LOGUP_CONFIG = Symbol('LOGUP_CONFIG');
+export const LOGUP_CONFIG = Symbol.for('nestjs-logup.config');
 
 /** Injection token of the module options as given (internal; the secret is held privately). */
-export const LOGUP_MODULE_OPTIONS = Symbol('LOGUP_MODULE_OPTIONS');
+export const LOGUP_MODULE_OPTIONS = Symbol.for('nestjs-logup.module-options');
+
+/**
+ * Injection token of the default gate's `LogupService`, the same in every copy of the
+ * package (the class token is not: each copy has its own class). `@InjectLogup()`
+ * injects by it.
+ */
+export const LOGUP_SERVICE = Symbol.for('nestjs-logup.service');

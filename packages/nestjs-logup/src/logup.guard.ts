@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { loginOfRepeat, recordCallback } from './logup.callback-repeat.js';
-import { LOGUP_CONFIG } from './logup.constants.js';
+import { LOGUP_CONFIG, LOGUP_SERVICE } from './logup.constants.js';
 import { httpPairOf, pathOf } from './logup.context.js';
 import { GUARD_GATE, gatesGuarding, isCallbackRoute, isPublicFor, type RouteTargets } from './logup.guard-routes.js';
 import { LogupError } from './logup.errors.js';
@@ -75,7 +75,7 @@ export class LogupGuard implements CanActivate {
 
   constructor(
     protected readonly reflector: Reflector,
-    protected readonly logup: LogupService,
+    @Inject(LOGUP_SERVICE) protected readonly logup: LogupService,
     @Inject(LOGUP_CONFIG) protected readonly config: LogupConfig,
     @Optional() @Inject(LOGUP_LOGIN_HANDLER) protected readonly loginHandler?: LogupLoginHandler,
   ) {}

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { LOGUP_SERVICE } from './logup.constants.js';
 import { isLogupError } from './logup.errors.js';
 import { LogupService } from './logup.service.js';
 
@@ -18,7 +19,7 @@ import { LogupService } from './logup.service.js';
 @Injectable()
 export class LogupHealthIndicator {
   constructor(
-    private readonly logup: LogupService,
+    @Inject(LOGUP_SERVICE) private readonly logup: LogupService,
     private readonly healthIndicatorService: HealthIndicatorService,
   ) {}
 

@@ -4,16 +4,16 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import axios from 'axios';
 import { LogupApiClient } from './logup-api.client.js';
 import { resolveLogupConfig } from './logup.config.js';
-import { LOGUP_CONFIG, LOGUP_MODULE_OPTIONS } from './logup.constants.js';
+import { LOGUP_CONFIG, LOGUP_MODULE_OPTIONS, LOGUP_SERVICE } from './logup.constants.js';
 import { LogupErrorInterceptor } from './logup.error-interceptor.js';
 import { LogupGuard } from './logup.guard.js';
 import type { LogupModuleOptions } from './logup-module-options.interface.js';
 import { SecretHolder } from './logup.secret-holder.js';
-import { LogupService } from './logup.service.js';
+import { LogupService, warnIfTwoCopies } from './logup.service.js';
 import { getLogupConfigToken, getLogupServiceToken, LOGUP_DEFAULT_NAME } from './logup.tokens.js';
 
 /** Which gate a LogupModule instance serves (for the duplicate check). */
-export const LOGUP_INSTANCE = Symbol('LOGUP_INSTANCE');
+export const LOGUP_INSTANCE = Symbol.for('nestjs-logup.instance');
 
 /** The options as the container holds them: the secret out of inspect and JSON. */
 function protect(options: unknown): unknown {
@@ -54,12 +54,16 @@ export function defineLogupInstance(definition: DynamicModule, extras: { isGloba
     ...protectOptions(definition.providers ?? []),
     {
       provide: LOGUP_CONFIG,
-      useFactory: (options: LogupModuleOptions) => resolveLogupConfig(options, name),
+      useFactory: (options: LogupModuleOptions) => {
+        warnIfTwoCopies();
+        return resolveLogupConfig(options, name);
+      },
       inject: [LOGUP_MODULE_OPTIONS],
     },
     { provide: HttpService, useFactory: httpServiceOf, inject: [LOGUP_MODULE_OPTIONS] },
     LogupApiClient,
     LogupService,
+    { provide: LOGUP_SERVICE, useExisting: LogupService },
     LogupGuard,
     { provide: LOGUP_INSTANCE, useValue: { name } },
     // Library errors thrown in the app's own routes answer 400/502/503/504, not 500 (option mapErrors).
@@ -75,6 +79,8 @@ export function defineLogupInstance(definition: DynamicModule, extras: { isGloba
     ...definition,
     global: extras.isGlobal,
     providers,
-    exports: named ? [getLogupServiceToken(name), getLogupConfigToken(name)] : [LogupService, LogupGuard, LOGUP_CONFIG],
+    exports: named
+      ? [getLogupServiceToken(name), getLogupConfigToken(name)]
+      : [LogupService, LOGUP_SERVICE, LogupGuard, LOGUP_CONFIG],
   };
 }

@@ -90,6 +90,11 @@ export const LOGUP_MESSAGES = {
     `ends with the API version "/${version}": give the host only (e.g. "https://api.logup.co") and the version as apiVersion`,
   unknownApiVersion: (version: string) =>
     `apiVersion "${version}" is not one LogUp documents (v1_0, v1_1): if LogUp answers 404, set apiVersion to "v1_1"`,
+  twoCopies: (count: number) =>
+    `${count} copies of nestjs-logup are loaded in this process (e.g. an ESM import and a CommonJS require(), or two ` +
+    'installed versions). Guards, decorators, errors and tokens work across them, but Nest injects classes by ' +
+    'identity: inject the service with @InjectLogup() instead of its class, or load the package one way only ' +
+    '(one version in node_modules: npm ls nestjs-logup).',
   duplicateName: (name: string) =>
     `LogupModule.forRoot() was called twice with the name "${name}": give each gate its own name`,
 } as const;

@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable, Logger, type HttpException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
-import { LOGUP_CONFIG } from './logup.constants.js';
+import { LOGUP_CONFIG, LOGUP_SERVICE } from './logup.constants.js';
 import { LogupError } from './logup.errors.js';
 import { LogupAccountSwitchException, LogupNotVerifiedException } from './logup.exceptions.js';
 import { toLogupHttpException } from './logup.http-errors.js';
@@ -63,7 +63,7 @@ class LogupPassportStrategy extends passport.Strategy {
 export class LogupStrategy extends PassportStrategy(LogupPassportStrategy, LOGUP_STRATEGY_NAME) {
   protected readonly logger = new Logger('LogupStrategy');
   // Property injection keeps the constructor free for subclasses' own dependencies.
-  @Inject(LogupService) protected readonly logup!: LogupService;
+  @Inject(LOGUP_SERVICE) protected readonly logup!: LogupService;
   @Inject(LOGUP_CONFIG) protected readonly config!: LogupConfig;
 
   /**

@@ -249,3 +249,20 @@ export class LogupService {
     return { idGate: this.#config.idGate, apiUrl: this.#config.apiUrl };
   }
 }
+
+/** Every copy of this package loaded in the process registers its LogupService class here. */
+const copies = ((globalThis as Record<symbol, unknown>)[Symbol.for('nestjs-logup.copies')] ??=
+  new Set<unknown>()) as Set<unknown>;
+copies.add(LogupService);
+let warnedTwoCopies = false;
+
+/**
+ * Logs once, at boot, when two copies of the package are loaded (an ESM `import` and a
+ * CommonJS `require`, or two installed versions): their classes differ, so a class
+ * injected from one copy is not the other's provider.
+ */
+export function warnIfTwoCopies(): void {
+  if (copies.size < 2 || warnedTwoCopies) return;
+  warnedTwoCopies = true;
+  new Logger('LogupModule').warn(LOGUP_MESSAGES.twoCopies(copies.size));
+}

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { LOGUP_CONFIG } from './logup.constants.js';
+import { LOGUP_CONFIG, LOGUP_SERVICE } from './logup.constants.js';
 import { LogupService } from './logup.service.js';
 
 /** The name of the instance `LogupModule.forRoot()` registers when given no `name`. */
@@ -14,8 +14,10 @@ export const getLogupConfigToken = (name: string = LOGUP_DEFAULT_NAME): string |
   name === LOGUP_DEFAULT_NAME ? LOGUP_CONFIG : `LogupConfig:${name}`;
 
 /**
- * Injects the `LogupService` of a named gate (`LogupModule.forRoot({ name })`).
+ * Injects the `LogupService` of a gate (`LogupModule.forRoot({ name })`; the default
+ * gate without a name). Unlike the class token, it works when two copies of the
+ * package are loaded (README, "Two copies of the package").
  * @example constructor(@InjectLogup('b2b') private readonly b2b: LogupService) {}
  */
 export const InjectLogup = (name: string = LOGUP_DEFAULT_NAME): PropertyDecorator & ParameterDecorator =>
-  Inject(getLogupServiceToken(name));
+  Inject(name === LOGUP_DEFAULT_NAME ? LOGUP_SERVICE : getLogupServiceToken(name));
