@@ -8,6 +8,7 @@ import { EMBEDDED_LOGUP, EmbeddedLogupModule } from './embedded-logup.module.js'
 import { HtmlErrorFilter } from './html-error.filter.js';
 import { LoginController } from './login.controller.js';
 import { AssetsController } from './assets.controller.js';
+import { LiveGateway } from './live.gateway.js';
 import { PagesController } from './pages.controller.js';
 import { ProfileModule } from './profile.module.js';
 import type { SharedState } from './redis.js';
@@ -58,6 +59,7 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: HtmlErrorFilter },
         { provide: APP_GUARD, useClass: SecureCookieGuard },
+        LiveGateway,
       ],
     };
   }

@@ -64,7 +64,7 @@ export class LoginController {
   }
 
   /**
-   * "Log out of all devices": ends every login of this subscription, on every device
+   * "Sign out of all devices": ends every login of this subscription, on every device
    * and replica (sessions issued before now are refused everywhere; open live sockets
    * close), then this browser's session. A POST with the form's CSRF token.
    */

@@ -1,3 +1,4 @@
+import { LiveGateway } from './live.gateway.js';
 import {
   Body,
   Controller,
@@ -45,6 +46,7 @@ export class PagesController {
     @Inject(EMBEDDED_LOGUP) private readonly emulator: LogupEmulator | null,
     private readonly profiles: ProfileStore,
     private readonly logup: LogupService,
+    private readonly live: LiveGateway,
   ) {}
 
   /** The home page: a login button (a form, see LoginController.login), or links to the account and to log out. */
@@ -116,6 +118,7 @@ export class PagesController {
         updateErrors = [typed.problem];
       } else {
         await subscription.updateDb({ [key]: typed.value });
+        this.live.dbChanged(subscription.idSubscription);
         return this.http.redirect(response, 303, '/me?notice=saved');
       }
     } catch (error) {
@@ -143,6 +146,7 @@ export class PagesController {
   ) {
     try {
       await subscription.deleteDbValues((typeof keys === 'string' ? [keys] : (keys ?? [])) as string[]);
+      this.live.dbChanged(subscription.idSubscription);
     } catch (error) {
       if (!(error instanceof LogupValidationError)) throw error;
       const page = await this.mePage(request, subscription, profile, { deleteErrors: friendlyIssues(error) });
