@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { clearTimeout } from 'node:timers';
 import { URL, URLSearchParams } from 'node:url';
 import { after, before, describe, it, test } from 'node:test';
+import WebSocket from 'ws';
 import { CLUSTER_GATE, startCluster } from '../../scripts/cluster-lib.mjs';
 
 const RATE_LIMIT = 5;
@@ -480,6 +481,18 @@ test('signs a subscription out everywhere: a login on replica A ends by a sign-o
       assert.equal(callback.status, 303, callback.body);
       return login;
     };
+    // nginx passes the account page's live socket (a WebSocket upgrade) to a replica,
+    // whose gateway refuses a socket without a login: an exception, then close code 4401.
+    const anonymous = new WebSocket(`${cluster.url.replace(/^http/, 'ws')}/live`);
+    const refused = await new Promise((resolve, reject) => {
+      const messages = [];
+      anonymous.on('message', (raw) => messages.push(JSON.parse(raw.toString('utf8'))));
+      anonymous.on('close', (code) => resolve({ code, messages }));
+      anonymous.on('error', reject);
+    });
+    assert.equal(refused.code, 4401);
+    assert.equal(refused.messages[0]?.event, 'exception');
+
     const email = 'everywhere@example.com';
     const phone = new Visitor(a.url, '127.0.0.71');
     const laptop = new Visitor(b.url, '127.0.0.72');
