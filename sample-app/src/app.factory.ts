@@ -5,7 +5,9 @@ import { Logger, type DynamicModule, type INestApplication, type LoggerService }
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { WsAdapter } from '@nestjs/platform-ws';
 import type { LogupEmulator } from 'logup-emulator';
+import { useLogupSockets, type LogupSocketSessionMiddleware } from 'nestjs-logup';
 import { AppModule } from './app.module.js';
 import { EMBEDDED_LOGUP } from './embedded-logup.module.js';
 import { openSharedState, type SharedState } from './redis.js';
@@ -39,6 +41,8 @@ export async function createSampleApp(
       ? await fastifyApp(module, config, nestOptions)
       : await expressApp(module, config, nestOptions);
   useReplicaHeader(app, options.adapter ?? 'express', options.env ?? process.env);
+  // The account page's live updates (live.gateway.ts), on the `ws` adapter.
+  app.useWebSocketAdapter(new WsAdapter(app));
   for (const warning of startupWarnings(config)) new Logger('SampleApp').warn(warning);
   return app;
 }
@@ -97,6 +101,7 @@ async function fastifyApp(
         maxAge: config.sessionMaxAgeSeconds,
       },
     });
+  useLogupSockets(app); // the session plugin's hooks read the live socket's handshake
   app.setViewEngine({ engine: { handlebars }, templates: VIEWS, layout: 'layout.hbs', viewExt: 'hbs' });
   return app;
 }
@@ -119,18 +124,21 @@ async function expressApp(
   });
   const { default: cookieSession } = await import('cookie-session');
   const shared = app.get<SharedState | null>(SHARED_STATE);
-  if (shared) await useExpressRedisSession(app, shared, sessionCookie(config));
-  else
-    app.use(
-      cookieSession({
-        name: SESSION_COOKIE,
-        keys: [config.sessionSecret],
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: config.secureCookies,
-        maxAge: config.sessionMaxAgeSeconds * 1000,
-      }),
-    );
+  let sessionMiddleware: LogupSocketSessionMiddleware;
+  if (shared) sessionMiddleware = await useExpressRedisSession(app, shared, sessionCookie(config));
+  else {
+    sessionMiddleware = cookieSession({
+      name: SESSION_COOKIE,
+      keys: [config.sessionSecret],
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.secureCookies,
+      maxAge: config.sessionMaxAgeSeconds * 1000,
+    });
+    app.use(sessionMiddleware);
+  }
+  // The live socket's handshake is read through the same session middleware.
+  useLogupSockets(app, { sessionMiddleware });
   app.setBaseViewsDir(VIEWS);
   app.setViewEngine('hbs');
   return app;

@@ -8,6 +8,7 @@ import { EMBEDDED_LOGUP, EmbeddedLogupModule } from './embedded-logup.module.js'
 import { HtmlErrorFilter } from './html-error.filter.js';
 import { LoginController } from './login.controller.js';
 import { AssetsController } from './assets.controller.js';
+import { LiveGateway } from './live.gateway.js';
 import { PagesController } from './pages.controller.js';
 import { ProfileModule } from './profile.module.js';
 import type { SharedState } from './redis.js';
@@ -61,6 +62,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: SecureCookieGuard },
         // Each visitor's changes per minute (WRITE_RATE_LIMIT), in Redis with REDIS_URL.
         VisitorWriteLimit,
+        LiveGateway,
       ],
     };
   }

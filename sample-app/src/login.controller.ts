@@ -2,7 +2,7 @@ import { BadRequestException, Controller, Get, Inject, Post, Query, Redirect, Re
 import { ConfigService } from '@nestjs/config';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { LogupEmulator } from 'logup-emulator';
-import { LogupGuard, LogupService } from 'nestjs-logup';
+import { CurrentSubscription, LogupGuard, LogupService } from 'nestjs-logup';
 import { CsrfGuard, rotateCsrfSecret } from './csrf.js';
 import { EMBEDDED_LOGUP } from './embedded-logup.module.js';
 import type { SampleConfig } from './sample.config.js';
@@ -60,6 +60,20 @@ export class LoginController {
   @UseGuards(CsrfGuard)
   @Redirect('/?notice=logged-out', 303)
   async logout(@Req() request: Request) {
+    await this.logup.logout(request);
+    sessionOf(request).destroy();
+  }
+
+  /**
+   * "Sign out of all devices": ends every login of this subscription, on every device
+   * and replica (sessions issued before now are refused everywhere; open live sockets
+   * close), then this browser's session. A POST with the form's CSRF token.
+   */
+  @Post('logout-everywhere')
+  @UseGuards(CsrfGuard, LogupGuard)
+  @Redirect('/?notice=logged-out-everywhere', 303)
+  async logoutEverywhere(@Req() request: Request, @CurrentSubscription('idSubscription') idSubscription: string) {
+    await this.logup.signOutEverywhere(idSubscription);
     await this.logup.logout(request);
     sessionOf(request).destroy();
   }

@@ -8,6 +8,7 @@ export const NOTICES = {
 /** What /?notice=<code> may say. */
 export const HOME_NOTICES = {
   'logged-out': 'You are logged out.',
+  'logged-out-everywhere': 'You are logged out on every device.',
 } as const;
 
 /** The fixed text for a notice code, or undefined: the URL can choose which text, never what it says. */

@@ -1,3 +1,4 @@
+import { LiveGateway } from './live.gateway.js';
 import {
   Body,
   Controller,
@@ -47,6 +48,7 @@ export class PagesController {
     private readonly profiles: ProfileStore,
     private readonly logup: LogupService,
     private readonly writes: VisitorWriteLimit,
+    private readonly live: LiveGateway,
   ) {}
 
   /**
@@ -124,6 +126,7 @@ export class PagesController {
         updateErrors = [typed.problem];
       } else {
         await subscription.updateDb({ [key]: typed.value });
+        this.live.dbChanged(subscription.idSubscription);
         return this.http.redirect(response, 303, '/me?notice=saved');
       }
     } catch (error) {
@@ -152,6 +155,7 @@ export class PagesController {
     await this.writes.consume(subscription.idSubscription);
     try {
       await subscription.deleteDbValues((typeof keys === 'string' ? [keys] : (keys ?? [])) as string[]);
+      this.live.dbChanged(subscription.idSubscription);
     } catch (error) {
       if (!(error instanceof LogupValidationError)) throw error;
       const page = await this.mePage(request, subscription, profile, { deleteErrors: friendlyIssues(error) });

@@ -1,3 +1,4 @@
+import type { LogupSocketSessionMiddleware } from 'nestjs-logup';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Global, Inject, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { RedisStore } from 'connect-redis';
@@ -99,12 +100,13 @@ export function useReplicaHeader(app: INestApplication, adapter: 'express' | 'fa
  * a logout ends the session for all of them. While Redis is unreachable every
  * request answers 503 (the readiness check, or a session read that fails) instead
  * of a 500 or a hang; requests go through again once the client has reconnected.
+ * Resolves to the session middleware itself (for `useLogupSockets`).
  */
 export async function useExpressRedisSession(
   app: INestApplication,
   shared: SharedState,
   cookie: SessionCookieSettings,
-): Promise<void> {
+): Promise<LogupSocketSessionMiddleware> {
   const { default: session } = await import('express-session');
   const middleware = session({
     name: cookie.name,
@@ -127,6 +129,7 @@ export async function useExpressRedisSession(
       next();
     });
   });
+  return middleware;
 }
 
 /**

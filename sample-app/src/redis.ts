@@ -100,7 +100,8 @@ export function withDeadline(client: SampleRedisClient, ms: number): SampleRedis
 /**
  * The library's `sessionRevocation` in Redis: one key per logged-out session, kept
  * until that session would have expired anyway (SET with PXAT), so every replica
- * refuses a cookie copied before the logout. A Redis failure is a 503, never a
+ * refuses a cookie copied before the logout; and one key per subscription signed out
+ * everywhere. A Redis failure is a 503, never a
  * silent "not revoked".
  */
 export class RedisSessionRevocationStore implements LogupSessionRevocationStore {
@@ -124,6 +125,32 @@ export class RedisSessionRevocationStore implements LogupSessionRevocationStore 
     } catch {
       throw redisUnavailable();
     }
+  }
+
+  /**
+   * Sign-out everywhere: one key per subscription holding the moment (epoch ms), kept
+   * until every login issued before it would have expired. A later sign-out replaces it.
+   */
+  async revokeSubscription(idSubscription: string, before: number, expiresAt: number): Promise<void> {
+    if (expiresAt <= Date.now()) return;
+    try {
+      await this.client.set(`${this.prefix}subscription:${idSubscription}`, String(before), {
+        expiration: { type: 'PXAT', value: expiresAt },
+      });
+    } catch {
+      throw redisUnavailable();
+    }
+  }
+
+  async revokedBefore(idSubscription: string): Promise<number | undefined> {
+    let value: string | null;
+    try {
+      value = await this.client.get(`${this.prefix}subscription:${idSubscription}`);
+    } catch {
+      throw redisUnavailable();
+    }
+    const before = value === null ? NaN : Number(value);
+    return Number.isFinite(before) ? before : undefined;
   }
 
   toJSON(): Record<string, unknown> {

@@ -14,8 +14,9 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { clearTimeout } from 'node:timers';
 import { URL, URLSearchParams } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import { createClient } from 'redis';
+import WebSocket from 'ws';
 import { CLUSTER_GATE, startCluster } from '../../scripts/cluster-lib.mjs';
 import { LOGIN_VALUE_KEYS } from '../support/session-shape.mjs';
 
@@ -546,4 +547,79 @@ describe('the same on Fastify (@fastify/session with the Redis store)', () => {
     }
     assert.equal(refusedBy.size, 2);
   });
+});
+
+test('signs a subscription out everywhere: a login on replica A ends by a sign-out on replica B', async () => {
+  const cluster = await startCluster({ replicas: 2 });
+  try {
+    const [a, b] = cluster.replicas;
+    const mint = async (email) => {
+      const res = await fetch(`${cluster.emulatorUrl}/__emulator/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ idGate: CLUSTER_GATE.idGate, email }),
+        signal: AbortSignal.timeout(20_000),
+      });
+      return res.json();
+    };
+    /** A login through replica `replica` (its own URL): home, POST /login, callback. */
+    const logInOn = async (visitor, email) => {
+      const home = await visitor.get('/');
+      const start = await visitor.post('/login', { _csrf: csrfOf(home.body) });
+      assert.equal(start.status, 303, start.body);
+      const login = await mint(email);
+      const callback = await visitor.get(`/logup/callback?next=%2Fme&logupToken=${login.logupToken}&isNewUser=false`);
+      assert.equal(callback.status, 303, callback.body);
+      return login;
+    };
+    // nginx passes the account page's live socket (a WebSocket upgrade) to a replica,
+    // whose gateway refuses a socket without a login: an exception, then close code 4401.
+    const anonymous = new WebSocket(`${cluster.url.replace(/^http/, 'ws')}/live`);
+    const refused = await new Promise((resolve, reject) => {
+      const messages = [];
+      anonymous.on('message', (raw) => messages.push(JSON.parse(raw.toString('utf8'))));
+      anonymous.on('close', (code) => resolve({ code, messages }));
+      anonymous.on('error', reject);
+    });
+    assert.equal(refused.code, 4401);
+    assert.equal(refused.messages[0]?.event, 'exception');
+
+    const email = 'everywhere@example.com';
+    const phone = new Visitor(a.url, '127.0.0.71');
+    const laptop = new Visitor(b.url, '127.0.0.72');
+    const phoneLogin = await logInOn(phone, email);
+    await logInOn(laptop, email);
+    const onA = await phone.get('/me');
+    assert.equal(onA.status, 200, onA.body);
+    assert.equal(onA.replica, 'r1');
+
+    // "Log out of all devices" on replica B, from the laptop.
+    const home = await laptop.get('/');
+    assert.equal(home.replica, 'r2');
+    const out = await laptop.post('/logout-everywhere', { _csrf: csrfOf(home.body) });
+    assert.equal(out.status, 303, out.body);
+    assert.equal(out.location, '/?notice=logged-out-everywhere');
+
+    // The phone's login, made on replica A before that moment, is refused on A, on B and through nginx.
+    for (const base of [a.url, b.url, cluster.url, cluster.url]) {
+      const replay = phone.clone('127.0.0.73');
+      replay.base = new URL(base);
+      const me = await replay.get('/me', { json: true });
+      assert.equal(me.status, 401, `${base}: ${me.status} ${me.body}`);
+    }
+    assert.equal((await laptop.get('/me', { json: true })).status, 401);
+
+    // A new login afterwards works, on every replica.
+    const again = await logInOn(phone, email);
+    assert.equal(again.idSubscription, phoneLogin.idSubscription);
+    for (const base of [a.url, b.url]) {
+      const replay = phone.clone('127.0.0.74');
+      replay.base = new URL(base);
+      const me = await replay.get('/me');
+      assert.equal(me.status, 200, `${base}: ${me.status}`);
+      assert.ok(me.body.includes(phoneLogin.idSubscription));
+    }
+  } finally {
+    await cluster.stop();
+  }
 });

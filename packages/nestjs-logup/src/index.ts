@@ -26,6 +26,14 @@ export {
 export { LogupCallbackQuery } from './logup-callback.query.js';
 export { clearLogupSession, type LogupPendingLogin, type LogupSessionValue } from './logup.session.js';
 export { MemorySessionRevocationStore } from './logup.revocation.js';
+export { LogupOptional } from './logup.optional.js';
+export { LOGUP_WS_CLOSE_CODE, type LogupSocketClient } from './logup.ws-context.js';
+export {
+  useLogupSockets,
+  type LogupSocketsApp,
+  type LogupSocketsOptions,
+  type LogupSocketSessionMiddleware,
+} from './logup.ws-session.js';
 export { toLogupHttpException } from './logup.http-errors.js';
 export { LogupErrorInterceptor, LogupGraphqlError } from './logup.error-interceptor.js';
 export { LogupSubscription, type LogupDbChange, type LogupSubscriptionData } from './logup.subscription.js';

@@ -44,6 +44,19 @@ export interface LogupSessionRevocationStore {
    * replica. Without it, single use holds within one process.
    */
   claim?(id: string, expiresAt: number): boolean | Promise<boolean>;
+  /**
+   * Optional (needed by `LogupService.signOutEverywhere`): remembers that every login
+   * of `idSubscription` issued at or before `before` (epoch ms) ended; it need not be
+   * kept past `expiresAt` (epoch ms). One record per subscription, whatever the number
+   * of its sessions (Redis: `SET prefix+idSubscription before PXAT expiresAt`).
+   */
+  revokeSubscription?(idSubscription: string, before: number, expiresAt: number): void | Promise<void>;
+  /**
+   * Optional, with `revokeSubscription`: the `before` of the subscription's last
+   * sign-out everywhere (epoch ms), or undefined when there was none. Checked on
+   * every guarded request: O(1).
+   */
+  revokedBefore?(idSubscription: string): number | undefined | Promise<number | undefined>;
 }
 
 /** Options of `LogupModule.forRoot()` / `forRootAsync()`. Read-only after start-up. */

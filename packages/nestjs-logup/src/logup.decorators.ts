@@ -3,7 +3,9 @@ import { LOGUP_CALLBACK_KEY, LOGUP_PUBLIC_KEY } from './logup.constants.js';
 import { httpPairOf } from './logup.context.js';
 import { LogupError } from './logup.errors.js';
 import { LOGUP_MESSAGES } from './logup.messages.js';
+import { isOptionalContext } from './logup.optional.js';
 import { gatesOf, loginOf, subscriptionOf } from './logup.request-state.js';
+import { socketRequestOf } from './logup.ws-context.js';
 
 export { subscriptionOf } from './logup.request-state.js';
 
@@ -35,12 +37,17 @@ export interface LogupSubscriptionSelection {
   property?: LogupSubscriptionProperty;
 }
 
+/** The request of a context: HTTP, GraphQL, or a gateway socket's handshake (`ws`). */
+const requestOf = (context: ExecutionContext) =>
+  context.getType() === 'ws' ? socketRequestOf(context) : httpPairOf(context).request;
+
 const where = (context: ExecutionContext) => `${context.getClass().name}.${context.getHandler().name}`;
 
 /**
  * The visitor's `LogupSubscription` (DB operations included), as verified by
  * `LogupGuard`; or one of its properties. With several gates on one request, name
- * the gate. Works in HTTP and GraphQL resolvers.
+ * the gate. Works in HTTP routes, GraphQL resolvers and gateway handlers. On a
+ * `@LogupOptional()` route without a login: `undefined`.
  * @throws LogupError `LOGUP_NO_GUARD` when no guard of that gate attached a
  *   subscription, or when the request carries several gates and none is named.
  * @example
@@ -55,8 +62,9 @@ export const Subscription: (selection?: LogupSubscriptionProperty | LogupSubscri
     (selection: LogupSubscriptionProperty | LogupSubscriptionSelection | undefined, context: ExecutionContext) => {
       const { gate, property } =
         typeof selection === 'string' ? { gate: undefined, property: selection } : (selection ?? {});
-      const request = httpPairOf(context).request;
+      const request = requestOf(context);
       const subscription = subscriptionOf(request, gate);
+      if (!subscription && isOptionalContext(context)) return undefined;
       if (!subscription) {
         const gates = gatesOf(request);
         const message =
@@ -82,5 +90,5 @@ export const CurrentSubscription = Subscription;
  * @example `@Get('me') me(@LogupUser() user: User) {}`
  */
 export const LogupUser: (gate?: string) => ParameterDecorator = createParamDecorator(
-  (gate: string | undefined, context: ExecutionContext) => loginOf(httpPairOf(context).request, gate)?.user,
+  (gate: string | undefined, context: ExecutionContext) => loginOf(requestOf(context), gate)?.user,
 );

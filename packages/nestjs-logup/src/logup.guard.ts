@@ -26,6 +26,8 @@ import {
 import { setResponseHeader, toLogupHttpException } from './logup.http-errors.js';
 import { LOGUP_LOGIN_HANDLER, type LogupLoginHandler } from './logup.login-handler.js';
 import { verifyCallbackQuery } from './logup.login-binding.js';
+import { isOptionalRoute } from './logup.optional.js';
+import { guardSocket } from './logup.ws-context.js';
 import { LOGUP_MESSAGES } from './logup.messages.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
 import { LogupService } from './logup.service.js';
@@ -111,6 +113,14 @@ export class LogupGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     const gate = this.config.name;
     if (this.isPublic(targets)) return true;
+    const optional = isOptionalRoute(this.reflector, targets);
+    if (context.getType() === 'rpc') throw new LogupError('LOGUP_UNSUPPORTED_CONTEXT', LOGUP_MESSAGES.rpcContext);
+    if (context.getType() === 'ws') {
+      const subscriptionFor = (value: LogupSessionValue) =>
+        this.logup.subscription(value.idSubscription, { idActor: value.idActor, isNewUser: value.isNewUser });
+      const onRequest = this.loginHandler?.onRequest?.bind(this.loginHandler);
+      return guardSocket(context, { config: this.config, subscriptionFor, optional, onRequest });
+    }
     const request = this.getRequest(context);
     // This gate's guard already ran on this request (e.g. a global APP_GUARD and the
     // route's own): verifying again would spend the single-use token twice.
@@ -131,6 +141,7 @@ export class LogupGuard implements CanActivate {
       if (this.loginHandler?.onRequest) attachUser(request, gate, await this.loginHandler.onRequest(restored, request));
       return true;
     }
+    if (optional) return true;
     throw this.handleUnauthenticated(request, this.getResponse(context));
   }
 

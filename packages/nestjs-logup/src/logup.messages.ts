@@ -31,6 +31,25 @@ export const LOGUP_MESSAGES = {
   ambiguousGate: (where: string, gates: string[]) =>
     `@CurrentSubscription() / @Subscription() on ${where}: the request is logged in to the gates ` +
     `${gates.map((g) => `"${g}"`).join(', ')}; name one: @CurrentSubscription({ gate: '${gates[gates.length - 1]}' })`,
+  socketSessionMiddleware:
+    'useLogupSockets(app, { sessionMiddleware }) needs, on Express, the session middleware the app passes to ' +
+    'app.use() (the same instance), to read the session of WebSocket handshakes',
+  socketNoHandshake:
+    'LogupGuard found no handshake request on this ws socket: in the gateway, implement ' +
+    'handleConnection(client, request) { return this.logup.authenticateSocket(client, request); }',
+  socketNoLoader:
+    'LogupGuard found no session on a WebSocket handshake: call useLogupSockets(app, ...) before app.listen() ' +
+    '(README, WebSocket gateways)',
+  rpcContext:
+    'LogupGuard does not authenticate microservice (RPC) messages: they carry no browser session. ' +
+    'Authenticate the caller in the transport, pass idSubscription in the message and use LogupService.subscription(id)',
+  noSubscriptionRevocation:
+    'signOutEverywhere() needs a sessionRevocation store with revokeSubscription() and revokedBefore() ' +
+    '(the default in-memory store has them; add them to your own store)',
+  socketLoginRequired: 'Log in first: this socket has no LogUp login (or it ended).',
+  socketLoginEnded: 'The LogUp login of this socket ended (logout, sign-out everywhere, or expiry).',
+  socketTokenRefused: (param: string) =>
+    `${param} is never accepted on a socket: log in over HTTP (the callback route), then connect`,
   unsupportedContext: (type: string) =>
     `LogupGuard cannot read a request from a "${type}" context: override getRequest(context) in a subclass`,
   tokenOffCallback: (param: string) =>

@@ -42,6 +42,11 @@ export function attachUser(request: unknown, gate: string, user: unknown): void 
   if (login) login.user = user;
 }
 
+/** Removes a gate's login from the request (a socket whose login ended); whether there was one. */
+export function detachLogin(request: unknown, gate: string): boolean {
+  return loginsOf(request, false)?.delete(gate) ?? false;
+}
+
 /** The gates this request is logged in to, in the order their guards ran. */
 export function gatesOf(request: unknown): string[] {
   return [...(loginsOf(request, false)?.keys() ?? [])];

@@ -17,6 +17,9 @@ import {
 } from './logup.session.js';
 import { validateDb, type LogupDbRead, type LogupDbType, type LogupRegisteredDb } from './logup.db-schema.js';
 import { LogupSubscription } from './logup.subscription.js';
+import { loginInSession, signOutSubscription } from './logup.revocation.js';
+import { connectSocket, endSocketsOf, type LogupSocketClient } from './logup.ws-context.js';
+import type { IncomingMessage } from 'node:http';
 import { assertId, assertVerifyInput, idProblem, parseDb, type LogupDb } from './logup.validation.js';
 
 /** A subscription just verified: `idActor` and `isNewUser` are known. */
@@ -207,8 +210,44 @@ export class LogupService {
    * is saved.
    * @throws LogupSessionUnavailableException (503) when the session store fails.
    */
-  logout(request: unknown): Promise<boolean> {
-    return this.#persisting(request, 'a logout', () => endLogin(request, this.#config));
+  async logout(request: unknown): Promise<boolean> {
+    const login = loginInSession(request, this.#config);
+    const ended = await this.#persisting(request, 'a logout', () => endLogin(request, this.#config));
+    if (ended && login) endSocketsOf(this.#config, login.idSubscription, login.sid);
+    return ended;
+  }
+
+  /**
+   * Ends every login of the subscription, on every device and replica: sessions issued
+   * at or before this moment are refused by every guard (one record in
+   * `sessionRevocation`, whatever the number of sessions), and this process's open
+   * gateway sockets of the subscription are closed (other replicas' refuse their next
+   * message). Logins made afterwards work. With several replicas, their clocks must agree.
+   * @throws LogupValidationError for a malformed id;
+   *   LogupError `LOGUP_CONFIGURATION` when the `sessionRevocation` store has no `revokeSubscription`.
+   */
+  async signOutEverywhere(idSubscription: string): Promise<void> {
+    assertId(idSubscription, 'idSubscription');
+    await signOutSubscription(this.#config, idSubscription);
+    endSocketsOf(this.#config, idSubscription);
+  }
+
+  /**
+   * Authenticates a gateway socket when it connects: call it in the gateway's
+   * `handleConnection(client, request)` (socket.io and `ws`; `ws` needs the `request`).
+   * A socket without a login, or with a `logupToken` in its URL, gets an `exception`
+   * `{ status: 'error', message }` and is closed (with `{ optional: true }`, one
+   * without a login stays open). Resolves to the visitor's subscription, or undefined.
+   * The session is read as `useLogupSockets(app)` set up.
+   */
+  authenticateSocket(
+    client: LogupSocketClient,
+    request?: IncomingMessage,
+    options: { optional?: boolean } = {},
+  ): Promise<LogupSubscription | undefined> {
+    const subscriptionFor = (value: LogupSessionValue) =>
+      this.subscription(value.idSubscription, { idActor: value.idActor, isNewUser: value.isNewUser });
+    return connectSocket(client, request, this.#config, subscriptionFor, options.optional === true);
   }
 
   /**

@@ -3,6 +3,7 @@ import { hasSession, randomId, read, saveSession, write } from './logup.session-
 
 export { hasSession } from './logup.session-store.js';
 import { carriedEntries, regenerate } from './logup.session-renewal.js';
+import { signedOutSince } from './logup.revocation.js';
 import type { LogupConfig } from './logup-module-options.interface.js';
 
 /** What the guard keeps in the session: ids and times only, never tokens or the DB. */
@@ -111,6 +112,7 @@ export async function readLogin(request: unknown, config: LogupConfig): Promise<
     return undefined;
   }
   if (await config.sessionRevocation.isRevoked(value.sid)) return undefined;
+  if (await signedOutSince(config, value.idSubscription, value.issuedAt)) return undefined;
   return value as LogupSessionValue;
 }
 

@@ -1,0 +1,59 @@
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
+import { startSample, type RunningSample } from '../support/sample-app.js';
+
+describe.each(['express', 'fastify'] as const)('the sample app live account page in Chromium (%s)', (adapter) => {
+  let sample: RunningSample;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    sample = await startSample(adapter);
+    browser = await launchChromium({ width: 1280, height: 800 });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await sample?.close();
+  });
+
+  const watch = (page: Page) => {
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  };
+
+  it('updates the DB page when another tab changes a key, and stops when signed out of all devices', async () => {
+    const first = browser.page;
+    watch(first);
+    await first.goto(`${sample.url}/`);
+    await first.getByRole('button', { name: 'Log in with LogUp' }).click();
+    await first.waitForURL(`${sample.emulator.url}/login**`);
+    await first.getByLabel('Email').fill(`live-${adapter}@example.com`);
+    await first.getByRole('button', { name: 'Continue' }).click();
+    await first.waitForURL(`${sample.url}/me`);
+    await first.locator('#live-status', { hasText: 'Live:' }).waitFor();
+
+    // Another tab of the same browser changes a key with the page's own form.
+    const second = await browser.context.newPage();
+    watch(second);
+    await second.goto(`${sample.url}/me`);
+    await second.getByLabel('Key (1–32 characters)').fill('color');
+    await second.getByLabel('Value (up to 1024 characters)').fill('teal');
+    await second.getByRole('button', { name: 'Save' }).click();
+    await second.waitForURL(/\/me\?notice=saved$/);
+
+    // The first tab, untouched, now shows the key.
+    await first.locator('#db td.value', { hasText: 'teal' }).waitFor();
+    await first.locator('#live-status', { hasText: 'Live:' }).waitFor();
+
+    await second.goto(`${sample.url}/`);
+    await second.getByRole('button', { name: 'Sign out of all devices' }).click();
+    await second.waitForURL(/\/\?notice=logged-out-everywhere$/);
+    await first.locator('#live-status', { hasText: 'Live updates stopped' }).waitFor();
+    const me = await first.goto(`${sample.url}/me`);
+    expect(first.url()).not.toBe(`${sample.url}/me`);
+    expect(me?.status()).not.toBe(500);
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
