@@ -46,6 +46,8 @@ export class AppModule {
             sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
             // Unauthenticated browsers go to the home page, which has the login button.
             loginUrl: '/',
+            // Its own error pages (html-error.filter.ts) explain a refused callback.
+            callbackErrorUrl: false,
             // With REDIS_URL, logouts are remembered in Redis for every replica.
             ...(shared ? { sessionRevocation: shared.revocation } : {}),
           }),

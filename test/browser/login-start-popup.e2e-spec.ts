@@ -117,7 +117,8 @@ describe.each(['express', 'fastify'] as const)('the popup attack on the README a
       await page.locator('#prize').click();
       const popup = await popupOpened;
       await page.waitForFunction("document.title === 'sent'");
-      await popup.waitForURL(`${base}/logup/callback**`);
+      // The refused callback sends the browser to the site with the reason (callbackErrorUrl: '/').
+      await popup.waitForURL(`${base}/?logupError=not_started`);
       await popup.waitForLoadState();
       expect(emu.stats().verifications).toBe(0);
       const me = await page.request.get(`${base}/me`, { maxRedirects: 0 });

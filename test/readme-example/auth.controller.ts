@@ -1,4 +1,14 @@
-import { Controller, Get, Header, HttpCode, Post, Redirect, Req, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  InternalServerErrorException,
+  Post,
+  Redirect,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
 import { CurrentSubscription, LogupGuard, LogupService, type LogupSubscription } from 'nestjs-logup';
 
 @Controller()
@@ -18,8 +28,10 @@ export class AuthController {
   @Post('logup/login')
   @Redirect()
   async login(@Req() request: object) {
+    const url = process.env.LOGUP_LOGIN_URL; // LogUp's hosted page, exactly as its console gives it
+    if (!url) throw new InternalServerErrorException('Set LOGUP_LOGIN_URL to the LogUp login page of your gate');
     await this.logup.startLogin(request);
-    return { url: process.env.LOGUP_LOGIN_URL, statusCode: 303 };
+    return { url, statusCode: 303 };
   }
 
   // The gate's redirect URL. The guard checks that this browser started the login,

@@ -50,8 +50,8 @@ describe('nothing secret in inspect or JSON of any injectable', () => {
     expect(names).toContain('LogupService');
     expect(names).toContain('LogupGuard');
     expect(names).toContain('LogupApiClient');
-    expect(names).toContain('Symbol(LOGUP_CONFIG)');
-    expect(names).toContain('LOGUP_MODULE_OPTIONS');
+    expect(names).toContain('Symbol(nestjs-logup.config)');
+    expect(names).toContain('nestjs-logup.module-options');
     for (const { name, instance } of instances) {
       const views = [
         inspect(instance, { depth: null, showHidden: true }),

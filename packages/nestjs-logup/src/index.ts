@@ -9,6 +9,11 @@ export {
 } from './logup.service.js';
 export { LogupGuard } from './logup.guard.js';
 export {
+  LOGUP_ERROR_QUERY_PARAM,
+  LogupCallbackErrorRedirectException,
+  type LogupCallbackErrorCode,
+} from './logup.browser-answers.js';
+export {
   LogupAccountSwitchException,
   LogupLoginNotStartedException,
   LogupLoginRedirectException,

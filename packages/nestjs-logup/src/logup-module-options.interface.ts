@@ -132,6 +132,13 @@ export interface LogupModuleOptions {
    * callback. Default `[]`.
    */
   trustedOrigins?: string[];
+  /**
+   * Where a browser whose callback was refused is sent (303), with
+   * `?logupError=not_started|invalid_callback|not_verified|account_switch|logup_unavailable`
+   * for the page to explain; API clients (not asking for HTML) keep the JSON answer.
+   * `false` keeps JSON for everyone. Default: `loginUrl`, else `'/'`.
+   */
+  callbackErrorUrl?: string | false;
   /** Health checks reach LogUp at most once per this many ms; between, the last result is reported. Default `30000`. */
   healthCheckIntervalMs?: number;
   /**
@@ -175,6 +182,7 @@ export interface LogupConfig {
   readonly sessionRevocation: LogupSessionRevocationStore;
   readonly loginUrl?: string;
   readonly trustedOrigins: readonly string[];
+  readonly callbackErrorUrl?: string | false;
   readonly healthCheckIntervalMs: number;
   readonly mapErrors: boolean;
   /** The DB schema, when given (`dbSchema`); in logs and JSON it shows as `[dbSchema <vendor>]`. */

@@ -36,6 +36,7 @@ const OPTION_NAMES: readonly string[] = [
   'sessionRevocation',
   'loginUrl',
   'trustedOrigins',
+  'callbackErrorUrl',
   'healthCheckIntervalMs',
   'mapErrors',
   'dbSchema',
@@ -214,6 +215,16 @@ export function resolveLogupConfig(options: LogupModuleOptions | undefined, name
   if (raw.httpService !== undefined && typeof (raw.httpService as { axiosRef?: unknown }).axiosRef !== 'function') {
     read.problems.push({ option: 'httpService', problem: 'must be an HttpService from @nestjs/axios' });
   }
+  if (
+    raw.callbackErrorUrl !== undefined &&
+    raw.callbackErrorUrl !== false &&
+    (typeof raw.callbackErrorUrl !== 'string' || raw.callbackErrorUrl === '')
+  ) {
+    read.problems.push({
+      option: 'callbackErrorUrl',
+      problem: 'must be a non-empty string (a path or an absolute URL) or false',
+    });
+  }
   if (raw.loginUrl !== undefined && (typeof raw.loginUrl !== 'string' || raw.loginUrl === '')) {
     read.problems.push({ option: 'loginUrl', problem: 'must be a non-empty string (a path or an absolute URL)' });
   }
@@ -267,6 +278,7 @@ export function resolveLogupConfig(options: LogupModuleOptions | undefined, name
       : new MemorySessionRevocationStore(),
     loginUrl: raw.loginUrl as string | undefined,
     trustedOrigins,
+    callbackErrorUrl: raw.callbackErrorUrl as string | false | undefined,
     healthCheckIntervalMs: read.integer(raw.healthCheckIntervalMs, 'healthCheckIntervalMs', 30_000, 0, 86_400_000),
     mapErrors: raw.mapErrors !== false,
     dbSchema: dbSchemaOption(raw.dbSchema, read.problems),

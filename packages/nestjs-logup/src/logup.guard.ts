@@ -11,6 +11,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { browserAnswerFor } from './logup.browser-answers.js';
 import { loginOfRepeat, recordCallback } from './logup.callback-repeat.js';
 import { LOGUP_CONFIG, LOGUP_SERVICE } from './logup.constants.js';
 import { httpPairOf, pathOf } from './logup.context.js';
@@ -128,7 +129,12 @@ export class LogupGuard implements CanActivate {
     const query = (request.query ?? {}) as Record<string, unknown>;
     if (query[this.config.tokenQueryParam] !== undefined) {
       if (this.isCallbackRoute(request, targets)) {
-        await this.handleCallback(request, query, this.getResponse(context));
+        const response = this.getResponse(context);
+        try {
+          await this.handleCallback(request, query, response);
+        } catch (error) {
+          throw this.handleBrowserCallbackError(request, response, error);
+        }
         return true;
       }
       // Another gate's callback route (this guard is global): that gate's guard verifies.
@@ -310,6 +316,19 @@ export class LogupGuard implements CanActivate {
       LOGUP_MESSAGES.tokenOffCallbackLog(this.config.tokenQueryParam, pathOf(request), this.config.callbackPath),
     );
     return new LogupTokenNotAcceptedException(this.config.tokenQueryParam);
+  }
+
+  /**
+   * A refused callback opened by a browser (a GET asking for HTML): a 303 to
+   * `callbackErrorUrl` (default `loginUrl`, else `/`) with `?logupError=<code>`, so the
+   * visitor lands on a page of the site rather than a JSON body; API clients keep the
+   * JSON answer. Other errors pass unchanged.
+   */
+  protected handleBrowserCallbackError(request: Request, response: unknown, error: unknown): unknown {
+    const answer = browserAnswerFor(request, error, this.config);
+    if (!answer) return error;
+    setResponseHeader(response, 'Location', answer.location);
+    return answer;
   }
 
   /** The answer to a callback for another subscription while logged in (409). */

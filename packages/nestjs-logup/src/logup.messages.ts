@@ -70,6 +70,8 @@ export const LOGUP_MESSAGES = {
   sessionUnavailable: 'Your session could not be saved right now. Please try again shortly.',
   sessionStoreFailed: (what: string, error: unknown) =>
     `The session store failed while saving ${what}: ${error instanceof Error ? error.message : String(error)}`,
+  callbackErrorRedirect: (code: string) =>
+    `This login did not complete (${code}); continue on the site to log in again`,
   crossSiteStart: 'A login can only be started from this site. Use its own Log in button.',
   crossSiteStartLog: (why: string) =>
     `LogupService.startLogin() refused a login started by another site (${why}). Start logins from a form of this ` +
