@@ -36,7 +36,9 @@ describe('the README login start without LOGUP_LOGIN_URL', () => {
     const res = await fetch(`${await app.getUrl()}/logup/login`, { method: 'POST', redirect: 'manual' });
     expect(res.status).toBe(500);
     expect(res.headers.get('location')).toBeNull();
-    expect((await res.json()).message).toBe('Set LOGUP_LOGIN_URL to the LogUp login page of your gate');
+    expect(((await res.json()) as { message: string }).message).toBe(
+      'Set LOGUP_LOGIN_URL to the LogUp login page of your gate',
+    );
     expect(res.headers.get('set-cookie')).toBeNull();
   });
 });
