@@ -24,7 +24,7 @@ describe.each(['express-session', 'fastify-secure-session'] as const)('refused c
   afterAll(() => app?.close());
 
   const cases: [string, (v: Visitor) => Promise<string>, number, string][] = [
-    ['no login started', async () => callbackOf(newLogin().logupToken), 400, 'not_started'],
+    ['no login started', () => Promise.resolve(callbackOf(newLogin().logupToken)), 400, 'not_started'],
     [
       'a malformed callback',
       async (v) => (await v.get('/logup/login', false), '/logup/callback?logupToken=x'),
