@@ -193,27 +193,35 @@ export class LogupGuard implements CanActivate {
   protected async handleCallback(request: Request, query: Record<string, unknown>, response: unknown): Promise<void> {
     const token = query[this.config.tokenQueryParam];
     const tokenHash = typeof token === 'string' ? tokenHashOf(token) : undefined;
-    if (tokenHash && (await this.handleRepeatedCallback(request, tokenHash))) return;
+    // Read once: the repeat check and the account-switch check both look at it.
+    const current = await readLogin(request, this.config);
+    if (tokenHash && (await this.handleRepeatedCallback(request, tokenHash, current))) return;
     const settle = tokenHash ? recordCallback(request, this.config, tokenHash) : () => undefined;
     let login: LogupSessionValue | undefined;
     try {
-      login = await this.verifyAndLogIn(request, query, response, tokenHash);
+      login = await this.verifyAndLogIn(request, query, response, tokenHash, current);
     } finally {
       settle(login);
     }
   }
 
   /** A repeat of a callback this browser already completed (or is completing): logs it in as the first did. */
-  protected async handleRepeatedCallback(request: Request, tokenHash: string): Promise<boolean> {
-    const current = await readLogin(request, this.config);
-    let value = current?.tokenHash === tokenHash ? current : undefined;
-    if (!value) {
-      value = renewedLogin(request, this.config, tokenHash) ?? (await loginOfRepeat(request, this.config, tokenHash));
+  protected async handleRepeatedCallback(
+    request: Request,
+    tokenHash: string,
+    current: LogupSessionValue | undefined,
+  ): Promise<boolean> {
+    let subscription: LogupSubscription | undefined;
+    if (current?.tokenHash === tokenHash) {
+      subscription = this.subscriptionOfLogin(current);
+    } else {
+      const value =
+        renewedLogin(request, this.config, tokenHash) ?? (await loginOfRepeat(request, this.config, tokenHash));
       if (!value) return false;
-      const repeated = value;
-      await this.persisting(request, () => writeLogin(request, this.config, repeated));
+      await this.persisting(request, () => writeLogin(request, this.config, value));
+      // Read back: a login logged out or expired since the first callback is not restored.
+      subscription = await this.restoreFromSession(request);
     }
-    const subscription = await this.restoreFromSession(request);
     if (!subscription) return false;
     attachLogin(request, this.config.name, subscription);
     if (this.loginHandler?.onRequest) {
@@ -228,6 +236,7 @@ export class LogupGuard implements CanActivate {
     query: Record<string, unknown>,
     response: unknown,
     tokenHash: string | undefined,
+    current: LogupSessionValue | undefined,
   ): Promise<LogupSessionValue | undefined> {
     let result;
     try {
@@ -240,7 +249,6 @@ export class LogupGuard implements CanActivate {
       throw this.handleError(error, response);
     }
     if (!result.verified) throw this.handleNotVerified(result.errorMessage);
-    const current = await readLogin(request, this.config);
     if (current && current.idSubscription !== result.subscription.idSubscription) throw this.handleAccountSwitch();
     let user: unknown;
     if (this.loginHandler) {
@@ -299,7 +307,11 @@ export class LogupGuard implements CanActivate {
   /** The subscription of a visitor who logged in earlier in this session (not expired, not logged out), or undefined. */
   protected async restoreFromSession(request: Request): Promise<LogupSubscription | undefined> {
     const value = await readLogin(request, this.config);
-    if (!value) return undefined;
+    return value && this.subscriptionOfLogin(value);
+  }
+
+  /** The subscription a session login names, or undefined when its ids are not acceptable. */
+  protected subscriptionOfLogin(value: LogupSessionValue): LogupSubscription | undefined {
     try {
       return this.logup.subscription(value.idSubscription, {
         idActor: typeof value.idActor === 'string' ? value.idActor : undefined,
