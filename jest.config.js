@@ -9,7 +9,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^nestjs-logup$': '<rootDir>/packages/nestjs-logup/src/index.ts',
-    '^nestjs-logup/(testing|health|passport|swagger)$': '<rootDir>/packages/nestjs-logup/src/logup.$1.ts',
+    '^nestjs-logup/(testing|health|passport|swagger)$': '<rootDir>/packages/nestjs-logup/src/integrations/logup.$1.ts',
     '^logup-emulator$': '<rootDir>/packages/logup-emulator/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -2,4 +2,4 @@
  * `LogupHealthIndicator` for `@nestjs/terminus`.
  * @module nestjs-logup/health
  */
-export * from '../../packages/nestjs-logup/src/logup.health.js';
+export * from '../../packages/nestjs-logup/src/integrations/logup.health.js';

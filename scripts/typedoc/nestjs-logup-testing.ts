@@ -2,4 +2,4 @@
  * Unit-test helpers: `LogupTestGuard` and `createTestSubscription()`.
  * @module nestjs-logup/testing
  */
-export * from '../../packages/nestjs-logup/src/logup.testing.js';
+export * from '../../packages/nestjs-logup/src/integrations/logup.testing.js';

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const esm = await import(${JSON.stringify(join(DIST, 'esm', 'index.js'))});
 const cjs = require(${JSON.stringify(join(DIST, 'cjs', 'index.js'))});
-const cjsTesting = require(${JSON.stringify(join(DIST, 'cjs', 'logup.testing.js'))});
+const cjsTesting = require(${JSON.stringify(join(DIST, 'cjs', 'integrations', 'logup.testing.js'))});
 if (esm.LogupError === cjs.LogupError) throw new Error('one copy only: the test proves nothing');
 const apiError = new cjs.LogupApiError({ operation: 'getDb', status: 404, errorMessage: 'x' });
 const credentials = new cjs.LogupCredentialsError({ idGate: 'g', status: 401, errorMessage: 'x' });

@@ -1,24 +1,24 @@
 export { LogupModule } from './logup.module.js';
-export { InjectLogup, LOGUP_DEFAULT_NAME, getLogupConfigToken, getLogupServiceToken } from './logup.tokens.js';
-export { LOGUP_LOGIN_HANDLER, LOGUP_USER_PROPERTY, type LogupLoginHandler } from './logup.login-handler.js';
+export { InjectLogup, LOGUP_DEFAULT_NAME, getLogupConfigToken, getLogupServiceToken } from './logup.injection.js';
+export { LOGUP_LOGIN_HANDLER, LOGUP_USER_PROPERTY, type LogupLoginHandler } from './login/logup.login-handler.js';
 export {
   LogupService,
   type LogupConnectionCheck,
   type LogupVerification,
   type LogupVerifiedSubscription,
 } from './logup.service.js';
-export { LogupGuard } from './logup.guard.js';
+export { LogupGuard } from './login/logup.guard.js';
 export {
   LOGUP_ERROR_QUERY_PARAM,
   LogupCallbackErrorRedirectException,
   type LogupCallbackErrorCode,
-} from './logup.browser-answers.js';
+} from './login/logup.browser-answers.js';
 export {
   LogupAccountSwitchException,
   LogupLoginNotStartedException,
   LogupLoginRedirectException,
   LogupTokenNotAcceptedException,
-} from './logup.exceptions.js';
+} from './login/logup.exceptions.js';
 export {
   CurrentSubscription,
   LogupCallback,
@@ -27,20 +27,20 @@ export {
   Subscription,
   subscriptionOf,
   type LogupSubscriptionProperty,
-} from './logup.decorators.js';
-export { LogupCallbackQuery } from './logup-callback.query.js';
-export { clearLogupSession, type LogupPendingLogin, type LogupSessionValue } from './logup.session.js';
-export { MemorySessionRevocationStore } from './logup.revocation.js';
-export { LogupOptional } from './logup.optional.js';
-export { LOGUP_WS_CLOSE_CODE, type LogupSocketClient } from './logup.ws-context.js';
+} from './login/logup.decorators.js';
+export { LogupCallbackQuery } from './login/logup-callback.query.js';
+export { clearLogupSession, type LogupPendingLogin, type LogupSessionValue } from './session/logup.session.js';
+export { MemorySessionRevocationStore } from './session/logup.revocation.js';
+export { LogupOptional } from './login/logup.optional.js';
+export { LOGUP_WS_CLOSE_CODE, type LogupSocketClient } from './sockets/logup.ws-context.js';
 export {
   useLogupSockets,
   type LogupSocketsApp,
   type LogupSocketsOptions,
   type LogupSocketSessionMiddleware,
-} from './logup.ws-session.js';
-export { toLogupHttpException } from './logup.http-errors.js';
-export { LogupErrorInterceptor, LogupGraphqlError } from './logup.error-interceptor.js';
+} from './sockets/logup.ws-session.js';
+export { toLogupHttpException } from './errors/logup.http-mapping.js';
+export { LogupErrorInterceptor, LogupGraphqlError } from './errors/logup.error-interceptor.js';
 export { LogupSubscription, type LogupDbChange, type LogupSubscriptionData } from './logup.subscription.js';
 export type {
   LogupDbRead,
@@ -52,15 +52,15 @@ export type {
   LogupRegisteredDb,
   StandardSchemaV1,
   StandardSchemaV1Result,
-} from './logup.db-schema.js';
-export type { LogupRequest, LogupResponse, LogupTransport } from './logup.transport.js';
+} from './db/logup.db-schema.js';
+export type { LogupRequest, LogupResponse, LogupTransport } from './http/logup.transport.js';
 export type {
   LogupLoginBinding,
   LogupModuleOptions,
   LogupOptionsFactory,
   LogupRetryOptions,
   LogupSessionRevocationStore,
-} from './logup-module-options.interface.js';
+} from './options/logup-module-options.interface.js';
 export type { LogupDb, LogupDbValue } from './logup.validation.js';
 export { LOGUP_CALLBACK_RULES } from './logup.validation.js';
 export {
@@ -90,4 +90,4 @@ export {
   type LogupUnavailableErrorOptions,
   type LogupUnavailableReason,
   type LogupValidationIssue,
-} from './logup.errors.js';
+} from './errors/logup.errors.js';

@@ -1,7 +1,7 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { LOGUP_MODULE_OPTIONS } from './logup.constants.js';
-import { defineLogupInstance } from './logup.instance.js';
-import type { LogupModuleOptions } from './logup-module-options.interface.js';
+import { defineLogupInstance } from './logup.gate-providers.js';
+import type { LogupModuleOptions } from './options/logup-module-options.interface.js';
 
 export const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<LogupModuleOptions>({
   moduleName: 'Logup',

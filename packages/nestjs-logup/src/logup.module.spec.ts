@@ -1,8 +1,8 @@
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { LOGUP_CONFIG } from './logup.constants.js';
-import { LogupConfigurationError } from './logup.errors.js';
-import type { LogupConfig, LogupModuleOptions, LogupOptionsFactory } from './logup-module-options.interface.js';
+import { LogupConfigurationError } from './errors/logup.errors.js';
+import type { LogupConfig, LogupModuleOptions, LogupOptionsFactory } from './options/logup-module-options.interface.js';
 import { LogupModule } from './logup.module.js';
 import { LogupService } from './logup.service.js';
 

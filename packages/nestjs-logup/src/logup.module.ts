@@ -1,11 +1,11 @@
 import { Inject, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { LOGUP_CONFIG } from './logup.constants.js';
-import { LogupConfigurationError } from './logup.errors.js';
-import { LOGUP_INSTANCE } from './logup.instance.js';
-import { LOGUP_MESSAGES } from './logup.messages.js';
+import { LogupConfigurationError } from './errors/logup.errors.js';
+import { LOGUP_INSTANCE } from './logup.gate-providers.js';
+import { LOGUP_MESSAGES } from './errors/logup.messages.js';
 import { ConfigurableModuleClass } from './logup.module-definition.js';
-import type { LogupConfig } from './logup-module-options.interface.js';
+import type { LogupConfig } from './options/logup-module-options.interface.js';
 
 /**
  * Verified LogUp logins and the per-subscription DB for a Nest application. Give

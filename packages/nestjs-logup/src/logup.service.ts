@@ -1,24 +1,24 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { LogupApiClient } from './logup-api.client.js';
+import { LogupApiClient } from './http/logup-api.client.js';
 import { LOGUP_CONFIG } from './logup.constants.js';
-import { LogupDbSchemaError, malformedAnswer, type LogupError } from './logup.errors.js';
-import { LogupCrossSiteLoginException, LogupSessionUnavailableException } from './logup.exceptions.js';
-import { LOGUP_MESSAGES } from './logup.messages.js';
-import { crossSiteStartProblem } from './logup.request-origin.js';
-import { abandonSessionWrite } from './logup.session-store.js';
-import type { LogupConfig } from './logup-module-options.interface.js';
-import { reasonOf, sanitizeReason } from './logup.redact.js';
+import { LogupDbSchemaError, malformedAnswer, type LogupError } from './errors/logup.errors.js';
+import { LogupCrossSiteLoginException, LogupSessionUnavailableException } from './login/logup.exceptions.js';
+import { LOGUP_MESSAGES } from './errors/logup.messages.js';
+import { crossSiteStartProblem } from './login/logup.request-origin.js';
+import { abandonSessionWrite } from './session/logup.session-store.js';
+import type { LogupConfig } from './options/logup-module-options.interface.js';
+import { reasonOf, sanitizeReason } from './errors/logup.redact.js';
 import {
   endLogin,
   readLogin,
   startPendingLogin,
   type LogupPendingLogin,
   type LogupSessionValue,
-} from './logup.session.js';
-import { validateDb, type LogupDbRead, type LogupDbType, type LogupRegisteredDb } from './logup.db-schema.js';
+} from './session/logup.session.js';
+import { validateDb, type LogupDbRead, type LogupDbType, type LogupRegisteredDb } from './db/logup.db-schema.js';
 import { LogupSubscription } from './logup.subscription.js';
-import { loginInSession, signOutSubscription } from './logup.revocation.js';
-import { connectSocket, endSocketsOf, type LogupSocketClient } from './logup.ws-context.js';
+import { loginInSession, signOutSubscription } from './session/logup.revocation.js';
+import { connectSocket, endSocketsOf, type LogupSocketClient } from './sockets/logup.ws-context.js';
 import type { IncomingMessage } from 'node:http';
 import { assertId, assertVerifyInput, idProblem, parseDb, type LogupDb } from './logup.validation.js';
 

@@ -1,5 +1,5 @@
-import { planDbChange } from './logup.db-change.js';
-import { inOrder } from './logup.db-queue.js';
+import { planDbChange } from './db/logup.db-change.js';
+import { inOrder } from './db/logup.db-queue.js';
 import {
   validateDb,
   validateDbKeys,
@@ -8,7 +8,7 @@ import {
   type LogupDbType,
   type LogupDbWrite,
   type LogupRegisteredDb,
-} from './logup.db-schema.js';
+} from './db/logup.db-schema.js';
 import { LOGUP_DB_LIMITS } from './logup.constants.js';
 import {
   LogupApiError,
@@ -16,8 +16,8 @@ import {
   LogupValidationError,
   malformedAnswer,
   type LogupError,
-} from './logup.errors.js';
-import type { LogupRequest, LogupResponse, LogupTransport } from './logup.transport.js';
+} from './errors/logup.errors.js';
+import type { LogupRequest, LogupResponse, LogupTransport } from './http/logup.transport.js';
 import {
   assertDbKeys,
   dbUpdateIssues,

@@ -1,4 +1,4 @@
-import { LogupValidationError } from './logup.errors.js';
+import { LogupValidationError } from './errors/logup.errors.js';
 import {
   LOGUP_CALLBACK_RULES,
   assertDbKeys,

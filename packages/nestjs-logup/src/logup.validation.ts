@@ -1,5 +1,5 @@
 import { LOGUP_DB_LIMITS } from './logup.constants.js';
-import { LogupValidationError, type LogupValidationIssue } from './logup.errors.js';
+import { LogupValidationError, type LogupValidationIssue } from './errors/logup.errors.js';
 
 /** A value LogUp stores: string, finite number or boolean. */
 export type LogupDbValue = string | number | boolean;
