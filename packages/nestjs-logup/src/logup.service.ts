@@ -1,13 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LogupApiClient } from './http/logup-api.client.js';
 import { LOGUP_CONFIG } from './logup.constants.js';
-import { LogupDbSchemaError, malformedAnswer, type LogupError } from './errors/logup.errors.js';
+import { LogupDbSchemaError, type LogupError } from './errors/logup.errors.js';
 import { LogupCrossSiteLoginException, LogupSessionUnavailableException } from './login/logup.exceptions.js';
 import { LOGUP_MESSAGES } from './errors/logup.messages.js';
 import { crossSiteStartProblem } from './login/logup.request-origin.js';
 import { abandonSessionWrite } from './session/logup.session-store.js';
 import type { LogupConfig } from './options/logup-module-options.interface.js';
-import { reasonOf, sanitizeReason } from './errors/logup.redact.js';
 import {
   endLogin,
   readLogin,
@@ -20,7 +19,7 @@ import { LogupSubscription } from './logup.subscription.js';
 import { loginInSession, signOutSubscription } from './session/logup.revocation.js';
 import { connectSocket, endSocketsOf, type LogupSocketClient } from './sockets/logup.ws-context.js';
 import type { IncomingMessage } from 'node:http';
-import { assertId, assertVerifyInput, idProblem, parseDb, type LogupDb } from './logup.validation.js';
+import { assertId, assertVerifyInput, readVerificationAnswer, type LogupDb } from './logup.validation.js';
 
 /** A subscription just verified: `idActor` and `isNewUser` are known. */
 export type LogupVerifiedSubscription<TDb extends LogupDbType = LogupRegisteredDb> = LogupSubscription<TDb> & {
@@ -82,34 +81,16 @@ export class LogupService {
       operation: 'verification',
       idempotent: false,
       secrets: [logupToken],
+      // LogUp's "not verified" answers; any other error status is thrown by the client.
+      accept: [400, 403],
     } as const;
-    const response = await this.#client.request(request);
-    const { status, body } = response;
-    if (status === 400 || status === 403)
-      return { verified: false, errorMessage: reasonOf(body, status, [logupToken]) };
-    if (status < 200 || status > 299) throw this.#client.errorFor(request, response);
-    const answer = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-    if (answer.verified === false) {
-      const reason = typeof answer.errorMessage === 'string' ? sanitizeReason(answer.errorMessage, [logupToken]) : '';
-      return { verified: false, errorMessage: reason || 'NOT_VERIFIED' };
-    }
-    // `verified: true` wins: the reference's own example carries a stray errorMessage.
-    const db = answer.db === undefined || answer.db === null ? {} : parseDb(answer.db);
-    const problem =
-      answer.verified !== true
-        ? 'it is not a verification result'
-        : idProblem(answer.idSubscription)
-          ? `its idSubscription ${idProblem(answer.idSubscription)}`
-          : idProblem(answer.idActor)
-            ? `its idActor ${idProblem(answer.idActor)}`
-            : !db
-              ? 'its db is not a flat object of strings, numbers and booleans'
-              : undefined;
-    if (problem) throw malformedAnswer('verification', status, problem);
-    const idSubscription = answer.idSubscription as string;
+    const { status, body } = await this.#client.request(request);
+    const answer = readVerificationAnswer(status, body, logupToken);
+    if (!answer.verified) return answer;
+    const { idSubscription, idActor, db } = answer;
     const subscription = new LogupSubscription<TDb>(
       this.#client,
-      { idSubscription, idActor: answer.idActor as string, isNewUser, db: await this.#checkedDb(idSubscription, db!) },
+      { idSubscription, idActor, isNewUser, db: await this.#checkedDb(idSubscription, db) },
       this.#config.dbSchema,
     );
     return { verified: true, subscription: subscription as LogupVerifiedSubscription<TDb> };

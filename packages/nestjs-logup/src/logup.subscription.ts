@@ -42,7 +42,6 @@ export type LogupDbChange<TDb extends LogupDbType = LogupRegisteredDb> = (
 
 const BRAND = Symbol.for('nestjs-logup.subscription');
 const ownHasInstance = Function.prototype[Symbol.hasInstance];
-const is2xx = (status: number) => status >= 200 && status < 300;
 
 /**
  * LogUp's 400 for an update, naming the string values that are within the limit in
@@ -56,7 +55,7 @@ function refusedUpdate(error: LogupError, data: Record<string, LogupDbValue>): L
     const bytes = typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : 0;
     return bytes > max ? [`"${key}" (${bytes} bytes)`] : [];
   });
-  if (!(error instanceof LogupApiError) || heavy.length === 0) return error;
+  if (!(error instanceof LogupApiError) || error.status !== 400 || heavy.length === 0) return error;
   const errorMessage = `${error.errorMessage}; over ${max} bytes in UTF-8: ${heavy.join(', ')}`;
   return new LogupApiError({ operation: error.operation, status: error.status, errorMessage });
 }
@@ -227,16 +226,16 @@ export class LogupSubscription<TDb extends LogupDbType = LogupRegisteredDb> {
       operation: 'deleteDbValues',
       idempotent: true,
     } as const;
-    const response = await this.#transport.request(request);
-    if (!is2xx(response.status)) throw this.#transport.errorFor(request, response);
+    await this.#transport.request(request);
   }
 
   /** Sends a call that LogUp answers with a DB; the DB as LogUp holds it. `refused` may explain a 400. */
   async #send(request: LogupRequest, refused?: (error: LogupError) => LogupError): Promise<LogupDb> {
-    const response: LogupResponse = await this.#transport.request(request);
-    if (!is2xx(response.status)) {
-      const error = this.#transport.errorFor(request, response);
-      throw response.status === 400 && refused ? refused(error) : error;
+    let response: LogupResponse;
+    try {
+      response = await this.#transport.request(request);
+    } catch (error) {
+      throw refused ? refused(error as LogupError) : error;
     }
     const db = parseDb(response.body);
     if (!db) {

@@ -1,5 +1,6 @@
 import { LOGUP_DB_LIMITS } from './logup.constants.js';
-import { LogupValidationError, type LogupValidationIssue } from './errors/logup.errors.js';
+import { LogupValidationError, malformedAnswer, type LogupValidationIssue } from './errors/logup.errors.js';
+import { reasonOf, sanitizeReason } from './errors/logup.redact.js';
 
 /** A value LogUp stores: string, finite number or boolean. */
 export type LogupDbValue = string | number | boolean;
@@ -181,4 +182,44 @@ export function parseDb(body: unknown): LogupDb | undefined {
     Object.defineProperty(db, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return db;
+}
+
+/**
+ * LogUp's answer to `POST /verification` (LOGUP-API "Verify a logupToken"): "not
+ * verified" with LogUp's reason (a 400 or 403, or `verified: false`; the token cut out
+ * of it), or the verified ids and DB, each checked. `verified: true` wins over a stray
+ * `errorMessage` (the reference's own example carries one).
+ * @throws LogupApiError `MALFORMED_ANSWER` when the answer breaks the contract.
+ */
+export function readVerificationAnswer(
+  status: number,
+  body: unknown,
+  logupToken: string,
+):
+  { verified: false; errorMessage: string } | { verified: true; idSubscription: string; idActor: string; db: LogupDb } {
+  if (status === 400 || status === 403) return { verified: false, errorMessage: reasonOf(body, status, [logupToken]) };
+  const answer = (isPlainObject(body) ? body : {});
+  if (answer.verified === false) {
+    const reason = typeof answer.errorMessage === 'string' ? sanitizeReason(answer.errorMessage, [logupToken]) : '';
+    return { verified: false, errorMessage: reason || 'NOT_VERIFIED' };
+  }
+  const db = answer.db === undefined || answer.db === null ? {} : parseDb(answer.db);
+  const problem = verificationProblem(answer, db);
+  if (problem) throw malformedAnswer('verification', status, problem);
+  return {
+    verified: true,
+    idSubscription: answer.idSubscription as string,
+    idActor: answer.idActor as string,
+    db: db!,
+  };
+}
+
+/** What breaks the contract in a verification answer that is not "not verified", if anything. */
+function verificationProblem(answer: Record<string, unknown>, db: LogupDb | undefined): string | undefined {
+  if (answer.verified !== true) return 'it is not a verification result';
+  for (const field of ['idSubscription', 'idActor'] as const) {
+    const problem = idProblem(answer[field]);
+    if (problem) return `its ${field} ${problem}`;
+  }
+  return db ? undefined : 'its db is not a flat object of strings, numbers and booleans';
 }

@@ -1,3 +1,10 @@
+import { errorForStatus, LogupApiError, malformedAnswer } from '../errors/logup.errors.js';
+import { LOGUP_MESSAGES } from '../errors/logup.messages.js';
+import { reasonOf } from '../errors/logup.redact.js';
+import { LogupAttemptLoop, traced, type LogupAttemptDeps } from './logup.attempt-loop.js';
+import { isTransient } from './logup.retry.js';
+import type { LogupResponse } from './logup.transport.js';
+
 /** A fetched access token and when to renew it. */
 export interface LogupAccessToken {
   readonly value: string;
@@ -105,4 +112,49 @@ export class LogupAccessTokenCache {
   toJSON(): Record<string, unknown> {
     return { cached: this.#token !== undefined, grants: this.#grants };
   }
+}
+
+/**
+ * The fetch behind the cache: `POST /oauth/token` with the gate's client credentials
+ * (OAuth2 client credentials grant, LOGUP-API "Authentication"), in its own telemetry
+ * span (`logup.token`), retried like any idempotent call until `deadline`. A 404 says
+ * the URL is wrong (no token endpoint there), other refusals come from
+ * `errorForStatus` (401/403: `LogupCredentialsError`); an answer that breaks the
+ * contract is `MALFORMED_ANSWER`. The secret is cut out of every error.
+ */
+export function accessTokenFetcher(deps: LogupAttemptDeps): LogupTokenFetcher {
+  const request = { operation: 'access token', idempotent: true } as const;
+  return (deadline) =>
+    traced(deps.telemetry, request.operation, async (trace) => {
+      const { idGate, secret } = deps.config;
+      const call = {
+        method: 'POST',
+        path: '/oauth/token',
+        body: { client_id: idGate, client_secret: secret, grant_type: 'client_credentials' },
+      } as const;
+      const loop = new LogupAttemptLoop(deps, request, deadline, trace);
+      for (;;) {
+        const outcome = await loop.send(call);
+        if (isTransient(outcome)) await loop.waitOrThrow(outcome, [secret]);
+        else return readTokenAnswer(deps, outcome as LogupResponse);
+      }
+    });
+}
+
+/** The token of a settled answer to `POST /oauth/token`, or the error it means. */
+function readTokenAnswer(deps: LogupAttemptDeps, answer: LogupResponse): { value: string; expiresInSeconds: number } {
+  const { status, body } = answer;
+  const operation = 'access token';
+  if (status < 200 || status > 299) {
+    const errorMessage = reasonOf(body, status, [deps.config.secret]);
+    if (status === 404) {
+      // No token endpoint there: the URL is wrong, not the credentials.
+      const message = LOGUP_MESSAGES.tokenNotFound(errorMessage, `${deps.config.apiUrl}/oauth/token`);
+      throw new LogupApiError({ operation, status, errorMessage }, 'LOGUP_API', message);
+    }
+    throw errorForStatus({ operation, status, errorMessage, idGate: deps.config.idGate });
+  }
+  const parsed = parseAccessTokenAnswer(body);
+  if ('problem' in parsed) throw malformedAnswer(operation, status, parsed.problem);
+  return parsed;
 }

@@ -25,11 +25,31 @@ export function loadOpenTelemetry(): Promise<OtelApi | undefined> {
   return loading;
 }
 
-/** One call being measured. */
-export interface LogupCallTrace {
-  readonly span?: Span;
-  readonly operation: string;
-  readonly started: number;
+/** One call being measured: its span, and the attempts it made so far with the last HTTP status. */
+export class LogupCallTrace {
+  #attempts = 0;
+  #status?: number;
+
+  constructor(
+    readonly operation: string,
+    readonly started: number,
+    readonly span?: Span,
+  ) {}
+
+  /** Counts an attempt; `status` is its HTTP status, undefined when no answer came. */
+  attempt(status?: number): void {
+    this.#attempts++;
+    this.#status = status;
+  }
+
+  get attempts(): number {
+    return this.#attempts;
+  }
+
+  /** The last attempt's HTTP status. */
+  get status(): number | undefined {
+    return this.#status;
+  }
 }
 
 /**
@@ -71,17 +91,18 @@ export class LogupTelemetry {
 
   /** Starts measuring a call. */
   start(operation: string): LogupCallTrace {
-    if (!this.#api) return { operation, started: 0 };
+    if (!this.#api) return new LogupCallTrace(operation, 0);
     const span = this.#tracer!.startSpan(SPAN_NAMES[operation] ?? `logup.${operation}`, {
       kind: this.#api.SpanKind.CLIENT,
       attributes: { 'logup.operation': operation },
     });
-    return { span, operation, started: performance.now() };
+    return new LogupCallTrace(operation, performance.now(), span);
   }
 
-  /** Ends a call: `status` is the last HTTP status, `error` a library error's code. */
-  end(trace: LogupCallTrace, result: { attempts: number; status?: number; error?: { code?: string } }): void {
+  /** Ends a call, with the library error it threw, if any. */
+  end(trace: LogupCallTrace, error?: { code?: string }): void {
     if (!trace.span || !this.#api) return;
+    const result = { attempts: trace.attempts, status: trace.status, error };
     // ok: a 2xx; rejected: LogUp answered with an error status; error: no usable answer.
     const outcome = result.error
       ? 'error'

@@ -1,6 +1,7 @@
-import type { LogupError } from '../errors/logup.errors.js';
+import { errorForStatus } from '../errors/logup.errors.js';
+import { reasonOf } from '../errors/logup.redact.js';
 
-/** One authenticated API call as the library sees it. */
+/** One authenticated API call as the library sees it. Internal. */
 export interface LogupRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Path under `${baseUrl}/${apiVersion}`, starting with `/`. */
@@ -16,9 +17,14 @@ export interface LogupRequest {
   idempotent: boolean;
   /** Values to cut out of any LogUp text put into an error (e.g. the logupToken). */
   secrets?: readonly string[];
+  /**
+   * Error statuses that are an answer rather than an error, for the caller to read
+   * (the verification's 400 and 403: "not verified"). Default: none, only 2xx.
+   */
+  accept?: readonly number[];
 }
 
-/** A settled answer: any status that is not transient, and its JSON body (undefined when empty). */
+/** A settled answer: its status and JSON body (undefined when empty). */
 export interface LogupResponse {
   status: number;
   body: unknown;
@@ -27,10 +33,28 @@ export interface LogupResponse {
 /**
  * What a `LogupSubscription` needs to reach LogUp: one call at a time, retried and
  * authenticated. `LogupApiClient` implements it over HTTP; the testing kit in memory.
+ * Internal.
  */
 export interface LogupTransport {
-  /** Sends the call; resolves with any answer that is not transient, or throws a `LogupError`. */
+  /**
+   * Sends the call; resolves with a 2xx answer or one of `request.accept`, and throws
+   * the `LogupError` of any other status (see `expectedAnswer`) or of a failure.
+   */
   request(request: LogupRequest): Promise<LogupResponse>;
-  /** The error for an answer the caller did not expect (the errors file's status -> error factory). */
-  errorFor(request: Pick<LogupRequest, 'operation' | 'secrets'>, response: LogupResponse): LogupError;
+}
+
+/**
+ * The answer when its status is what the caller expects (2xx, or one of
+ * `request.accept`); otherwise throws the error for that status (`errorForStatus`),
+ * with `secrets` and `request.secrets` cut out of LogUp's text.
+ */
+export function expectedAnswer(
+  request: Pick<LogupRequest, 'operation' | 'secrets' | 'accept'>,
+  response: LogupResponse,
+  secrets: readonly string[] = [],
+): LogupResponse {
+  const { status, body } = response;
+  if ((status >= 200 && status < 300) || request.accept?.includes(status)) return response;
+  const errorMessage = reasonOf(body, status, [...secrets, ...(request.secrets ?? [])]);
+  throw errorForStatus({ operation: request.operation, status, errorMessage });
 }

@@ -2,10 +2,8 @@ import { UnauthorizedException, type CanActivate, type ExecutionContext } from '
 import { httpPairOf } from '../login/logup.request-context.js';
 import { LOGUP_DB_LIMITS } from '../logup.constants.js';
 import { attachLogin } from '../login/logup.request.js';
-import { errorForStatus, type LogupError } from '../errors/logup.errors.js';
-import { reasonOf } from '../errors/logup.redact.js';
 import { LogupSubscription } from '../logup.subscription.js';
-import type { LogupRequest, LogupResponse, LogupTransport } from '../http/logup.transport.js';
+import { expectedAnswer, type LogupRequest, type LogupResponse, type LogupTransport } from '../http/logup.transport.js';
 import type { LogupDb, LogupDbValue } from '../logup.validation.js';
 import type { LogupDbSchema, LogupDbType, LogupRegisteredDb } from '../db/logup.db-schema.js';
 
@@ -23,32 +21,25 @@ class InMemoryDbTransport implements LogupTransport {
   }
 
   request(request: LogupRequest): Promise<LogupResponse> {
+    return new Promise((resolve) => resolve(expectedAnswer(request, this.#answer(request))));
+  }
+
+  #answer(request: LogupRequest): LogupResponse {
     const body = request.body as { data?: { key: string; value: LogupDbValue }[]; keys?: string[] } | undefined;
     if (request.method === 'PUT') {
       const next = new Map(this.db);
       for (const { key, value } of body?.data ?? []) next.set(key, value);
       if (next.size > LOGUP_DB_LIMITS.maxKeys) {
-        return Promise.resolve({ status: 400, body: { errorMessage: 'TOO_MANY_KEYS' } });
+        return { status: 400, body: { errorMessage: 'TOO_MANY_KEYS' } };
       }
       this.db = next;
     } else if (request.method === 'DELETE') {
       for (const key of body?.keys ?? []) this.db.delete(key);
-      return Promise.resolve({ status: 204, body: undefined });
+      return { status: 204, body: undefined };
     }
     const query = /[?&]keys=([^&]*)/.exec(request.path)?.[1];
     const keys = query === undefined ? undefined : query.split(',').map(decodeURIComponent);
-    return Promise.resolve({
-      status: 200,
-      body: Object.fromEntries([...this.db].filter(([key]) => !keys || keys.includes(key))),
-    });
-  }
-
-  errorFor(request: Pick<LogupRequest, 'operation'>, response: LogupResponse): LogupError {
-    return errorForStatus({
-      operation: request.operation,
-      status: response.status,
-      errorMessage: reasonOf(response.body, response.status),
-    });
+    return { status: 200, body: Object.fromEntries([...this.db].filter(([key]) => !keys || keys.includes(key))) };
   }
 }
 
