@@ -2,10 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LogupApiClient } from './http/logup-api.client.js';
 import { LOGUP_CONFIG } from './logup.constants.js';
 import { LogupDbSchemaError, type LogupError } from './errors/logup.errors.js';
-import { LogupCrossSiteLoginException, LogupSessionUnavailableException } from './login/logup.exceptions.js';
+import { LogupCrossSiteLoginException } from './login/logup.exceptions.js';
 import { LOGUP_MESSAGES } from './errors/logup.messages.js';
 import { crossSiteStartProblem } from './login/logup.request-origin.js';
-import { abandonSessionWrite } from './session/logup.session-store.js';
+import { persistOrUnavailable } from './session/logup.session-store.js';
 import type { LogupConfig } from './options/logup-module-options.interface.js';
 import {
   endLogin,
@@ -166,14 +166,8 @@ export class LogupService {
   }
 
   /** Runs a session write; a session store failure becomes a 503 (the cause is logged). */
-  async #persisting<T>(request: unknown, what: string, write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (error) {
-      this.#logger.error(LOGUP_MESSAGES.sessionStoreFailed(what, error));
-      abandonSessionWrite(request);
-      throw new LogupSessionUnavailableException();
-    }
+  #persisting<T>(request: unknown, what: string, write: () => Promise<T>): Promise<T> {
+    return persistOrUnavailable(request, what, write, this.#logger);
   }
 
   /**

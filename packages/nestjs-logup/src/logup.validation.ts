@@ -198,7 +198,7 @@ export function readVerificationAnswer(
 ):
   { verified: false; errorMessage: string } | { verified: true; idSubscription: string; idActor: string; db: LogupDb } {
   if (status === 400 || status === 403) return { verified: false, errorMessage: reasonOf(body, status, [logupToken]) };
-  const answer = (isPlainObject(body) ? body : {});
+  const answer = isPlainObject(body) ? body : {};
   if (answer.verified === false) {
     const reason = typeof answer.errorMessage === 'string' ? sanitizeReason(answer.errorMessage, [logupToken]) : '';
     return { verified: false, errorMessage: reason || 'NOT_VERIFIED' };

@@ -7,6 +7,7 @@ import {
   Logger,
   ServiceUnavailableException,
 } from '@nestjs/common';
+import { setResponseHeader } from '../login/logup.request.js';
 import {
   LogupApiError,
   LogupCredentialsError,
@@ -16,59 +17,72 @@ import {
 } from './logup.errors.js';
 import { LOGUP_MESSAGES } from './logup.messages.js';
 
-type HeaderSetter = {
-  header?: (name: string, value: string) => unknown;
-  setHeader?: (name: string, value: string) => unknown;
-};
+/** The HTTP answer for a library error, and what goes beside it. */
+export interface LogupHttpAnswer {
+  exception: HttpException;
+  /** Seconds for a `Retry-After` header (LogUp sent one), if any. */
+  retryAfterSeconds?: number;
+  /** The line for the operator's log, if the error is theirs to see. */
+  log?: { level: 'warn' | 'error'; message: string };
+}
 
-/** Sets a response header on an Express, Fastify or plain Node response. */
-export function setResponseHeader(response: unknown, name: string, value: string): void {
-  const target = response as HeaderSetter | undefined;
-  if (typeof target?.header === 'function') target.header(name, value);
-  else if (typeof target?.setHeader === 'function') target.setHeader(name, value);
+/**
+ * The HTTP answer for a library error, pure (nothing logged, no header set), never a
+ * 500 for a visitor's mistake: validation, or LogUp's own 400 -> 400 with the library's
+ * message; LogUp unavailable -> 503 (504 for a timeout), with LogUp's `Retry-After`;
+ * rejected gate credentials -> 503, with a log line saying what is misconfigured; any
+ * other LogUp error status -> 502. Messages carry no secrets or internals; the library
+ * error is the exception's `cause`.
+ */
+export function logupHttpAnswerOf(error: LogupError): LogupHttpAnswer {
+  const cause = { cause: error };
+  if (error instanceof LogupValidationError) {
+    const messages = error.issues.map((issue) => `${issue.path} ${issue.message}`);
+    return { exception: new BadRequestException(messages, cause) };
+  }
+  if (error instanceof LogupUnavailableError) {
+    const exception =
+      error.reason === 'timeout'
+        ? new GatewayTimeoutException(LOGUP_MESSAGES.logupTimeout, cause)
+        : new ServiceUnavailableException(LOGUP_MESSAGES.logupUnavailable, cause);
+    return { exception, retryAfterSeconds: error.retryAfterSeconds, log: { level: 'warn', message: error.message } };
+  }
+  const log = { level: 'error', message: error.message } as const;
+  if (error instanceof LogupCredentialsError) {
+    return { exception: new ServiceUnavailableException(LOGUP_MESSAGES.logupMisconfigured, cause), log };
+  }
+  if (error instanceof LogupApiError && error.status === 400) {
+    // LogUp refused the input itself (a limit the library does not know yet): the caller's mistake.
+    return { exception: new BadRequestException(error.message, cause) };
+  }
+  if (error instanceof LogupApiError) {
+    return { exception: new BadGatewayException(LOGUP_MESSAGES.logupUnexpected, cause), log };
+  }
+  // A developer error (e.g. @Subscription() on an unguarded route): a real server bug.
+  return { exception: new InternalServerErrorException(undefined, cause), log };
+}
+
+/** Logs what `answer` says to log and sets its `Retry-After` on `response` (when given); returns its exception. */
+export function applyLogupHttpAnswer(
+  answer: LogupHttpAnswer,
+  response: unknown,
+  logger: Pick<Logger, 'warn' | 'error'>,
+): HttpException {
+  if (answer.log) logger[answer.log.level](answer.log.message);
+  if (answer.retryAfterSeconds !== undefined && response !== undefined) {
+    setResponseHeader(response, 'Retry-After', String(Math.ceil(answer.retryAfterSeconds)));
+  }
+  return answer.exception;
 }
 
 const logger = new Logger('LogupModule');
 
 /**
- * The HTTP answer for a library error, never a 500 for a visitor's mistake:
- * validation, or LogUp's own 400 -> 400 with the library's message; LogUp unavailable -> 503 (504 for a
- * timeout) with `Retry-After` when LogUp sent one (pass the response to set it);
- * rejected gate credentials -> 503, logging for the operator what is misconfigured;
- * any other LogUp error status -> 502. Messages carry no secrets or internals; the
- * library error is the exception's `cause`. `LogupModule` applies this to every
- * route and resolver of the app (see `LogupErrorInterceptor`, option `mapErrors`).
+ * The HTTP answer for a library error (see {@link logupHttpAnswerOf}), for an app's
+ * own exception filter: pass the response to get LogUp's `Retry-After` on it; the
+ * operator's log line goes to the `LogupModule` logger. `LogupModule` already applies
+ * this to every route and resolver of the app (`LogupErrorInterceptor`, option `mapErrors`).
  */
 export function toLogupHttpException(error: LogupError, response?: unknown): HttpException {
-  const cause = { cause: error };
-  if (error instanceof LogupValidationError) {
-    return new BadRequestException(
-      error.issues.map((issue) => `${issue.path} ${issue.message}`),
-      cause,
-    );
-  }
-  if (error instanceof LogupUnavailableError) {
-    if (error.retryAfterSeconds !== undefined && response !== undefined) {
-      setResponseHeader(response, 'Retry-After', String(Math.ceil(error.retryAfterSeconds)));
-    }
-    logger.warn(error.message);
-    return error.reason === 'timeout'
-      ? new GatewayTimeoutException(LOGUP_MESSAGES.logupTimeout, cause)
-      : new ServiceUnavailableException(LOGUP_MESSAGES.logupUnavailable, cause);
-  }
-  if (error instanceof LogupCredentialsError) {
-    logger.error(error.message);
-    return new ServiceUnavailableException(LOGUP_MESSAGES.logupMisconfigured, cause);
-  }
-  if (error instanceof LogupApiError && error.status === 400) {
-    // LogUp refused the input itself (a limit the library does not know yet): the caller's mistake.
-    return new BadRequestException(error.message, cause);
-  }
-  if (error instanceof LogupApiError) {
-    logger.error(error.message);
-    return new BadGatewayException(LOGUP_MESSAGES.logupUnexpected, cause);
-  }
-  // A developer error (e.g. @Subscription() on an unguarded route): a real server bug.
-  logger.error(error.message);
-  return new InternalServerErrorException(undefined, cause);
+  return applyLogupHttpAnswer(logupHttpAnswerOf(error), response, logger);
 }

@@ -4,8 +4,8 @@ import passport from 'passport';
 import { LOGUP_CONFIG, LOGUP_SERVICE } from '../logup.constants.js';
 import { LogupError } from '../errors/logup.errors.js';
 import { LogupAccountSwitchException, LogupNotVerifiedException } from '../login/logup.exceptions.js';
-import { toLogupHttpException } from '../errors/logup.http-mapping.js';
-import { verifyCallbackQuery } from '../login/logup.callback.js';
+import { applyLogupHttpAnswer, logupHttpAnswerOf } from '../errors/logup.http-mapping.js';
+import { callbackAnswersOf, verifiedCallbackSubscription } from '../login/logup.callback.js';
 import { LOGUP_MESSAGES } from '../errors/logup.messages.js';
 import type { LogupConfig } from '../options/logup-module-options.interface.js';
 import { LogupService, type LogupVerifiedSubscription } from '../logup.service.js';
@@ -99,20 +99,13 @@ export class LogupStrategy extends PassportStrategy(LogupPassportStrategy, LOGUP
   protected async verifyCallback(request: LogupCallbackRequest): Promise<LogupVerifiedSubscription | undefined> {
     const query = (request.query ?? {}) as Record<string, unknown>;
     if (query[this.config.tokenQueryParam] === undefined) return undefined;
-    let result;
-    try {
-      result = await verifyCallbackQuery(request, query, {
-        config: this.config,
-        logup: this.logup,
-        logger: this.logger,
-      });
-    } catch (error) {
-      throw this.handleError(error, request.res);
-    }
-    if (!result.verified) throw this.handleNotVerified(result.errorMessage);
-    const current = await this.loggedInIdSubscription(request);
-    if (current !== undefined && current !== result.subscription.idSubscription) throw this.handleAccountSwitch();
-    return result.subscription;
+    return verifiedCallbackSubscription(request, query, request.res, {
+      config: this.config,
+      logup: this.logup,
+      logger: this.logger,
+      answers: callbackAnswersOf(this),
+      loggedInAs: () => this.loggedInIdSubscription(request),
+    });
   }
 
   /**
@@ -136,8 +129,9 @@ export class LogupStrategy extends PassportStrategy(LogupPassportStrategy, LOGUP
     return new LogupNotVerifiedException(errorMessage);
   }
 
-  /** Maps a library error to the HTTP answer (see `toLogupHttpException`); other errors pass unchanged. */
+  /** Maps a library error to the HTTP answer (see `logupHttpAnswerOf`; logged here); other errors pass unchanged. */
   protected handleError(error: unknown, response: unknown): unknown {
-    return error instanceof LogupError ? toLogupHttpException(error, response) : error;
+    if (!(error instanceof LogupError)) return error;
+    return applyLogupHttpAnswer(logupHttpAnswerOf(error), response, this.logger);
   }
 }

@@ -1,5 +1,5 @@
 import { UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { httpPairOf } from '../login/logup.request-context.js';
+import { httpPairOf } from '../login/logup.request.js';
 import { LOGUP_DB_LIMITS } from '../logup.constants.js';
 import { attachLogin } from '../login/logup.request.js';
 import { LogupSubscription } from '../logup.subscription.js';

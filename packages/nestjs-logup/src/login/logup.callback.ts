@@ -1,13 +1,30 @@
-import { BadRequestException, type LoggerService } from '@nestjs/common';
+import { BadRequestException, type HttpException, type LoggerService } from '@nestjs/common';
 import { LogupCallbackRefusedException, LogupLoginNotStartedException } from './logup.exceptions.js';
 import { LOGUP_MESSAGES } from '../errors/logup.messages.js';
 import type { LogupConfig } from '../options/logup-module-options.interface.js';
 import { callbackRequestProblem, referrerProblem } from './logup.request-origin.js';
-import type { LogupService, LogupVerification } from '../logup.service.js';
+import type { LogupService, LogupVerification, LogupVerifiedSubscription } from '../logup.service.js';
 import { hasSession, nonceMatches, takePendingLogin } from '../session/logup.session.js';
 import { parseCallbackQuery } from '../logup.validation.js';
 
 type Logger = Pick<LoggerService, 'warn' | 'debug'>;
+
+/** What the callback needs: the gate's settings, its service and a logger. */
+export interface LogupCallbackDeps {
+  config: LogupConfig;
+  logup: LogupService;
+  logger: Logger;
+}
+
+/** The hooks through which `LogupGuard` and `LogupStrategy` answer a refused callback (overridable there). */
+export interface LogupCallbackAnswers {
+  /** A library error of the checks or of LogUp, as the HTTP answer to throw. */
+  handleError(error: unknown, response: unknown): unknown;
+  /** LogUp says the token does not prove a login (401). */
+  handleNotVerified(errorMessage: string): HttpException;
+  /** The browser is logged in as another subscription (409). */
+  handleAccountSwitch(): HttpException;
+}
 
 /**
  * Refuses a callback this browser did not start (login CSRF defence, `loginBinding`):
@@ -60,7 +77,7 @@ function noPendingReason(request: unknown): string {
 export async function verifyCallbackQuery(
   request: unknown,
   query: Record<string, unknown>,
-  deps: { config: LogupConfig; logup: LogupService; logger: Logger },
+  deps: LogupCallbackDeps,
 ): Promise<LogupVerification> {
   const { config } = deps;
   const input = parseCallbackQuery(query, { token: config.tokenQueryParam, isNewUser: config.isNewUserQueryParam });
@@ -72,4 +89,39 @@ export async function verifyCallbackQuery(
   }
   await assertLoginBound(request, query, config, deps.logger);
   return deps.logup.verify(input.logupToken, input.isNewUser);
+}
+
+/** The answer hooks of a guard or strategy, protected there, as the callback tail calls them. */
+export function callbackAnswersOf(owner: object): LogupCallbackAnswers {
+  const hooks = owner as unknown as LogupCallbackAnswers;
+  return {
+    handleError: (error, response) => hooks.handleError(error, response),
+    handleNotVerified: (errorMessage) => hooks.handleNotVerified(errorMessage),
+    handleAccountSwitch: () => hooks.handleAccountSwitch(),
+  };
+}
+
+/**
+ * The callback's tail, written once for `LogupGuard` and `LogupStrategy`: the checks
+ * and the verification (`verifyCallbackQuery`), LogUp's "not verified", and no switch
+ * of a browser logged in as one subscription (`loggedInAs`) to another. Each refusal
+ * is thrown as `answers` maps it.
+ * @returns the verified subscription, for the caller to log in.
+ */
+export async function verifiedCallbackSubscription(
+  request: unknown,
+  query: Record<string, unknown>,
+  response: unknown,
+  deps: LogupCallbackDeps & { answers: LogupCallbackAnswers; loggedInAs: () => Promise<string | undefined> },
+): Promise<LogupVerifiedSubscription> {
+  let result: LogupVerification;
+  try {
+    result = await verifyCallbackQuery(request, query, deps);
+  } catch (error) {
+    throw deps.answers.handleError(error, response);
+  }
+  if (!result.verified) throw deps.answers.handleNotVerified(result.errorMessage);
+  const current = await deps.loggedInAs();
+  if (current !== undefined && current !== result.subscription.idSubscription) throw deps.answers.handleAccountSwitch();
+  return result.subscription;
 }

@@ -1,6 +1,6 @@
 import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { LOGUP_CALLBACK_KEY, LOGUP_PUBLIC_KEY } from '../logup.constants.js';
-import { httpPairOf } from './logup.request-context.js';
+import { httpPairOf } from './logup.request.js';
 import { LogupError } from '../errors/logup.errors.js';
 import { LOGUP_MESSAGES } from '../errors/logup.messages.js';
 import { isOptionalContext } from './logup.optional.js';

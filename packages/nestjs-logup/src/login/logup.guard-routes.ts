@@ -1,7 +1,7 @@
 import type { Type } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import { LOGUP_CALLBACK_KEY, LOGUP_PUBLIC_KEY } from '../logup.constants.js';
-import { pathOf, routePathOf } from './logup.request-context.js';
+import { pathOf, routePathOf } from './logup.request.js';
 
 /** What a guard reads route metadata from: the handler, then its class. */
 export type RouteTargets = Parameters<Reflector['getAll']>[1];

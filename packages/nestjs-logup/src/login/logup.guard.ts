@@ -1,50 +1,29 @@
 import {
-  HttpException,
   Inject,
   Injectable,
-  InternalServerErrorException,
-  Logger,
   Optional,
-  type Type,
   UnauthorizedException,
   type CanActivate,
   type ExecutionContext,
+  type HttpException,
+  type Type,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { browserAnswerFor } from './logup.browser-answers.js';
-import { loginOfRepeat, recordCallback } from './logup.callback-repeat.js';
-import { LOGUP_CONFIG, LOGUP_SERVICE } from '../logup.constants.js';
-import { httpPairOf, pathOf } from './logup.request-context.js';
-import { GUARD_GATE, gatesGuarding, isCallbackRoute, isPublicFor, type RouteTargets } from './logup.guard-routes.js';
 import { LogupError } from '../errors/logup.errors.js';
-import {
-  LogupAccountSwitchException,
-  LogupNotVerifiedException,
-  LogupSessionUnavailableException,
-  LogupLoginRedirectException,
-  LogupTokenNotAcceptedException,
-} from './logup.exceptions.js';
-import { setResponseHeader, toLogupHttpException } from '../errors/logup.http-mapping.js';
-import { LOGUP_LOGIN_HANDLER, type LogupLoginHandler } from './logup.login-handler.js';
-import { verifyCallbackQuery } from './logup.callback.js';
-import { isOptionalRoute } from './logup.optional.js';
-import { guardSocket } from '../sockets/logup.ws-context.js';
 import { LOGUP_MESSAGES } from '../errors/logup.messages.js';
-import type { LogupConfig } from '../options/logup-module-options.interface.js';
-import { LogupService } from '../logup.service.js';
-import { attachLogin, attachUser, loginOf } from './logup.request.js';
-import { abandonSessionWrite } from '../session/logup.session-store.js';
-import {
-  hasSession,
-  newLoginValue,
-  readLogin,
-  renewedLogin,
-  tokenHashOf,
-  writeLogin,
-  type LogupSessionValue,
-} from '../session/logup.session.js';
-import type { LogupSubscription } from '../logup.subscription.js';
+import { LOGUP_CONFIG, LOGUP_SERVICE } from '../logup.constants.js';
 import { getLogupConfigToken, getLogupServiceToken } from '../logup.injection.js';
+import { LogupService } from '../logup.service.js';
+import type { LogupConfig } from '../options/logup-module-options.interface.js';
+import type { LogupSessionValue } from '../session/logup.session.js';
+import { guardSocket } from '../sockets/logup.ws-context.js';
+import { browserAnswerFor } from './logup.browser-answers.js';
+import { LogupLoginRedirectException, LogupTokenNotAcceptedException } from './logup.exceptions.js';
+import { LogupGuardLogin } from './logup.guard-login.js';
+import { GUARD_GATE, gatesGuarding, isCallbackRoute, isPublicFor, type RouteTargets } from './logup.guard-routes.js';
+import { LOGUP_LOGIN_HANDLER, type LogupLoginHandler } from './logup.login-handler.js';
+import { isOptionalRoute } from './logup.optional.js';
+import { attachLogin, attachUser, httpPairOf, loginOf, pathOf, setResponseHeader } from './logup.request.js';
 
 export type { LogupSessionValue } from '../session/logup.session.js';
 export { LogupLoginRedirectException } from './logup.exceptions.js';
@@ -72,16 +51,15 @@ const namedGuards = new Map<string, Type<LogupGuard>>();
  * hooks (`getRequest`, `getResponse`, `handle*`) to change an outcome.
  */
 @Injectable()
-export class LogupGuard implements CanActivate {
-  protected readonly logger = new Logger('LogupGuard');
-  #warnedNoSession = false;
-
+export class LogupGuard extends LogupGuardLogin implements CanActivate {
   constructor(
-    protected readonly reflector: Reflector,
-    @Inject(LOGUP_SERVICE) protected readonly logup: LogupService,
-    @Inject(LOGUP_CONFIG) protected readonly config: LogupConfig,
-    @Optional() @Inject(LOGUP_LOGIN_HANDLER) protected readonly loginHandler?: LogupLoginHandler,
-  ) {}
+    reflector: Reflector,
+    @Inject(LOGUP_SERVICE) logup: LogupService,
+    @Inject(LOGUP_CONFIG) config: LogupConfig,
+    @Optional() @Inject(LOGUP_LOGIN_HANDLER) loginHandler?: LogupLoginHandler,
+  ) {
+    super(reflector, logup, config, loginHandler);
+  }
 
   /**
    * The guard of a named gate (`LogupModule.forRoot({ name })`): verifies against that
@@ -184,144 +162,6 @@ export class LogupGuard implements CanActivate {
     return httpPairOf(context).response;
   }
 
-  /**
-   * The callback: validate, check the login binding, verify, refuse an account switch,
-   * log in. The same callback repeated by the browser that made it (its session holds
-   * the login of this token, or presents the pending login the first one claimed)
-   * answers as the first did, without a second verification.
-   */
-  protected async handleCallback(request: Request, query: Record<string, unknown>, response: unknown): Promise<void> {
-    const token = query[this.config.tokenQueryParam];
-    const tokenHash = typeof token === 'string' ? tokenHashOf(token) : undefined;
-    // Read once: the repeat check and the account-switch check both look at it.
-    const current = await readLogin(request, this.config);
-    if (tokenHash && (await this.handleRepeatedCallback(request, tokenHash, current))) return;
-    const settle = tokenHash ? recordCallback(request, this.config, tokenHash) : () => undefined;
-    let login: LogupSessionValue | undefined;
-    try {
-      login = await this.verifyAndLogIn(request, query, response, tokenHash, current);
-    } finally {
-      settle(login);
-    }
-  }
-
-  /** A repeat of a callback this browser already completed (or is completing): logs it in as the first did. */
-  protected async handleRepeatedCallback(
-    request: Request,
-    tokenHash: string,
-    current: LogupSessionValue | undefined,
-  ): Promise<boolean> {
-    let subscription: LogupSubscription | undefined;
-    if (current?.tokenHash === tokenHash) {
-      subscription = this.subscriptionOfLogin(current);
-    } else {
-      const value =
-        renewedLogin(request, this.config, tokenHash) ?? (await loginOfRepeat(request, this.config, tokenHash));
-      if (!value) return false;
-      await this.persisting(request, () => writeLogin(request, this.config, value));
-      // Read back: a login logged out or expired since the first callback is not restored.
-      subscription = await this.restoreFromSession(request);
-    }
-    if (!subscription) return false;
-    attachLogin(request, this.config.name, subscription);
-    if (this.loginHandler?.onRequest) {
-      attachUser(request, this.config.name, await this.loginHandler.onRequest(subscription, request));
-    }
-    return true;
-  }
-
-  /** The callback's steps after the repeat check; resolves to the login written (undefined without a session). */
-  protected async verifyAndLogIn(
-    request: Request,
-    query: Record<string, unknown>,
-    response: unknown,
-    tokenHash: string | undefined,
-    current: LogupSessionValue | undefined,
-  ): Promise<LogupSessionValue | undefined> {
-    let result;
-    try {
-      result = await verifyCallbackQuery(request, query, {
-        config: this.config,
-        logup: this.logup,
-        logger: this.logger,
-      });
-    } catch (error) {
-      throw this.handleError(error, response);
-    }
-    if (!result.verified) throw this.handleNotVerified(result.errorMessage);
-    if (current && current.idSubscription !== result.subscription.idSubscription) throw this.handleAccountSwitch();
-    let user: unknown;
-    if (this.loginHandler) {
-      try {
-        user = await this.loginHandler.onLogin({
-          subscription: result.subscription,
-          isNewUser: result.subscription.isNewUser,
-          gate: this.config.name,
-          request,
-        });
-      } catch (error) {
-        throw this.handleLoginHandlerError(error);
-      }
-    }
-    const { idSubscription, idActor, isNewUser } = result.subscription;
-    const value = newLoginValue({ idSubscription, idActor, isNewUser, tokenHash });
-    await this.logIn(request, result.subscription, value);
-    if (this.loginHandler) attachUser(request, this.config.name, user);
-    return hasSession(request) && this.config.sessionKey !== false ? value : undefined;
-  }
-
-  /** The answer when the app's login handler throws: its HttpException, or a 500; nobody is logged in. */
-  protected handleLoginHandlerError(error: unknown): HttpException {
-    if (error instanceof HttpException) return error;
-    this.logger.error(`The LogUp login handler failed: ${error instanceof Error ? error.message : String(error)}`);
-    return new InternalServerErrorException(LOGUP_MESSAGES.loginHandlerFailed);
-  }
-
-  /** Attaches the subscription and, when the request has a session, keeps the login there. */
-  protected async logIn(
-    request: Request,
-    subscription: LogupSubscription,
-    value: LogupSessionValue = newLoginValue(subscription),
-  ): Promise<void> {
-    attachLogin(request, this.config.name, subscription);
-    if (this.config.sessionKey === false) return;
-    if (!hasSession(request)) {
-      if (!this.#warnedNoSession) this.logger.warn(LOGUP_MESSAGES.noSessionWarning);
-      this.#warnedNoSession = true;
-      return;
-    }
-    await this.persisting(request, () => writeLogin(request, this.config, value));
-  }
-
-  /** Runs a session write; a session store failure becomes a 503 (the cause is logged). */
-  protected async persisting(request: Request, write: () => Promise<void>): Promise<void> {
-    try {
-      await write();
-    } catch (error) {
-      this.logger.error(LOGUP_MESSAGES.sessionStoreFailed('a login', error));
-      abandonSessionWrite(request);
-      throw new LogupSessionUnavailableException();
-    }
-  }
-
-  /** The subscription of a visitor who logged in earlier in this session (not expired, not logged out), or undefined. */
-  protected async restoreFromSession(request: Request): Promise<LogupSubscription | undefined> {
-    const value = await readLogin(request, this.config);
-    return value && this.subscriptionOfLogin(value);
-  }
-
-  /** The subscription a session login names, or undefined when its ids are not acceptable. */
-  protected subscriptionOfLogin(value: LogupSessionValue): LogupSubscription | undefined {
-    try {
-      return this.logup.subscription(value.idSubscription, {
-        idActor: typeof value.idActor === 'string' ? value.idActor : undefined,
-        isNewUser: typeof value.isNewUser === 'boolean' ? value.isNewUser : undefined,
-      });
-    } catch {
-      return undefined;
-    }
-  }
-
   /** The answer to a `logupToken` on a route that is not the callback (400), with a log line for the developer. */
   protected handleTokenOffCallback(request: Request): HttpException {
     this.logger.warn(
@@ -343,11 +183,6 @@ export class LogupGuard implements CanActivate {
     return answer;
   }
 
-  /** The answer to a callback for another subscription while logged in (409). */
-  protected handleAccountSwitch(): HttpException {
-    return new LogupAccountSwitchException();
-  }
-
   /** The answer to a request with neither a callback token nor a logged-in session. */
   protected handleUnauthenticated(request: Request, response: unknown): HttpException {
     const header = (request.headers as Record<string, string | string[] | undefined> | undefined)?.accept;
@@ -357,16 +192,5 @@ export class LogupGuard implements CanActivate {
       return new LogupLoginRedirectException(this.config.loginUrl);
     }
     return new UnauthorizedException(LOGUP_MESSAGES.loginRequired);
-  }
-
-  /** The answer when LogUp says the token does not prove a login. */
-  protected handleNotVerified(errorMessage: string): HttpException {
-    return new LogupNotVerifiedException(errorMessage);
-  }
-
-  /** Maps a library error to the HTTP answer (see `toLogupHttpException`); unknown errors are rethrown. */
-  protected handleError(error: unknown, response: unknown): HttpException {
-    if (error instanceof LogupError) return toLogupHttpException(error, response);
-    throw error;
   }
 }

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { LoggerService } from '@nestjs/common';
+import { LOGUP_MESSAGES } from '../errors/logup.messages.js';
+import { LogupSessionUnavailableException } from '../login/logup.exceptions.js';
 
 /**
  * Reads and writes `request.session`, whatever the session library: a plain object
@@ -74,4 +77,24 @@ export async function saveSession(request: unknown): Promise<void> {
 export function abandonSessionWrite(request: unknown): void {
   const session = sessionOf(request) as SavableSession | undefined;
   if (typeof session?.sessionId === 'string') (request as { session?: unknown }).session = null;
+}
+
+/**
+ * Runs a session write (`what` names it in the log); a session store failure
+ * abandons the half-made write and becomes a 503 (`LogupSessionUnavailableException`),
+ * its cause logged for the operator. Shared by `LogupGuard` and `LogupService`.
+ */
+export async function persistOrUnavailable<T>(
+  request: unknown,
+  what: string,
+  write: () => Promise<T>,
+  logger: Pick<LoggerService, 'error'>,
+): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    logger.error(LOGUP_MESSAGES.sessionStoreFailed(what, error));
+    abandonSessionWrite(request);
+    throw new LogupSessionUnavailableException();
+  }
 }
