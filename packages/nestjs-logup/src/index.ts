@@ -1,6 +1,12 @@
 export { LogupModule } from './logup.module.js';
-export { InjectLogup, LOGUP_DEFAULT_NAME, getLogupConfigToken, getLogupServiceToken } from './logup.injection.js';
-export { LOGUP_LOGIN_HANDLER, LOGUP_USER_PROPERTY, type LogupLoginHandler } from './login/logup.login-handler.js';
+export {
+  InjectLogup,
+  InjectLogupConfig,
+  LOGUP_DEFAULT_NAME,
+  getLogupConfigToken,
+  getLogupServiceToken,
+} from './logup.injection.js';
+export { LOGUP_LOGIN_HANDLER, type LogupLoginHandler } from './login/logup.login-handler.js';
 export {
   LogupService,
   type LogupConnectionCheck,
@@ -15,8 +21,12 @@ export {
 } from './login/logup.browser-answers.js';
 export {
   LogupAccountSwitchException,
+  LogupCallbackRefusedException,
+  LogupCrossSiteLoginException,
   LogupLoginNotStartedException,
   LogupLoginRedirectException,
+  LogupNotVerifiedException,
+  LogupSessionUnavailableException,
   LogupTokenNotAcceptedException,
 } from './login/logup.exceptions.js';
 export {
@@ -53,8 +63,8 @@ export type {
   StandardSchemaV1,
   StandardSchemaV1Result,
 } from './db/logup.db-schema.js';
-export type { LogupRequest, LogupResponse, LogupTransport } from './http/logup.transport.js';
 export type {
+  LogupConfig,
   LogupLoginBinding,
   LogupModuleOptions,
   LogupOptionsFactory,
@@ -62,32 +72,31 @@ export type {
   LogupSessionRevocationStore,
 } from './options/logup-module-options.interface.js';
 export type { LogupDb, LogupDbValue } from './logup.validation.js';
-export { LOGUP_CALLBACK_RULES } from './logup.validation.js';
 export {
   LOGUP_API_VERSION_PATTERN,
-  LOGUP_CALLBACK_KEY,
   LOGUP_DB_LIMITS,
   LOGUP_DEFAULT_API_VERSION,
   LOGUP_DEFAULT_BASE_URL,
-  LOGUP_PUBLIC_KEY,
-  LOGUP_REQUEST_PROPERTY,
 } from './logup.constants.js';
 export {
   LogupError,
-  LogupApiError,
   LogupConfigurationError,
-  LogupCredentialsError,
   LogupDbSchemaError,
-  LogupUnavailableError,
   LogupValidationError,
-  isLogupApiError,
   isLogupDbSchemaError,
   isLogupError,
-  isLogupUnavailableError,
   isLogupValidationError,
-  type LogupApiErrorOptions,
   type LogupErrorCode,
-  type LogupUnavailableErrorOptions,
   type LogupUnavailableReason,
   type LogupValidationIssue,
 } from './errors/logup.errors.js';
+export {
+  LogupApiError,
+  LogupCredentialsError,
+  LogupUnavailableError,
+  MALFORMED_ANSWER,
+  isLogupApiError,
+  isLogupUnavailableError,
+  type LogupApiErrorOptions,
+  type LogupUnavailableErrorOptions,
+} from './errors/logup.api-errors.js';

@@ -23,9 +23,6 @@ export const LOGUP_PUBLIC_KEY = 'logup:public';
 /** Route metadata key set by `@LogupCallback()`. */
 export const LOGUP_CALLBACK_KEY = 'logup:callback';
 
-/** Request property the guard stores the visitor's subscription under. */
-export const LOGUP_REQUEST_PROPERTY = 'logupSubscription';
-
 // Injection tokens are registry symbols (Symbol.for): two copies of the package in one
 // process (an ESM import and a CommonJS require) then name the same providers.
 

@@ -21,3 +21,12 @@ export const getLogupConfigToken = (name: string = LOGUP_DEFAULT_NAME): string |
  */
 export const InjectLogup = (name: string = LOGUP_DEFAULT_NAME): PropertyDecorator & ParameterDecorator =>
   Inject(name === LOGUP_DEFAULT_NAME ? LOGUP_SERVICE : getLogupServiceToken(name));
+
+/**
+ * Injects a gate's resolved configuration (`LogupConfig`: every option with its
+ * default applied, frozen; the secret readable but out of `inspect` and JSON), e.g.
+ * to read `callbackPath` or `loginUrl` in the app's own code.
+ * @example constructor(@InjectLogupConfig() private readonly logupConfig: LogupConfig) {}
+ */
+export const InjectLogupConfig = (name: string = LOGUP_DEFAULT_NAME): PropertyDecorator & ParameterDecorator =>
+  Inject(getLogupConfigToken(name));

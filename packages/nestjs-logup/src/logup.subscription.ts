@@ -10,13 +10,8 @@ import {
   type LogupRegisteredDb,
 } from './db/logup.db-schema.js';
 import { LOGUP_DB_LIMITS } from './logup.constants.js';
-import {
-  LogupApiError,
-  LogupDbSchemaError,
-  LogupValidationError,
-  malformedAnswer,
-  type LogupError,
-} from './errors/logup.errors.js';
+import { LogupDbSchemaError, LogupValidationError, type LogupError } from './errors/logup.errors.js';
+import { LogupApiError, malformedAnswer } from './errors/logup.api-errors.js';
 import type { LogupRequest, LogupResponse, LogupTransport } from './http/logup.transport.js';
 import {
   assertDbKeys,

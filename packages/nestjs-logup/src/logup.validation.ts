@@ -1,5 +1,6 @@
 import { LOGUP_DB_LIMITS } from './logup.constants.js';
-import { LogupValidationError, malformedAnswer, type LogupValidationIssue } from './errors/logup.errors.js';
+import { LogupValidationError, type LogupValidationIssue } from './errors/logup.errors.js';
+import { malformedAnswer } from './errors/logup.api-errors.js';
 import { reasonOf, sanitizeReason } from './errors/logup.redact.js';
 
 /** A value LogUp stores: string, finite number or boolean. */

@@ -1,15 +1,12 @@
+import { LogupError, LogupValidationError, isLogupError, isLogupValidationError } from './logup.errors.js';
 import {
   LogupApiError,
   LogupCredentialsError,
-  LogupError,
   LogupUnavailableError,
-  LogupValidationError,
   errorForStatus,
   isLogupApiError,
-  isLogupError,
   isLogupUnavailableError,
-  isLogupValidationError,
-} from './logup.errors.js';
+} from './logup.api-errors.js';
 
 describe('LogupError family', () => {
   it('has names, codes and safe toJSON', () => {

@@ -8,13 +8,8 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { setResponseHeader } from '../login/logup.request.js';
-import {
-  LogupApiError,
-  LogupCredentialsError,
-  LogupError,
-  LogupUnavailableError,
-  LogupValidationError,
-} from './logup.errors.js';
+import { LogupError, LogupValidationError } from './logup.errors.js';
+import { LogupApiError, LogupCredentialsError, LogupUnavailableError } from './logup.api-errors.js';
 import { LOGUP_MESSAGES } from './logup.messages.js';
 
 /** The HTTP answer for a library error, and what goes beside it. */

@@ -1,4 +1,4 @@
-import { errorForStatus, LogupApiError, malformedAnswer } from '../errors/logup.errors.js';
+import { errorForStatus, LogupApiError, malformedAnswer } from '../errors/logup.api-errors.js';
 import { LOGUP_MESSAGES } from '../errors/logup.messages.js';
 import { reasonOf } from '../errors/logup.redact.js';
 import { LogupAttemptLoop, traced, type LogupAttemptDeps } from './logup.attempt-loop.js';

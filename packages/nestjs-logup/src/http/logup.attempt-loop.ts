@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { errorForStatus, LogupUnavailableError } from '../errors/logup.errors.js';
+import { errorForStatus, LogupUnavailableError } from '../errors/logup.api-errors.js';
 import { reasonOf } from '../errors/logup.redact.js';
 import type { LogupConfig } from '../options/logup-module-options.interface.js';
 import type { LogupHttpAttempts, LogupHttpOutcome } from './logup.http-attempts.js';

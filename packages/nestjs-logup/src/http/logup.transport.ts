@@ -1,4 +1,4 @@
-import { errorForStatus } from '../errors/logup.errors.js';
+import { errorForStatus } from '../errors/logup.api-errors.js';
 import { reasonOf } from '../errors/logup.redact.js';
 
 /** One authenticated API call as the library sees it. Internal. */

@@ -1,7 +1,7 @@
 import { HttpException, Injectable, type Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { LOGUP_CONFIG } from '../logup.constants.js';
-import { LogupUnavailableError } from '../errors/logup.errors.js';
+import { LogupUnavailableError } from '../errors/logup.api-errors.js';
 import type { LogupConfig, LogupLoginBinding } from '../options/logup-module-options.interface.js';
 import { LogupModule } from '../logup.module.js';
 import { LogupStrategy } from './logup.passport.js';

@@ -28,6 +28,3 @@ export interface LogupLoginHandler<TUser = unknown> {
 
 /** Injection token of the app's {@link LogupLoginHandler}. */
 export const LOGUP_LOGIN_HANDLER = Symbol.for('nestjs-logup.login-handler');
-
-/** Request property the guard puts the login handler's user under. */
-export const LOGUP_USER_PROPERTY = 'logupUser';
