@@ -1,11 +1,5 @@
 export { LogupModule } from './logup.module.js';
-export {
-  InjectLogup,
-  InjectLogupConfig,
-  LOGUP_DEFAULT_NAME,
-  getLogupConfigToken,
-  getLogupServiceToken,
-} from './logup.injection.js';
+export { InjectLogup, InjectLogupConfig, getLogupConfigToken, getLogupServiceToken } from './logup.injection.js';
 export { LOGUP_LOGIN_HANDLER, type LogupLoginHandler } from './login/logup.login-handler.js';
 export {
   LogupService,
@@ -77,6 +71,7 @@ export {
   LOGUP_DB_LIMITS,
   LOGUP_DEFAULT_API_VERSION,
   LOGUP_DEFAULT_BASE_URL,
+  LOGUP_DEFAULT_NAME,
 } from './logup.constants.js';
 export {
   LogupError,

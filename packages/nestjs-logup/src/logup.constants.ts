@@ -1,3 +1,6 @@
+/** The name of the instance `LogupModule.forRoot()` registers when given no `name`. */
+export const LOGUP_DEFAULT_NAME = 'default';
+
 /** LogUp's production API host. */
 export const LOGUP_DEFAULT_BASE_URL = 'https://api.logup.co';
 

@@ -10,7 +10,8 @@ import { LogupGuard } from './login/logup.guard.js';
 import type { LogupModuleOptions } from './options/logup-module-options.interface.js';
 import { SecretHolder } from './options/logup.secret-holder.js';
 import { LogupService, warnIfTwoCopies } from './logup.service.js';
-import { getLogupConfigToken, getLogupServiceToken, LOGUP_DEFAULT_NAME } from './logup.injection.js';
+import { LOGUP_DEFAULT_NAME } from './logup.constants.js';
+import { getLogupConfigToken, getLogupServiceToken } from './logup.injection.js';
 
 /** Which gate a LogupModule instance serves (for the duplicate check). */
 export const LOGUP_INSTANCE = Symbol.for('nestjs-logup.instance');

@@ -1,9 +1,6 @@
 import { Inject } from '@nestjs/common';
-import { LOGUP_CONFIG, LOGUP_SERVICE } from './logup.constants.js';
+import { LOGUP_CONFIG, LOGUP_DEFAULT_NAME, LOGUP_SERVICE } from './logup.constants.js';
 import { LogupService } from './logup.service.js';
-
-/** The name of the instance `LogupModule.forRoot()` registers when given no `name`. */
-export const LOGUP_DEFAULT_NAME = 'default';
 
 /** The injection token of a gate's `LogupService` (the class itself for the default gate). */
 export const getLogupServiceToken = (name: string = LOGUP_DEFAULT_NAME): string | typeof LogupService =>

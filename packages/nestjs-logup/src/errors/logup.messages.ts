@@ -119,3 +119,35 @@ export const LOGUP_MESSAGES = {
   duplicateName: (name: string) =>
     `LogupModule.forRoot() was called twice with the name "${name}": give each gate its own name`,
 } as const;
+
+/** What is wrong with a module option (after `Invalid LogupModule option "<name>": `). */
+export const LOGUP_OPTION_PROBLEMS = {
+  noOptions: 'LogupModule.forRoot() needs { idGate, secret }',
+  required: 'is required',
+  nonEmptyString: 'must be a non-empty string',
+  notAnOption: (hint: string | undefined) => `is not an option${hint ? `; did you mean "${hint}"?` : ''}`,
+  integer: (min: number, max: number, value: unknown) =>
+    `must be an integer from ${min} to ${max}, ` +
+    (typeof value === 'string'
+      ? `received the string ${JSON.stringify(value.slice(0, 20))}; convert it with Number()`
+      : `received ${typeof value === 'number' ? value : typeof value}`),
+  apiVersion: (pattern: RegExp, value: unknown) =>
+    `must match ${pattern.source} (e.g. "v1_1"), got ${JSON.stringify(value)}`,
+  queryParam: (pattern: RegExp) => `must match ${pattern.source}`,
+  path: 'must be a path starting with "/"',
+  baseUrl: 'must be an absolute http(s) URL',
+  baseUrlParts: 'must be an http(s) URL without credentials, query or fragment',
+  baseUrlInsecure: (origin: string) =>
+    `baseUrl ${origin} is not HTTPS: LogUp requires HTTPS; plain HTTP suits only a local emulator`,
+  trustedOrigins: 'must be a list of origins such as "https://www.example.com" (scheme, host and port only)',
+  object: 'must be an object',
+  sessionKey: 'must be a non-empty string or false',
+  loginBinding: (choices: readonly string[]) => `must be one of ${choices.map((b) => `"${b}"`).join(', ')}`,
+  bindingNeedsSession: (binding: string) => `"${binding}" needs a session: set sessionKey, or loginBinding: 'off'`,
+  httpModuleOptions: 'must be an axios config object',
+  httpService: 'must be an HttpService from @nestjs/axios',
+  callbackErrorUrl: 'must be a non-empty string (a path or an absolute URL) or false',
+  loginUrl: 'must be a non-empty string (a path or an absolute URL)',
+  boolean: 'must be true or false',
+  sessionRevocation: 'must have revoke(sid, expiresAt) and isRevoked(sid) methods',
+} as const;

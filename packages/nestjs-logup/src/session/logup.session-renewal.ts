@@ -1,3 +1,4 @@
+import { isOneCallbackSessionKey } from '../options/logup.option-rules.js';
 import { sessionOf } from './logup.session-store.js';
 
 /**
@@ -12,7 +13,7 @@ import { sessionOf } from './logup.session-store.js';
  * - Cookie sessions (cookie-session, @fastify/secure-session) have no id.
  */
 export interface LogupRenewal {
-  /** The session key the marker is kept under (`<sessionKey>:renewed`). */
+  /** The session key the marker is kept under (`logupSessionKeys(sessionKey).renewed`). */
   key: string;
   value: unknown;
 }
@@ -74,6 +75,6 @@ export function carriedEntries(request: unknown): [string, unknown][] {
   // regenerate() too) keeps its data, and its own fields are not data.
   if (typeof session.id !== 'string' && typeof session.sessionId !== 'string') return [];
   return Object.keys(session)
-    .filter((key) => !SESSION_OWN_FIELDS.has(key) && !key.endsWith(':pending') && !key.endsWith(':renewed'))
+    .filter((key) => !SESSION_OWN_FIELDS.has(key) && !isOneCallbackSessionKey(key))
     .map((key) => [key, session[key]]);
 }

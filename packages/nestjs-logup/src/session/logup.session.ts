@@ -4,6 +4,7 @@ import { hasSession, randomId, read, saveSession, write } from './logup.session-
 export { hasSession } from './logup.session-store.js';
 import { carriedEntries, regenerate } from './logup.session-renewal.js';
 import { signedOutSince } from './logup.revocation.js';
+import { defaultSessionKey, logupSessionKeys } from '../options/logup.option-rules.js';
 import type { LogupConfig } from '../options/logup-module-options.interface.js';
 
 /** What the guard keeps in the session: ids and times only, never tokens or the DB. */
@@ -31,7 +32,7 @@ export interface LogupPendingLogin {
   expiresAt: number;
 }
 
-const pendingKey = (sessionKey: string) => `${sessionKey}:pending`;
+const pendingKey = (sessionKey: string) => logupSessionKeys(sessionKey).pending;
 
 /** Records a pending login in the session (needs a session and a `sessionKey`), persisted before it resolves. */
 export async function startPendingLogin(request: unknown, config: LogupConfig): Promise<LogupPendingLogin | undefined> {
@@ -148,7 +149,7 @@ export async function writeLogin(request: unknown, config: LogupConfig, value: L
   await saveSession(request);
 }
 
-const renewedKey = (sessionKey: string) => `${sessionKey}:renewed`;
+const renewedKey = (sessionKey: string) => logupSessionKeys(sessionKey).renewed;
 
 /**
  * The login a callback made with this token before the session id was renewed, read
@@ -182,7 +183,7 @@ export async function endLogin(request: unknown, config: LogupConfig, persist = 
  * @deprecated Use `LogupService.logout(request)`: it knows the configured key and
  * revokes the login on the server.
  */
-export function clearLogupSession(request: unknown, sessionKey = 'logup'): void {
+export function clearLogupSession(request: unknown, sessionKey = defaultSessionKey()): void {
   write(request, sessionKey, undefined);
   write(request, pendingKey(sessionKey), undefined);
 }
