@@ -1,5 +1,6 @@
 import { HttpService } from '@nestjs/axios';
-import type { DynamicModule, Provider } from '@nestjs/common';
+import { Logger, type DynamicModule, type Provider } from '@nestjs/common';
+import { LOGUP_MESSAGES } from './errors/logup.messages.js';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import axios from 'axios';
 import { LogupApiClient } from './http/logup-api.client.js';
@@ -9,7 +10,7 @@ import { LogupErrorInterceptor } from './errors/logup.error-interceptor.js';
 import { LogupGuard } from './login/logup.guard.js';
 import type { LogupModuleOptions } from './options/logup-module-options.interface.js';
 import { SecretHolder } from './options/logup.secret-holder.js';
-import { LogupService, warnIfTwoCopies } from './logup.service.js';
+import { LogupService } from './logup.service.js';
 import { LOGUP_DEFAULT_NAME } from './logup.constants.js';
 import { getLogupConfigToken, getLogupServiceToken } from './logup.injection.js';
 
@@ -84,4 +85,21 @@ export function defineLogupInstance(definition: DynamicModule, extras: { isGloba
       ? [getLogupServiceToken(name), getLogupConfigToken(name)]
       : [LogupService, LOGUP_SERVICE, LogupGuard, LOGUP_CONFIG],
   };
+}
+
+/** Every copy of this package loaded in the process registers its LogupService class here. */
+const copies = ((globalThis as Record<symbol, unknown>)[Symbol.for('nestjs-logup.copies')] ??=
+  new Set<unknown>()) as Set<unknown>;
+copies.add(LogupService);
+let warnedTwoCopies = false;
+
+/**
+ * Logs once, at boot, when two copies of the package are loaded (an ESM `import` and a
+ * CommonJS `require`, or two installed versions): their classes differ, so a class
+ * injected from one copy is not the other's provider.
+ */
+export function warnIfTwoCopies(): void {
+  if (copies.size < 2 || warnedTwoCopies) return;
+  warnedTwoCopies = true;
+  new Logger('LogupModule').warn(LOGUP_MESSAGES.twoCopies(copies.size));
 }

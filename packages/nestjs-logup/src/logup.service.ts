@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LogupApiClient } from './http/logup-api.client.js';
 import { LOGUP_CONFIG } from './logup.constants.js';
-import { LogupDbSchemaError, type LogupError } from './errors/logup.errors.js';
+import type { LogupError } from './errors/logup.errors.js';
 import { LogupCrossSiteLoginException } from './login/logup.exceptions.js';
 import { LOGUP_MESSAGES } from './errors/logup.messages.js';
 import { crossSiteStartProblem } from './login/logup.request-origin.js';
@@ -14,12 +14,12 @@ import {
   type LogupPendingLogin,
   type LogupSessionValue,
 } from './session/logup.session.js';
-import { validateDb, type LogupDbRead, type LogupDbType, type LogupRegisteredDb } from './db/logup.db-schema.js';
+import { verificationDb, type LogupDbRead, type LogupDbType, type LogupRegisteredDb } from './db/logup.db-schema.js';
 import { LogupSubscription } from './logup.subscription.js';
 import { loginInSession, signOutSubscription } from './session/logup.revocation.js';
 import { connectSocket, endSocketsOf, type LogupSocketClient } from './sockets/logup.ws-context.js';
 import type { IncomingMessage } from 'node:http';
-import { assertId, assertVerifyInput, readVerificationAnswer, type LogupDb } from './logup.validation.js';
+import { assertId, assertVerifyInput, readVerificationAnswer } from './logup.validation.js';
 
 /** A subscription just verified: `idActor` and `isNewUser` are known. */
 export type LogupVerifiedSubscription<TDb extends LogupDbType = LogupRegisteredDb> = LogupSubscription<TDb> & {
@@ -90,7 +90,12 @@ export class LogupService {
     const { idSubscription, idActor, db } = answer;
     const subscription = new LogupSubscription<TDb>(
       this.#client,
-      { idSubscription, idActor, isNewUser, db: await this.#checkedDb(idSubscription, db) },
+      {
+        idSubscription,
+        idActor,
+        isNewUser,
+        db: (await verificationDb(this.#config.dbSchema, idSubscription, db)) as LogupDbRead<TDb> | undefined,
+      },
       this.#config.dbSchema,
     );
     return { verified: true, subscription: subscription as LogupVerifiedSubscription<TDb> };
@@ -115,27 +120,6 @@ export class LogupService {
       },
       this.#config.dbSchema,
     );
-  }
-
-  /**
-   * The verification's DB through the `dbSchema`. A DB that does not match must not
-   * fail the login (the logupToken is spent): the subscription gets no snapshot, and
-   * a warning names the keys; `getDb()` throws the typed error.
-   */
-  async #checkedDb<TDb extends LogupDbType>(
-    idSubscription: string,
-    db: LogupDb,
-  ): Promise<LogupDbRead<TDb> | undefined> {
-    const schema = this.#config.dbSchema;
-    if (!schema) return db as LogupDbRead<TDb>;
-    // A schema that throws instead of answering issues must not fail the login either.
-    const checked = await validateDb(schema, db).catch((thrown: unknown) => ({
-      issues: [{ path: 'db', message: `made dbSchema throw ${(thrown as Error)?.name ?? 'an error'}` }],
-    }));
-    if ('value' in checked) return checked.value as LogupDbRead<TDb>;
-    const error = new LogupDbSchemaError('verification', idSubscription, checked.issues);
-    new Logger('LogupModule').warn(error.message);
-    return undefined;
   }
 
   /**
@@ -262,21 +246,4 @@ export class LogupService {
   toJSON(): Record<string, unknown> {
     return { idGate: this.#config.idGate, apiUrl: this.#config.apiUrl };
   }
-}
-
-/** Every copy of this package loaded in the process registers its LogupService class here. */
-const copies = ((globalThis as Record<symbol, unknown>)[Symbol.for('nestjs-logup.copies')] ??=
-  new Set<unknown>()) as Set<unknown>;
-copies.add(LogupService);
-let warnedTwoCopies = false;
-
-/**
- * Logs once, at boot, when two copies of the package are loaded (an ESM `import` and a
- * CommonJS `require`, or two installed versions): their classes differ, so a class
- * injected from one copy is not the other's provider.
- */
-export function warnIfTwoCopies(): void {
-  if (copies.size < 2 || warnedTwoCopies) return;
-  warnedTwoCopies = true;
-  new Logger('LogupModule').warn(LOGUP_MESSAGES.twoCopies(copies.size));
 }

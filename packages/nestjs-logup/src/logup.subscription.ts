@@ -9,18 +9,11 @@ import {
   type LogupDbWrite,
   type LogupRegisteredDb,
 } from './db/logup.db-schema.js';
-import { LOGUP_DB_LIMITS } from './logup.constants.js';
+import { dbCall, refusedUpdate } from './db/logup.db-calls.js';
 import { LogupDbSchemaError, LogupValidationError, type LogupError } from './errors/logup.errors.js';
-import { LogupApiError, malformedAnswer } from './errors/logup.api-errors.js';
+import { malformedAnswer } from './errors/logup.api-errors.js';
 import type { LogupRequest, LogupResponse, LogupTransport } from './http/logup.transport.js';
-import {
-  assertDbKeys,
-  dbUpdateIssues,
-  isPlainObject,
-  parseDb,
-  type LogupDb,
-  type LogupDbValue,
-} from './logup.validation.js';
+import { assertDbKeys, dbUpdateIssues, isPlainObject, parseDb, type LogupDb } from './logup.validation.js';
 
 /** What a subscription is made of (see {@link LogupSubscription}). */
 export interface LogupSubscriptionData<TDb extends LogupDbType = LogupRegisteredDb> {
@@ -37,23 +30,6 @@ export type LogupDbChange<TDb extends LogupDbType = LogupRegisteredDb> = (
 
 const BRAND = Symbol.for('nestjs-logup.subscription');
 const ownHasInstance = Function.prototype[Symbol.hasInstance];
-
-/**
- * LogUp's 400 for an update, naming the string values that are within the limit in
- * characters (what the library checks) but over it in UTF-8 bytes: LogUp's reference
- * says both "under 1 KB" and "1024 characters", so those are the likely cause.
- */
-function refusedUpdate(error: LogupError, data: Record<string, LogupDbValue>): LogupError {
-  const max = LOGUP_DB_LIMITS.maxValueLength;
-  const heavy = Object.keys(data).flatMap((key) => {
-    const value = data[key];
-    const bytes = typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : 0;
-    return bytes > max ? [`"${key}" (${bytes} bytes)`] : [];
-  });
-  if (!(error instanceof LogupApiError) || error.status !== 400 || heavy.length === 0) return error;
-  const errorMessage = `${error.errorMessage}; over ${max} bytes in UTF-8: ${heavy.join(', ')}`;
-  return new LogupApiError({ operation: error.operation, status: error.status, errorMessage });
-}
 
 /**
  * A visitor's membership of your gate, and its key-value DB. Obtained from
@@ -113,12 +89,8 @@ export class LogupSubscription<TDb extends LogupDbType = LogupRegisteredDb> {
   async getDb(): Promise<LogupDbRead<TDb>>;
   async getDb<K extends keyof LogupDbRead<TDb> & string>(keys: K[]): Promise<Partial<LogupDbRead<TDb>>>;
   async getDb(keys?: string[]): Promise<Partial<LogupDbRead<TDb>>> {
-    let query = '';
-    if (keys !== undefined) {
-      assertDbKeys(keys, 'DB read', false);
-      query = `?keys=${keys.map(encodeURIComponent).join(',')}`;
-    }
-    const request = { method: 'GET', path: `${this.#dbPath()}${query}`, operation: 'getDb', idempotent: true } as const;
+    if (keys !== undefined) assertDbKeys(keys, 'DB read', false);
+    const request = dbCall.read(this.idSubscription, keys);
     const raw = await this.#send(request);
     if (keys === undefined) return this.#remember(request.operation, raw);
     const issues = this.#schema ? await validateDbKeys(this.#schema, raw) : [];
@@ -145,7 +117,7 @@ export class LogupSubscription<TDb extends LogupDbType = LogupRegisteredDb> {
     assertDbKeys(keys, 'DB delete', true);
     return inOrder(this.#transport, this.idSubscription, async () => {
       await this.#delete(keys);
-      return this.#remember('deleteDbValues', await this.#send(this.#read()), true);
+      return this.#remember('deleteDbValues', await this.#send(dbCall.read(this.idSubscription)), true);
     });
   }
 
@@ -181,7 +153,7 @@ export class LogupSubscription<TDb extends LogupDbType = LogupRegisteredDb> {
       // Removals first: they make room under the 20-key limit for the keys added.
       if (plan.remove.length > 0) await this.#delete(plan.remove);
       if (putKeys > 0) return this.#put(plan.put, 'changeDb');
-      return this.#remember('changeDb', await this.#send(this.#read()), true);
+      return this.#remember('changeDb', await this.#send(dbCall.read(this.idSubscription)), true);
     });
   }
 
@@ -195,33 +167,14 @@ export class LogupSubscription<TDb extends LogupDbType = LogupRegisteredDb> {
     };
   }
 
-  #dbPath(): string {
-    return `/subscription/${encodeURIComponent(this.idSubscription)}/db`;
-  }
-
-  // The calls keep LogUp's operation names (getDb, updateDb, deleteDbValues), as their
-  // telemetry spans and errors do, whichever method sent them.
-  #read(): LogupRequest {
-    return { method: 'GET', path: this.#dbPath(), operation: 'getDb', idempotent: true };
-  }
-
   /** PUTs keys; `caller` names the method in a `LogupDbSchemaError`. */
   async #put(data: LogupDb, caller: string): Promise<LogupDbRead<TDb>> {
-    const body = { data: Object.keys(data).map((key) => ({ key, value: data[key] })) };
-    const request = { method: 'PUT', path: this.#dbPath(), body, operation: 'updateDb', idempotent: true } as const;
+    const request = dbCall.update(this.idSubscription, data);
     return this.#remember(caller, await this.#send(request, (error) => refusedUpdate(error, data)), true);
   }
 
   async #delete(keys: string[]): Promise<void> {
-    const body = { keys: [...new Set(keys)] };
-    const request = {
-      method: 'DELETE',
-      path: this.#dbPath(),
-      body,
-      operation: 'deleteDbValues',
-      idempotent: true,
-    } as const;
-    await this.#transport.request(request);
+    await this.#transport.request(dbCall.delete(this.idSubscription, keys));
   }
 
   /** Sends a call that LogUp answers with a DB; the DB as LogUp holds it. `refused` may explain a 400. */

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
-import type { LogupValidationIssue } from '../errors/logup.errors.js';
+import { Logger } from '@nestjs/common';
+import { LogupDbSchemaError, type LogupValidationIssue } from '../errors/logup.errors.js';
 import type { LogupDb, LogupDbValue } from '../logup.validation.js';
 
 /**
@@ -171,4 +172,25 @@ function withoutUndefined(value: unknown): LogupDb | undefined {
     Object.defineProperty(db, key, { value: entry, enumerable: true, writable: true, configurable: true });
   }
   return db;
+}
+
+/**
+ * The verification's DB through the `dbSchema`. A DB that does not match must not
+ * fail the login (the logupToken is spent): the subscription gets no snapshot, and
+ * a warning names the keys; `getDb()` then throws the typed error.
+ * @returns the DB (validated, the schema's defaults applied), or undefined when it does not match.
+ */
+export async function verificationDb(
+  schema: LogupDbSchema | undefined,
+  idSubscription: string,
+  db: LogupDb,
+): Promise<LogupDb | undefined> {
+  if (!schema) return db;
+  // A schema that throws instead of answering issues must not fail the login either.
+  const checked = await validateDb(schema, db).catch((thrown: unknown) => ({
+    issues: [{ path: 'db', message: `made dbSchema throw ${(thrown as Error)?.name ?? 'an error'}` }],
+  }));
+  if ('value' in checked) return checked.value;
+  new Logger('LogupModule').warn(new LogupDbSchemaError('verification', idSubscription, checked.issues).message);
+  return undefined;
 }
