@@ -98,7 +98,7 @@ let warnedTwoCopies = false;
  * CommonJS `require`, or two installed versions): their classes differ, so a class
  * injected from one copy is not the other's provider.
  */
-export function warnIfTwoCopies(): void {
+function warnIfTwoCopies(): void {
   if (copies.size < 2 || warnedTwoCopies) return;
   warnedTwoCopies = true;
   new Logger('LogupModule').warn(LOGUP_MESSAGES.twoCopies(copies.size));

@@ -4,7 +4,7 @@ import { validateDb, type LogupDbSchema } from './logup.db-schema.js';
 import { dbUpdateIssues, isPlainObject, type LogupDb } from '../logup.validation.js';
 
 /** What a `changeDb` sends: the keys whose value changed (PUT) and the keys removed (DELETE). */
-export interface LogupDbChangePlan {
+interface LogupDbChangePlan {
   put: LogupDb;
   remove: string[];
 }

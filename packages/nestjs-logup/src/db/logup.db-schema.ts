@@ -77,7 +77,7 @@ export type LogupDbWrite<T extends LogupDbType> = T extends LogupDbSchema
 type SomeKeys<T> = { [K in keyof T]?: Exclude<T[K], undefined> };
 
 /** Whether a value implements Standard Schema v1. */
-export function isStandardSchema(value: unknown): value is LogupDbSchema {
+function isStandardSchema(value: unknown): value is LogupDbSchema {
   const props = (value as { '~standard'?: unknown } | null | undefined)?.['~standard'];
   return (
     typeof props === 'object' &&

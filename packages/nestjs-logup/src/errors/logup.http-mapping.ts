@@ -13,7 +13,7 @@ import { LogupApiError, LogupCredentialsError, LogupUnavailableError } from './l
 import { LOGUP_MESSAGES } from './logup.messages.js';
 
 /** The HTTP answer for a library error, and what goes beside it. */
-export interface LogupHttpAnswer {
+interface LogupHttpAnswer {
   exception: HttpException;
   /** Seconds for a `Retry-After` header (LogUp sent one), if any. */
   retryAfterSeconds?: number;

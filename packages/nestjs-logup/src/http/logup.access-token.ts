@@ -6,19 +6,19 @@ import { isTransient } from './logup.retry.js';
 import type { LogupResponse } from './logup.transport.js';
 
 /** A fetched access token and when to renew it. */
-export interface LogupAccessToken {
+interface LogupAccessToken {
   readonly value: string;
   /** Epoch ms after which the token is renewed before use. */
   readonly renewAt: number;
 }
 
 /** Fetches a new access token; `deadline` is the epoch ms the whole call must end by. */
-export type LogupTokenFetcher = (deadline: number) => Promise<{ value: string; expiresInSeconds: number }>;
+type LogupTokenFetcher = (deadline: number) => Promise<{ value: string; expiresInSeconds: number }>;
 
 /** Default lifetime when LogUp's answer has no `expires_in`. */
 const DEFAULT_LIFETIME_SECONDS = 3600;
 /** Longest access token accepted, in characters. */
-export const MAX_ACCESS_TOKEN_LENGTH = 4096;
+const MAX_ACCESS_TOKEN_LENGTH = 4096;
 /** Longest `expires_in` accepted: a year, in seconds. */
 export const MAX_EXPIRES_IN_SECONDS = 366 * 86_400;
 /** RFC 6750 `b64token`: all that may follow `Bearer ` in an `Authorization` header. */

@@ -29,7 +29,7 @@ export type LogupHttpOutcome =
  * `keepAliveTimeout` and the 60 s or more of common load balancers and proxies, so the
  * pool rarely holds a socket the server is about to close.
  */
-export const IDLE_SOCKET_TIMEOUT_MS = 4000;
+const IDLE_SOCKET_TIMEOUT_MS = 4000;
 
 /** Largest answer accepted from LogUp (a DB is at most 20 keys of 1 KB). */
 const MAX_ANSWER_BYTES = 1024 * 1024;
@@ -50,7 +50,7 @@ interface Agents {
 }
 
 /** Options of one attempt. */
-export interface LogupAttemptOptions {
+interface LogupAttemptOptions {
   /** The access token to send as `Authorization: Bearer`. */
   accessToken?: string;
   /** Send on a new connection that is not pooled (the retry after a stale socket). */

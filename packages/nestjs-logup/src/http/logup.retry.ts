@@ -1,5 +1,5 @@
 /** The retry settings the decision reads (see `LogupRetryOptions`). */
-export interface LogupRetryPolicy {
+interface LogupRetryPolicy {
   readonly retries: number;
   readonly minDelayMs: number;
   readonly maxDelayMs: number;
@@ -16,7 +16,7 @@ export type LogupAttemptOutcome =
     };
 
 /** Whether a call may safely be repeated after it may have reached LogUp. */
-export interface LogupRetryRequest {
+interface LogupRetryRequest {
   idempotent: boolean;
 }
 

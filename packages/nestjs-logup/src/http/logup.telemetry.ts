@@ -14,7 +14,7 @@ const SPAN_NAMES: Readonly<Record<string, string>> = {
 let loading: Promise<OtelApi | undefined> | undefined;
 
 /** `@opentelemetry/api` when the app has it (an optional peer), else undefined. Loaded once. */
-export function loadOpenTelemetry(): Promise<OtelApi | undefined> {
+function loadOpenTelemetry(): Promise<OtelApi | undefined> {
   loading ??= import('@opentelemetry/api').then(
     (module: unknown) => {
       const api = module as OtelApi & { default?: OtelApi };

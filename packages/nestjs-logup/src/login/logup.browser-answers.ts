@@ -40,7 +40,7 @@ function codeOf(error: HttpException): LogupCallbackErrorCode | undefined {
 }
 
 /** Whether the request is a browser opening a page: a GET asking for HTML (as the guard's `loginUrl` redirect decides). */
-export function isBrowserNavigation(request: unknown): boolean {
+function isBrowserNavigation(request: unknown): boolean {
   const method = (request as { method?: unknown } | undefined)?.method;
   return method === 'GET' && /text\/html/i.test(headerOf(request, 'accept') ?? '');
 }

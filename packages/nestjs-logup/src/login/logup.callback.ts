@@ -10,14 +10,14 @@ import { parseCallbackQuery } from '../logup.validation.js';
 type Logger = Pick<LoggerService, 'warn' | 'debug'>;
 
 /** What the callback needs: the gate's settings, its service and a logger. */
-export interface LogupCallbackDeps {
+interface LogupCallbackDeps {
   config: LogupConfig;
   logup: LogupService;
   logger: Logger;
 }
 
 /** The hooks through which `LogupGuard` and `LogupStrategy` answer a refused callback (overridable there). */
-export interface LogupCallbackAnswers {
+interface LogupCallbackAnswers {
   /** A library error of the checks or of LogUp, as the HTTP answer to throw. */
   handleError(error: unknown, response: unknown): unknown;
   /** LogUp says the token does not prove a login (401). */
@@ -34,7 +34,7 @@ export interface LogupCallbackAnswers {
  * Shared by `LogupGuard` and `LogupStrategy`.
  * @throws LogupLoginNotStartedException (400)
  */
-export async function assertLoginBound(
+async function assertLoginBound(
   request: unknown,
   query: Record<string, unknown>,
   config: LogupConfig,
@@ -74,7 +74,7 @@ function noPendingReason(request: unknown): string {
  * prefetch; 400), the login binding checked (400), then the token verified with
  * LogUp. LogUp's errors are thrown for the caller to map.
  */
-export async function verifyCallbackQuery(
+async function verifyCallbackQuery(
   request: unknown,
   query: Record<string, unknown>,
   deps: LogupCallbackDeps,

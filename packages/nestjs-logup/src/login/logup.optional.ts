@@ -3,7 +3,7 @@ import type { Reflector } from '@nestjs/core';
 import type { RouteTargets } from './logup.guard-routes.js';
 
 /** Route metadata key set by `@LogupOptional()`. */
-export const LOGUP_OPTIONAL_KEY = 'logup:optional';
+const LOGUP_OPTIONAL_KEY = 'logup:optional';
 
 /**
  * Optional authentication on a route, a controller, a gateway or one of its

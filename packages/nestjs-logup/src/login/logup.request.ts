@@ -65,7 +65,7 @@ export function setResponseHeader(response: unknown, name: string, value: string
 const LOGINS = Symbol.for('nestjs-logup.request-logins');
 
 /** One gate's login on a request. */
-export interface LogupRequestLogin {
+interface LogupRequestLogin {
   readonly gate: string;
   readonly subscription: LogupSubscription;
   /** What the app's `LogupLoginHandler` returned (`@LogupUser()`), when it ran. */

@@ -4,7 +4,7 @@ import { LOGUP_DEFAULT_BASE_URL } from '../logup.constants.js';
 import type { LogupIntegerRule } from './logup.option-rules.js';
 
 /** One thing wrong with an option. */
-export type LogupOptionProblem = { option: string; problem: string };
+type LogupOptionProblem = { option: string; problem: string };
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const VERSION_SUFFIX = /\/(v\d{1,2}_\d{1,3})\/*$/;

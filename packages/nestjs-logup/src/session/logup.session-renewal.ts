@@ -12,7 +12,7 @@ import { sessionOf } from './logup.session-store.js';
  * - @fastify/session: its promise-returning `regenerate()`.
  * - Cookie sessions (cookie-session, @fastify/secure-session) have no id.
  */
-export interface LogupRenewal {
+interface LogupRenewal {
   /** The session key the marker is kept under (`logupSessionKeys(sessionKey).renewed`). */
   key: string;
   value: unknown;

@@ -8,19 +8,19 @@ import { LogupSessionUnavailableException } from '../login/logup.exceptions.js';
  * (express-session, cookie-session) or a `get`/`set` store (@fastify/secure-session,
  * @fastify/session).
  */
-export interface SessionStore {
+interface SessionStore {
   get(key: string): unknown;
   set(key: string, value: unknown): void;
 }
 
-export type SessionLike = Record<string, unknown> | SessionStore;
+type SessionLike = Record<string, unknown> | SessionStore;
 
 export function sessionOf(request: unknown): SessionLike | undefined {
   const session = (request as { session?: unknown } | undefined)?.session;
   return typeof session === 'object' && session !== null ? (session as SessionLike) : undefined;
 }
 
-export const isStore = (session: SessionLike): session is SessionStore =>
+const isStore = (session: SessionLike): session is SessionStore =>
   typeof (session as SessionStore).get === 'function' && typeof (session as SessionStore).set === 'function';
 
 /** Whether the request has a session the guard can use. */
@@ -74,7 +74,7 @@ export async function saveSession(request: unknown): Promise<void> {
  * as the (503) answer is sent, which would fail once more and turn the answer into a
  * 500. express-session only logs such a second failure; cookie sessions cannot fail.
  */
-export function abandonSessionWrite(request: unknown): void {
+function abandonSessionWrite(request: unknown): void {
   const session = sessionOf(request) as SavableSession | undefined;
   if (typeof session?.sessionId === 'string') (request as { session?: unknown }).session = null;
 }

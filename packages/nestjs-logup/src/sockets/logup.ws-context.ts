@@ -29,7 +29,7 @@ const isNativeWebSocket = (client: Client) =>
   typeof client.readyState === 'number' && typeof client.send === 'function';
 
 /** The handshake request of a socket: socket.io's `socket.request`, or the one bound by `authenticateSocket`. */
-export function handshakeOf(client: LogupSocketClient): IncomingMessage {
+function handshakeOf(client: LogupSocketClient): IncomingMessage {
   const socket = client as Client;
   const bound = socket[HANDSHAKE] as IncomingMessage | undefined;
   if (bound) return bound;
@@ -49,7 +49,7 @@ let wsExceptionClass: Promise<new (error: object) => Error> | undefined;
  * message }`: an object, so Nest's filter sends it as is, never echoing the message
  * data (which may carry a token) back.
  */
-export async function wsException(message: string): Promise<Error> {
+async function wsException(message: string): Promise<Error> {
   wsExceptionClass ??= import('@nestjs/websockets').then((m) => m.WsException as new (error: object) => Error);
   return new (await wsExceptionClass)({ status: 'error', message });
 }
@@ -59,7 +59,7 @@ export async function wsException(message: string): Promise<Error> {
  * `exception` event; `ws`: `{"event":"exception","data":...}`) and closes it
  * (socket.io: server disconnect; `ws`: close code 4401).
  */
-export function endSocket(client: LogupSocketClient, message?: string): void {
+function endSocket(client: LogupSocketClient, message?: string): void {
   const socket = client as Client;
   const payload = { status: 'error', message };
   if (isNativeWebSocket(socket)) {
@@ -73,7 +73,7 @@ export function endSocket(client: LogupSocketClient, message?: string): void {
 }
 
 /** Whether the handshake URL or the message (a top-level key) carries the token parameter. */
-export function tokenOnSocket(request: IncomingMessage, data: unknown, param: string): boolean {
+function tokenOnSocket(request: IncomingMessage, data: unknown, param: string): boolean {
   const url = new URL(request.url ?? '/', 'http://socket');
   if (url.searchParams.has(param)) return true;
   return typeof data === 'object' && data !== null && Object.hasOwn(data, param);
@@ -90,7 +90,7 @@ function liveOf(config: LogupConfig): LiveSockets {
 }
 
 /** Remembers a socket of a login until it closes. */
-export function trackSocket(config: LogupConfig, value: LogupSessionValue, client: LogupSocketClient): void {
+function trackSocket(config: LogupConfig, value: LogupSessionValue, client: LogupSocketClient): void {
   const live = liveOf(config);
   const key = value.idSubscription;
   const entries = live.get(key) ?? new Set();
@@ -122,7 +122,7 @@ export function endSocketsOf(config: LogupConfig, idSubscription: string, sid?: 
  * The login of a socket's handshake session for the gate, or undefined (none,
  * expired, logged out, signed out everywhere).
  */
-export async function socketLogin(
+async function socketLogin(
   request: IncomingMessage,
   config: LogupConfig,
 ): Promise<LogupSessionValue | undefined> {
@@ -164,7 +164,7 @@ export async function connectSocket(
 }
 
 /** What the guard gives {@link guardSocket}. */
-export interface LogupSocketGuardDeps {
+interface LogupSocketGuardDeps {
   config: LogupConfig;
   subscriptionFor: (value: LogupSessionValue) => LogupSubscription;
   /** `@LogupOptional()`: serve the message without a login. */
