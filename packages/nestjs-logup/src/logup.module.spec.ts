@@ -26,6 +26,16 @@ async function configOf(imports: unknown[]): Promise<LogupConfig> {
   return config;
 }
 
+const bootError = (options: unknown): Promise<LogupConfigurationError> =>
+  Test.createTestingModule({ imports: [LogupModule.forRoot(options as LogupModuleOptions)] })
+    .compile()
+    .then(
+      () => {
+        throw new Error('the module booted');
+      },
+      (e: unknown) => e as LogupConfigurationError,
+    );
+
 describe('LogupModule', () => {
   it('forRoot applies defaults and freezes the configuration', async () => {
     const config = await configOf([LogupModule.forRoot(OPTIONS)]);
@@ -46,7 +56,9 @@ describe('LogupModule', () => {
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.retry)).toBe(true);
   });
+});
 
+describe('LogupModule.forRootAsync and isGlobal', () => {
   it('forRootAsync with useFactory and inject', async () => {
     const config = await configOf([
       LogupModule.forRootAsync({
@@ -83,7 +95,9 @@ describe('LogupModule', () => {
     expect(moduleRef.get(Consumer).logup).toBeInstanceOf(LogupService);
     await moduleRef.close();
   });
+});
 
+describe('LogupModule: apiVersion', () => {
   it.each([
     [{ secret: OPTIONS.secret }, 'Invalid LogupModule option "idGate": is required'],
     [{ idGate: ' ', secret: OPTIONS.secret }, 'Invalid LogupModule option "idGate": must be a non-empty string'],
@@ -111,17 +125,9 @@ describe('LogupModule', () => {
       expect((await configOf([LogupModule.forRoot({ ...OPTIONS, apiVersion })])).apiVersion).toBe(apiVersion);
     }
   });
+});
 
-  const bootError = (options: unknown): Promise<LogupConfigurationError> =>
-    Test.createTestingModule({ imports: [LogupModule.forRoot(options as LogupModuleOptions)] })
-      .compile()
-      .then(
-        () => {
-          throw new Error('the module booted');
-        },
-        (e: unknown) => e as LogupConfigurationError,
-      );
-
+describe('LogupModule: boot errors', () => {
   it('lists every problem at once', async () => {
     const error = await bootError({ idGate: '', timeoutMs: -1, retry: { budgetMs: 0 }, sessionKey: '' });
     expect(error).toBeInstanceOf(LogupConfigurationError);

@@ -58,27 +58,27 @@ describe('LogupError family', () => {
     expect(foreign).not.toBeInstanceOf(LogupUnavailableError);
     expect(new Error('plain')).not.toBeInstanceOf(LogupError);
   });
+});
 
-  describe('errorForStatus, the one status -> error factory', () => {
-    it.each([
-      [429, undefined, LogupUnavailableError],
-      [500, undefined, LogupUnavailableError],
-      [503, 'gate_x', LogupUnavailableError],
-      [400, 'gate_x', LogupCredentialsError],
-      [401, 'gate_x', LogupCredentialsError],
-      [403, 'gate_x', LogupCredentialsError],
-      [400, undefined, LogupApiError],
-      [404, undefined, LogupApiError],
-      [302, undefined, LogupApiError],
-    ])('HTTP %i (idGate %s) -> %p', (status, idGate, type) => {
-      const error = errorForStatus({ operation: 'op', status, errorMessage: 'WHY', idGate, retryAfterSeconds: 2 });
-      expect(error.constructor).toBe(type);
-      expect(error.message).toContain(String(status));
-    });
+describe('errorForStatus, the one status -> error factory', () => {
+  it.each([
+    [429, undefined, LogupUnavailableError],
+    [500, undefined, LogupUnavailableError],
+    [503, 'gate_x', LogupUnavailableError],
+    [400, 'gate_x', LogupCredentialsError],
+    [401, 'gate_x', LogupCredentialsError],
+    [403, 'gate_x', LogupCredentialsError],
+    [400, undefined, LogupApiError],
+    [404, undefined, LogupApiError],
+    [302, undefined, LogupApiError],
+  ])('HTTP %i (idGate %s) -> %p', (status, idGate, type) => {
+    const error = errorForStatus({ operation: 'op', status, errorMessage: 'WHY', idGate, retryAfterSeconds: 2 });
+    expect(error.constructor).toBe(type);
+    expect(error.message).toContain(String(status));
+  });
 
-    it('keeps Retry-After on transient errors', () => {
-      const error = errorForStatus({ operation: 'op', status: 429, errorMessage: 'X', retryAfterSeconds: 3 });
-      expect(error).toMatchObject({ reason: 'status', status: 429, retryAfterSeconds: 3 });
-    });
+  it('keeps Retry-After on transient errors', () => {
+    const error = errorForStatus({ operation: 'op', status: 429, errorMessage: 'X', retryAfterSeconds: 3 });
+    expect(error).toMatchObject({ reason: 'status', status: 429, retryAfterSeconds: 3 });
   });
 });

@@ -32,7 +32,9 @@ describe('decideRetry', () => {
       expect(decide({ kind: 'failure', reason, notSent: false }, 0, false)).toBe('stop');
     }
   });
+});
 
+describe('decideRetry: waits and limits', () => {
   it('backs off exponentially with jitter, capped at maxDelayMs', () => {
     const outcome = { kind: 'response', status: 500 } as const;
     expect(decideRetry(outcome, 0, { idempotent: true }, FAR, POLICY, NOW, () => 0.999)).toBeCloseTo(100, 0);

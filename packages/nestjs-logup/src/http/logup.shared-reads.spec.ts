@@ -34,7 +34,9 @@ describe('LogupSharedReads', () => {
     await expect(Promise.all(both)).rejects.toThrow('down');
     expect(reads.size).toBe(0);
   });
+});
 
+describe('LogupSharedReads and writes', () => {
   it('detaches the reads of a DB when a write of it starts and when it ends', async () => {
     const reads = new LogupSharedReads<string>();
     const early = pending<string>();

@@ -110,7 +110,9 @@ describe('LogupStrategy', () => {
     expect(statusOf(await authenticate(off.strategy, prefetch))).toBe(400);
     expect(off.fake.calls).toHaveLength(2);
   });
+});
 
+describe('LogupStrategy: refusals and outages', () => {
   it('fails (401, no error) without a logupToken, so another strategy of a chain may try', async () => {
     const { strategy, request, fake } = await setUp();
     expect(await authenticate(strategy, request({ isNewUser: 'false' }).req)).toEqual({ kind: 'fail', status: 401 });
@@ -146,7 +148,9 @@ describe('LogupStrategy', () => {
     const same = request({ logupToken: TOKEN, isNewUser: 'false' }, true, { user: { idSubscription: 'sub_a' } });
     expect((await authenticate(strategy, same.req)).kind).toBe('success');
   });
+});
 
+describe('LogupStrategy: validate()', () => {
   it("uses a subclass's validate(): its value becomes request.user, false fails, a throw is the error", async () => {
     const refused = new HttpException('no', 403);
     @Injectable()

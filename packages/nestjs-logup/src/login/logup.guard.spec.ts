@@ -107,7 +107,9 @@ describe('LogupGuard decisions', () => {
     const error = await refusal(guard.canActivate(contextFor('account', off).context));
     expect(error).toBeInstanceOf(LogupTokenNotAcceptedException);
   });
+});
 
+describe('LogupGuard decisions on callbacks and contexts', () => {
   it('checks a callback query before anything else: a malformed one is a 400, LogUp never asked', async () => {
     const callback = request('/marked-callback?logupToken=short&isNewUser=maybe');
     const error = await refusal(guard.canActivate(contextFor('markedCallback', callback).context));

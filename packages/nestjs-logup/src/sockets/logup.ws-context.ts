@@ -122,10 +122,7 @@ export function endSocketsOf(config: LogupConfig, idSubscription: string, sid?: 
  * The login of a socket's handshake session for the gate, or undefined (none,
  * expired, logged out, signed out everywhere).
  */
-async function socketLogin(
-  request: IncomingMessage,
-  config: LogupConfig,
-): Promise<LogupSessionValue | undefined> {
+async function socketLogin(request: IncomingMessage, config: LogupConfig): Promise<LogupSessionValue | undefined> {
   if (!(await loadSocketSession(request))) {
     throw new LogupError('LOGUP_CONFIGURATION', LOGUP_MESSAGES.socketNoLoader);
   }
