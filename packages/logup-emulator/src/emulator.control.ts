@@ -1,6 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { faultProblem } from './emulator.faults.js';
-import { HttpError, readJson, requireJson, sendJson, sendNoContent, type RequestTarget } from './emulator.http.js';
+import { HttpError, readJson, requireJson, sendJson, sendNoContent, type EmulatorExchange } from './emulator.http.js';
 import type { EmulatorState } from './emulator.state.js';
 import type { FaultSpec } from './emulator.types.js';
 
@@ -15,11 +14,8 @@ const invalid = (message: string) => new HttpError(400, { errorMessage: 'INVALID
  */
 export async function handleControl(
   state: EmulatorState,
-  req: IncomingMessage,
-  res: ServerResponse,
-  target: RequestTarget,
+  { req, res, method, target }: EmulatorExchange,
 ): Promise<void> {
-  const method = req.method ?? 'GET';
   const route = target.segments.slice(1);
   if (method === 'OPTIONS') {
     throw new HttpError(405, {

@@ -22,6 +22,15 @@ export interface RequestTarget {
   query: URLSearchParams;
 }
 
+/** One exchange the emulator answers: the request, its method and parsed target, and the response. */
+export interface EmulatorExchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  /** `req.method`, `GET` when absent. */
+  method: string;
+  target: RequestTarget;
+}
+
 /** `pchar` of RFC 3986 (unreserved, sub-delims, `:`, `@`, percent-escapes) and `/`. */
 const PATH = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$/;
 

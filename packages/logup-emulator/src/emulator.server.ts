@@ -144,13 +144,14 @@ export class LogupEmulator {
     if (first === undefined) {
       return sendJson(res, 200, { name: 'logup-emulator', versions: [...this.state.config.versions] });
     }
+    const exchange = { req, res, method: req.method ?? 'GET', target };
     if (first === '__emulator') {
       seen.area = 'control';
-      return handleControl(this.state, req, res, target);
+      return handleControl(this.state, exchange);
     }
     if (first === 'login' && target.segments.length === 1) {
       seen.area = 'login';
-      return handleLoginPage(this.state, req, res, target);
+      return handleLoginPage(this.state, exchange);
     }
     seen.area = 'api';
     return handleApi({ state: this.state, sleep: (ms) => this.sleep(ms) }, req, res, target);

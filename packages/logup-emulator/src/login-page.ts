@@ -1,5 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { allow, readText, sendHtml, type RequestTarget } from './emulator.http.js';
+import { allow, readText, sendHtml, type EmulatorExchange } from './emulator.http.js';
 import type { EmulatorState } from './emulator.state.js';
 import type { EmulatorGate, EmulatorLogin } from './emulator.types.js';
 import { loginError, loginForm } from './login-page.html.js';
@@ -105,11 +104,8 @@ function resolveLink(
  */
 export async function handleLoginPage(
   state: EmulatorState,
-  req: IncomingMessage,
-  res: ServerResponse,
-  target: RequestTarget,
+  { req, res, method, target }: EmulatorExchange,
 ): Promise<void> {
-  const method = req.method ?? 'GET';
   allow(method, ['GET', 'POST']);
   const params = method === 'POST' ? new URLSearchParams(await readText(req)) : target.query;
   const link = resolveLink(state.config.gates, params);
