@@ -3,6 +3,22 @@ import type { LogupProject } from './project.js';
 // The files `nest add nestjs-logup` writes into <sourceRoot>/logup/, formatted as
 // prettier formats a `nest new` app (single quotes, trailing commas, 80 columns).
 
+/** The readers at the top of the `logup` config factory: each problem is collected, naming the variable. */
+const CONFIG_READERS = `  const env = process.env;
+  const problems: string[] = [];
+  const required = (name: string): string => {
+    const value = env[name]?.trim() ?? '';
+    if (!value) problems.push(\`\${name} is required\`);
+    return value;
+  };
+  const url = (name: string, value: string): string => {
+    if (value && !URL.canParse(value)) {
+      problems.push(\`\${name} must be an absolute URL\`);
+    }
+    return value;
+  };
+`;
+
 /** `logup.config.ts`: the `logup` config namespace, its environment checked at boot. */
 export function configFile(project: LogupProject): string {
   const salt =
@@ -21,20 +37,7 @@ export function configFile(project: LogupProject): string {
  * listed at once, naming the variable, never showing its value.
  */
 export default registerAs('logup', () => {
-  const env = process.env;
-  const problems: string[] = [];
-  const required = (name: string): string => {
-    const value = env[name]?.trim() ?? '';
-    if (!value) problems.push(\`\${name} is required\`);
-    return value;
-  };
-  const url = (name: string, value: string): string => {
-    if (value && !URL.canParse(value)) {
-      problems.push(\`\${name} must be an absolute URL\`);
-    }
-    return value;
-  };
-  const idGate = required('LOGUP_ID_GATE');
+${CONFIG_READERS}  const idGate = required('LOGUP_ID_GATE');
   const secret = required('LOGUP_SECRET');
   const loginUrl = url('LOGUP_LOGIN_URL', required('LOGUP_LOGIN_URL'));
   const baseUrl = url('LOGUP_BASE_URL', env.LOGUP_BASE_URL?.trim() ?? '');
@@ -105,9 +108,8 @@ const LOGIN_PAGE = `<!doctype html>
 </html>
 `;
 
-/** `logup.controller.ts`: login page and POST start, callback, me, POST logout. */
-export function controllerFile(project: LogupProject): string {
-  return `import {
+/** The imports of `logup.controller.ts`. */
+const CONTROLLER_IMPORTS = `import {
   Controller,
   Get,
   Header,
@@ -125,11 +127,10 @@ import {
   LogupService,
   type LogupSubscription,
 } from 'nestjs-logup';
-import logupConfig from './logup.config${project.ext}';
+`;
 
-const LOGIN_PAGE = \`${LOGIN_PAGE}\`;
-
-@Controller('logup')
+/** The class of `logup.controller.ts`: login page and POST start, callback, me, POST logout. */
+const CONTROLLER_CLASS = `@Controller('logup')
 export class LogupController {
   constructor(
     private readonly logup: LogupService,
@@ -179,4 +180,12 @@ export class LogupController {
   }
 }
 `;
+
+/** `logup.controller.ts`: login page and POST start, callback, me, POST logout. */
+export function controllerFile(project: LogupProject): string {
+  return `${CONTROLLER_IMPORTS}import logupConfig from './logup.config${project.ext}';
+
+const LOGIN_PAGE = \`${LOGIN_PAGE}\`;
+
+${CONTROLLER_CLASS}`;
 }
