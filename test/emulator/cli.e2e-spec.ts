@@ -1,8 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startReady, type RunningProcess } from '../../scripts/lib/processes.mjs';
 import { captureLog } from '../support/log-capture.js';
 
 const PACKAGE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'packages', 'logup-emulator');
@@ -13,31 +14,9 @@ function shellEnv(): NodeJS.ProcessEnv {
   return { ...env, npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' };
 }
 
-/** Starts the linked command and resolves with the URL it prints. */
-async function startCommand(bin: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(bin, args, { env: shellEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const started = Date.now();
-  for (;;) {
-    const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-    if (url) return { child, url };
-    if (child.exitCode !== null || Date.now() - started > 20_000) {
-      child.kill('SIGKILL');
-      throw new Error(`logup-emulator did not start:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function stopCommand(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => {
-    child.once('exit', (code) => resolve(code));
-    child.kill('SIGTERM');
-  });
-}
+/** Runs the linked command to its end, as a newcomer's shell would. */
+const runCommand = (bin: string, args: string[]) =>
+  spawnSync(bin, args, { env: shellEnv(), encoding: 'utf8', timeout: 30_000 });
 
 /**
  * A newcomer clones the repository, runs `npm install` (which links workspace
@@ -88,52 +67,52 @@ describe('npx logup-emulator in a fresh clone', () => {
   });
 
   it('says in one line to build first, and exits 1, while the build is missing', () => {
-    const run = spawnSync(bin, ['--help'], { env: shellEnv(), encoding: 'utf8', timeout: 30_000 });
+    const run = runCommand(bin, ['--help']);
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe('logup-emulator: the emulator is not built yet; run npm run build first\n');
   });
 
   describe('after npm run build', () => {
-    let child: ChildProcess | undefined;
+    let emulator: RunningProcess | undefined;
     beforeAll(() =>
       cpSync(join(PACKAGE, 'dist'), join(clone, 'packages', 'logup-emulator', 'dist'), { recursive: true }),
     );
     afterAll(async () => {
-      if (child) await stopCommand(child);
+      await emulator?.stop();
     });
 
     it('prints its usage with --help', () => {
-      const run = spawnSync(bin, ['--help'], { env: shellEnv(), encoding: 'utf8', timeout: 30_000 });
+      const run = runCommand(bin, ['--help']);
       expect(run.status).toBe(0);
       expect(run.stdout).toContain('Usage: logup-emulator [options]');
       expect(run.stdout).toContain('--verification-status');
     });
 
     it('refuses a bad flag with exit code 2', () => {
-      const run = spawnSync(bin, ['--verification-status', '204'], {
-        env: shellEnv(),
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
+      const run = runCommand(bin, ['--verification-status', '204']);
       expect(run.status).toBe(2);
       expect(run.stderr).toContain('--verification-status must be 200 or 201');
     });
 
     it('starts on port 0, serves the API and the login page as its flags say, and stops on SIGTERM', async () => {
-      const started = await startCommand(bin, [
-        '--port',
-        '0',
-        '--quiet',
-        '--gate',
-        'gate_cli:secret_cli',
-        '--redirect',
-        'gate_cli=http://localhost:3000/logup/callback?from=cli',
-        '--verification-status',
-        '200',
-      ]);
-      child = started.child;
-      const { url } = started;
+      emulator = await startReady(
+        bin,
+        [
+          '--port',
+          '0',
+          '--quiet',
+          '--gate',
+          'gate_cli:secret_cli',
+          '--redirect',
+          'gate_cli=http://localhost:3000/logup/callback?from=cli',
+          '--verification-status',
+          '200',
+        ],
+        /listening on (http:\/\/\S+)/,
+        { name: 'logup-emulator', env: shellEnv() },
+      );
+      const url = emulator.ready[1];
       expect(await (await fetch(`${url}/`)).json()).toEqual({ name: 'logup-emulator', versions: ['v1_0', 'v1_1'] });
 
       const login = await fetch(`${url}/login`, {
@@ -161,7 +140,7 @@ describe('npx logup-emulator in a fresh clone', () => {
       expect(verification.status).toBe(200);
       expect(await verification.json()).toMatchObject({ verified: true });
 
-      expect(await stopCommand(child)).toBe(0);
+      expect((await emulator.stop()).code).toBe(0);
     });
   });
 });

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmulatorClient } from 'logup-emulator';
+import { loopbackUrl, startProcess } from '../../scripts/lib/processes.mjs';
 import { Visitor } from './browserless.js';
 import { captureLog } from './log-capture.js';
 
@@ -43,7 +43,8 @@ export async function startSample(
   // Each process keeps its profiles in a data directory of its own, removed on close.
   const dataDir = env.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'logup-sample-data-'));
   const clock = options.clockStepMs ? ['--import', CLOCK] : [];
-  const child: ChildProcess = spawn(process.execPath, [...clock, MAIN], {
+  const sample = startProcess(process.execPath, [...clock, MAIN], {
+    name: 'sample app',
     env: {
       ...(options.clockStepMs ? { CLOCK_STEP_MS: String(options.clockStepMs) } : {}),
       PATH: process.env.PATH,
@@ -57,47 +58,35 @@ export async function startSample(
       ...(dataDir ? { DATA_DIR: dataDir } : {}),
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-
-  const started = Date.now();
-  let appUrl: string | undefined;
-  let emulatorUrl: string | undefined;
-  while (!appUrl || !emulatorUrl) {
-    if (child.exitCode !== null) {
+  const output = sample.output;
+  const [appUrl, emulatorUrl] = await sample
+    .waitFor(() => {
+      const app = /is running: open (http:\/\/\S+)/.exec(output())?.[1];
+      const emulator = env.LOGUP_BASE_URL ?? /embedded LogUp emulator at (http:\/\/\S+)/.exec(output())?.[1];
+      return app && emulator ? [loopbackUrl(app), emulator] : undefined;
+    })
+    .catch((error: Error) => {
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-      throw new Error(`sample app exited with ${child.exitCode}:\n${output}`);
-    }
-    if (Date.now() - started > 20_000) {
-      child.kill('SIGKILL');
-      throw new Error(`sample app did not start within 20 s:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-    appUrl = /is running: open (http:\/\/\S+)/.exec(output)?.[1].replace('localhost', '127.0.0.1');
-    emulatorUrl = env.LOGUP_BASE_URL ?? /embedded LogUp emulator at (http:\/\/\S+)/.exec(output)?.[1];
-  }
+      throw error;
+    });
   return {
     url: appUrl,
     emulator: new EmulatorClient(emulatorUrl),
-    output: () => output,
-    alive: () => child.exitCode === null && child.signalCode === null,
+    output,
+    alive: sample.alive,
     advanceClock: async () => {
       if (!options.clockStepMs) throw new Error('startSample: pass clockStepMs to control the clock');
-      const steps = (output.match(/^clock: \+/gm) ?? []).length + 1;
-      child.kill('SIGWINCH');
-      for (const bound = Date.now() + 10_000; (output.match(/^clock: \+/gm) ?? []).length < steps;) {
-        if (Date.now() > bound) throw new Error(`the app did not move its clock:\n${output}`);
+      const steps = (output().match(/^clock: \+/gm) ?? []).length + 1;
+      sample.child.kill('SIGWINCH');
+      for (const bound = Date.now() + 10_000; (output().match(/^clock: \+/gm) ?? []).length < steps;) {
+        if (Date.now() > bound) throw new Error(`the app did not move its clock:\n${output()}`);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     },
     close: async () => {
-      child.kill('SIGTERM');
-      await exited;
-      captureLog(`sample-app ${adapter}`, output);
+      await sample.stop();
+      captureLog(`sample-app ${adapter}`, output());
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
