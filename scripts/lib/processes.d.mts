@@ -47,7 +47,11 @@ export interface RunningProcess {
 
 export declare function freePort(): Promise<number>;
 export declare function accepts(port: number): Promise<boolean>;
-export declare function startProcess(command: string, args: readonly string[], options?: ProcessOptions): RunningProcess;
+export declare function startProcess(
+  command: string,
+  args: readonly string[],
+  options?: ProcessOptions,
+): RunningProcess;
 export declare function startReady<C extends ReadyCheck<unknown>>(
   command: string,
   args: readonly string[],

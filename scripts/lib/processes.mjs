@@ -52,7 +52,8 @@ export function startProcess(command, args, options = {}) {
     const piece = chunk.toString();
     text[stream] += piece;
     text.all += piece;
-    if (options.outputLimit && text.all.length > options.outputLimit) text.all = text.all.slice(-options.outputLimit / 2);
+    if (options.outputLimit && text.all.length > options.outputLimit)
+      text.all = text.all.slice(-options.outputLimit / 2);
     if (options.echo) for (const line of piece.split('\n')) if (line) process.stdout.write(`[${name}] ${line}\n`);
   };
   child.stdout.on('data', keep('stdout'));

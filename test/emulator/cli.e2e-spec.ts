@@ -96,7 +96,7 @@ describe('npx logup-emulator in a fresh clone', () => {
     });
 
     it('starts on port 0, serves the API and the login page as its flags say, and stops on SIGTERM', async () => {
-      emulator = await startReady(
+      const started = await startReady(
         bin,
         [
           '--port',
@@ -112,7 +112,8 @@ describe('npx logup-emulator in a fresh clone', () => {
         /listening on (http:\/\/\S+)/,
         { name: 'logup-emulator', env: shellEnv() },
       );
-      const url = emulator.ready[1];
+      emulator = started;
+      const url = started.ready[1];
       expect(await (await fetch(`${url}/`)).json()).toEqual({ name: 'logup-emulator', versions: ['v1_0', 'v1_1'] });
 
       const login = await fetch(`${url}/login`, {
@@ -140,7 +141,7 @@ describe('npx logup-emulator in a fresh clone', () => {
       expect(verification.status).toBe(200);
       expect(await verification.json()).toMatchObject({ verified: true });
 
-      expect((await emulator.stop()).code).toBe(0);
+      expect((await started.stop()).code).toBe(0);
     });
   });
 });
