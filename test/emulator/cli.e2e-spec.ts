@@ -82,17 +82,25 @@ describe('npx logup-emulator in a fresh clone', () => {
       await emulator?.stop();
     });
 
-    it('prints its usage with --help', () => {
-      const run = runCommand(bin, ['--help']);
-      expect(run.status).toBe(0);
-      expect(run.stdout).toContain('Usage: logup-emulator [options]');
-      expect(run.stdout).toContain('--verification-status');
-    });
-
-    it('refuses a bad flag with exit code 2', () => {
-      const run = runCommand(bin, ['--verification-status', '204']);
-      expect(run.status).toBe(2);
-      expect(run.stderr).toContain('--verification-status must be 200 or 201');
+    it.each([
+      [
+        'prints its usage with --help',
+        ['--help'],
+        0,
+        'stdout',
+        ['Usage: logup-emulator [options]', '--verification-status'],
+      ],
+      [
+        'refuses a bad flag with exit code 2',
+        ['--verification-status', '204'],
+        2,
+        'stderr',
+        ['--verification-status must be 200 or 201'],
+      ],
+    ] as const)('%s', (_name, args, status, stream, texts) => {
+      const run = runCommand(bin, [...args]);
+      expect(run.status).toBe(status);
+      for (const text of texts) expect(run[stream]).toContain(text);
     });
 
     it('starts on port 0, serves the API and the login page as its flags say, and stops on SIGTERM', async () => {

@@ -93,6 +93,20 @@ export async function startSample(
 }
 
 /**
+ * What the sample printed when it started on `env` (then stopped: `started`, then its
+ * output) or refused to start (the error, which holds its output): for start-up checks.
+ */
+export function startupOutput(adapter: 'express' | 'fastify', env: NodeJS.ProcessEnv): Promise<string> {
+  return startSample(adapter, env).then(
+    async (sample) => {
+      await sample.close();
+      return `started\n${sample.output()}`;
+    },
+    (error: Error) => error.message,
+  );
+}
+
+/**
  * Starts a login as the home page's button does (a same-site POST /login, no token)
  * and answers where the app sent the browser: LogUp's login page.
  */
