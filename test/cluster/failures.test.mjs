@@ -120,75 +120,74 @@ describe('a replica killed', () => {
   });
 });
 
+/** How many logins are in flight when a replica dies. */
+const count = 6;
+
+/** `count` visitors whose login has started, each with a minted login at LogUp. */
+async function startedLogins() {
+  // Let nginx see r3 dead again (location / retries elsewhere), so callbacks go to r1 and r2.
+  for (let i = 0; i < 4; i += 1) await new Visitor(set.cluster.url, '127.0.0.40').get('/');
+  const visitors = [];
+  for (let i = 0; i < count; i += 1) {
+    const visitor = new Visitor(set.cluster.url, `127.0.0.${41 + i}`);
+    await set.startLogin(visitor);
+    visitors.push({ visitor, login: await set.mint(`inflight${i}@example.com`) });
+  }
+  return visitors;
+}
+
+/** Sends every callback while LogUp holds verifications, kills r2, releases them; answers the answers and the stats. */
+async function callbacksAcrossTheKill(visitors) {
+  // LogUp holds every verification until told: the callbacks are in flight when r2 dies.
+  await set.control('POST', 'faults', { kind: 'hold', endpoint: 'verification', count });
+  const answers = [];
+  const callbacks = visitors.map(({ visitor, login }, i) =>
+    visitor
+      .get(callbackPath(login.logupToken), { deadlineMs: 30_000 })
+      .catch((e) => ({ status: String(e) }))
+      .then((answer) => (answers[i] = answer)),
+  );
+  // Every callback is either held at LogUp or already answered (nginx found no replica).
+  for (const bound = Date.now() + 20_000; ; await sleep(20)) {
+    const { held } = await set.stats();
+    if (held + answers.filter(Boolean).length === count) break;
+    assert.ok(Date.now() < bound, `callbacks not in flight: ${held} held`);
+  }
+  await set.cluster.replicas[1].stop('SIGKILL');
+  await set.control('POST', 'faults/release', {});
+  await Promise.all(callbacks);
+  assert.equal((await set.stats()).held, 0);
+  await sleep(500); // what r2 had sent before dying reaches the emulator's handler, if at all
+  const stats = await set.stats();
+  await set.control('DELETE', 'faults');
+  return { answers, stats };
+}
+
+/** Which replica each callback went to (nginx's access log): those on a killed replica got 502, the others 303. */
+function assertRouting(nginxLog, statuses) {
+  // r3 died in the test before: a callback nginx still tried there is interrupted too.
+  const deadPorts = [set.cluster.replicas[1].port, set.cluster.replicas[2].port].map((port) => `:${port}`);
+  for (let i = 0; i < count; i += 1) {
+    const line = nginxLog.split('\n').find((l) => l.startsWith(`127.0.0.${41 + i} `) && l.includes('/logup/callback'));
+    assert.ok(line, `no nginx log line for callback ${i}`);
+    const upstream = /upstream=(\S+)/.exec(line)[1];
+    const onKilled = deadPorts.some((port) => upstream.endsWith(port));
+    assert.equal(statuses[i], onKilled ? 502 : 303, `callback ${i} on ${upstream}: ${statuses[i]}`);
+  }
+  // nginx sent each callback to one replica only (its log lists every replica it
+  // tried), so no token reached LogUp twice: at most one verification per callback.
+  const callbackLines = nginxLog.split('\n').filter((line) => line.includes('/logup/callback'));
+  assert.ok(callbackLines.length > 0);
+  assert.deepEqual(
+    callbackLines.filter((line) => /upstream=\S+, /.test(line)),
+    [],
+    'a callback was retried on another replica',
+  );
+  const retriedReads = nginxLog.split('\n').filter((line) => /"GET \/me" 200 upstream=\S+, /.test(line)).length;
+  process.stdout.write(`# nginx retried ${retriedReads} GET /me elsewhere when replicas died\n`);
+}
+
 describe('a replica killed with logins in flight', () => {
-  const count = 6;
-
-  /** `count` visitors whose login has started, each with a minted login at LogUp. */
-  async function startedLogins() {
-    // Let nginx see r3 dead again (location / retries elsewhere), so callbacks go to r1 and r2.
-    for (let i = 0; i < 4; i += 1) await new Visitor(set.cluster.url, '127.0.0.40').get('/');
-    const visitors = [];
-    for (let i = 0; i < count; i += 1) {
-      const visitor = new Visitor(set.cluster.url, `127.0.0.${41 + i}`);
-      await set.startLogin(visitor);
-      visitors.push({ visitor, login: await set.mint(`inflight${i}@example.com`) });
-    }
-    return visitors;
-  }
-
-  /** Sends every callback while LogUp holds verifications, kills r2, releases them; answers the answers and the stats. */
-  async function callbacksAcrossTheKill(visitors) {
-    // LogUp holds every verification until told: the callbacks are in flight when r2 dies.
-    await set.control('POST', 'faults', { kind: 'hold', endpoint: 'verification', count });
-    const answers = [];
-    const callbacks = visitors.map(({ visitor, login }, i) =>
-      visitor
-        .get(callbackPath(login.logupToken), { deadlineMs: 30_000 })
-        .catch((e) => ({ status: String(e) }))
-        .then((answer) => (answers[i] = answer)),
-    );
-    // Every callback is either held at LogUp or already answered (nginx found no replica).
-    for (const bound = Date.now() + 20_000; ; await sleep(20)) {
-      const { held } = await set.stats();
-      if (held + answers.filter(Boolean).length === count) break;
-      assert.ok(Date.now() < bound, `callbacks not in flight: ${held} held`);
-    }
-    await set.cluster.replicas[1].stop('SIGKILL');
-    await set.control('POST', 'faults/release', {});
-    await Promise.all(callbacks);
-    assert.equal((await set.stats()).held, 0);
-    await sleep(500); // what r2 had sent before dying reaches the emulator's handler, if at all
-    const stats = await set.stats();
-    await set.control('DELETE', 'faults');
-    return { answers, stats };
-  }
-
-  /** Which replica each callback went to (nginx's access log): those on a killed replica got 502, the others 303. */
-  function assertRouting(nginxLog, statuses) {
-    // r3 died in the test before: a callback nginx still tried there is interrupted too.
-    const deadPorts = [set.cluster.replicas[1].port, set.cluster.replicas[2].port].map((port) => `:${port}`);
-    for (let i = 0; i < count; i += 1) {
-      const line = nginxLog
-        .split('\n')
-        .find((l) => l.startsWith(`127.0.0.${41 + i} `) && l.includes('/logup/callback'));
-      assert.ok(line, `no nginx log line for callback ${i}`);
-      const upstream = /upstream=(\S+)/.exec(line)[1];
-      const onKilled = deadPorts.some((port) => upstream.endsWith(port));
-      assert.equal(statuses[i], onKilled ? 502 : 303, `callback ${i} on ${upstream}: ${statuses[i]}`);
-    }
-    // nginx sent each callback to one replica only (its log lists every replica it
-    // tried), so no token reached LogUp twice: at most one verification per callback.
-    const callbackLines = nginxLog.split('\n').filter((line) => line.includes('/logup/callback'));
-    assert.ok(callbackLines.length > 0);
-    assert.deepEqual(
-      callbackLines.filter((line) => /upstream=\S+, /.test(line)),
-      [],
-      'a callback was retried on another replica',
-    );
-    const retriedReads = nginxLog.split('\n').filter((line) => /"GET \/me" 200 upstream=\S+, /.test(line)).length;
-    process.stdout.write(`# nginx retried ${retriedReads} GET /me elsewhere when replicas died\n`);
-  }
-
   it('fails logins in flight on a killed replica cleanly, never verifying a token twice', async () => {
     const visitors = await startedLogins();
     const before = await set.stats();

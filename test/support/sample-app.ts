@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmulatorClient } from 'logup-emulator';
-import { loopbackUrl, startProcess } from '../../scripts/lib/processes.mjs';
+import { loopbackUrl, startProcess, type RunningProcess } from '../../scripts/lib/processes.mjs';
 import { Visitor } from './browserless.js';
 import { captureLog } from './log-capture.js';
 
@@ -28,6 +28,24 @@ export interface RunningSample {
   /** Moves the app's clock forward by `clockStepMs` (started with that option), once the app confirms. */
   advanceClock(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The app's URL (on 127.0.0.1) and its LogUp's, once the app has printed them. */
+function startedUrls(output: string, env: NodeJS.ProcessEnv): [string, string] | undefined {
+  const app = /is running: open (http:\/\/\S+)/.exec(output)?.[1];
+  const emulator = env.LOGUP_BASE_URL ?? /embedded LogUp emulator at (http:\/\/\S+)/.exec(output)?.[1];
+  return app && emulator ? [loopbackUrl(app), emulator] : undefined;
+}
+
+/** Signals the app to move its clock (SIGWINCH, test/support/controlled-clock.mjs) and waits until it says it did. */
+async function stepClock(sample: RunningProcess): Promise<void> {
+  const steps = () => (sample.output().match(/^clock: \+/gm) ?? []).length;
+  const wanted = steps() + 1;
+  sample.child.kill('SIGWINCH');
+  for (const bound = Date.now() + 10_000; steps() < wanted;) {
+    if (Date.now() > bound) throw new Error(`the app did not move its clock:\n${sample.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /**
@@ -61,11 +79,7 @@ export async function startSample(
   });
   const output = sample.output;
   const [appUrl, emulatorUrl] = await sample
-    .waitFor(() => {
-      const app = /is running: open (http:\/\/\S+)/.exec(output())?.[1];
-      const emulator = env.LOGUP_BASE_URL ?? /embedded LogUp emulator at (http:\/\/\S+)/.exec(output())?.[1];
-      return app && emulator ? [loopbackUrl(app), emulator] : undefined;
-    })
+    .waitFor(() => startedUrls(output(), env))
     .catch((error: Error) => {
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
       throw error;
@@ -77,12 +91,7 @@ export async function startSample(
     alive: sample.alive,
     advanceClock: async () => {
       if (!options.clockStepMs) throw new Error('startSample: pass clockStepMs to control the clock');
-      const steps = (output().match(/^clock: \+/gm) ?? []).length + 1;
-      sample.child.kill('SIGWINCH');
-      for (const bound = Date.now() + 10_000; (output().match(/^clock: \+/gm) ?? []).length < steps;) {
-        if (Date.now() > bound) throw new Error(`the app did not move its clock:\n${output()}`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await stepClock(sample);
     },
     close: async () => {
       await sample.stop();
