@@ -1,6 +1,7 @@
 // The cookies a browser stand-in keeps between requests: what Set-Cookie answers
-// give, minus what they delete (an empty value or an expiry in 1970). Plain ESM with
-// typings next to it, so the node:test suites (test/cluster/) use it as the jest ones do.
+// give, minus what they delete (an empty value or an expiry in 1970). Plain ESM, so the
+// node:test suites (test/cluster/) use it too; a TypeScript importer adds its typings
+// beside it (cookie-jar.d.mts, as session-shape.d.mts has).
 
 export class CookieJar {
   #cookies = new Map();
