@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmulatorClient } from 'logup-emulator';
 import { LogupApiError, LogupValidationError } from 'nestjs-logup';
+import { startReady } from '../../scripts/lib/processes.mjs';
 import { GATE, email, withLogup } from '../support/logup-fixture.js';
 
 /** 1,024 characters, 2,048 bytes in UTF-8: within the limit read as characters, over it read as bytes. */
@@ -61,32 +61,20 @@ describe("the emulator's valueLimit setting", () => {
 
   it('is --value-limit bytes on the command line (the built CLI)', async () => {
     const cli = join(dirname(fileURLToPath(import.meta.url)), '../../packages/logup-emulator/dist/esm/cli.js');
-    const child = spawn(process.execPath, [
-      cli,
-      '--port',
-      '0',
-      '--quiet',
-      '--gate',
-      'gate_cli:secret_cli_value',
-      '--value-limit',
-      'bytes',
-    ]);
+    const emulator = await startReady(
+      process.execPath,
+      [cli, '--port', '0', '--quiet', '--gate', 'gate_cli:secret_cli_value', '--value-limit', 'bytes'],
+      /listening on (http:\/\/\S+)/,
+      { name: 'the CLI' },
+    );
     try {
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', () => {
-          const found = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-          if (found) resolve(found);
-        });
-        child.once('exit', (code) => reject(new Error(`the CLI exited with ${code}: ${output}`)));
-      });
+      const url = emulator.ready[1];
       const client = new EmulatorClient(url);
       await expect(client.login({ idGate: 'gate_cli', email: email('cli'), db: { bio: ACCENTED } })).rejects.toThrow(
         /VALUE_TOO_LONG.*bio.*is 2048 bytes in UTF-8; at most 1024/,
       );
     } finally {
-      child.kill('SIGTERM');
+      await emulator.stop();
     }
   });
 });

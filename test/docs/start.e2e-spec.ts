@@ -3,35 +3,22 @@
 // (npm, scripts/start.mjs, and whatever they started): reproduced here by starting
 // npm in its own group and signalling the group. (The build stage has built the
 // workspace already, so the script is told not to build again.)
-import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startProcess } from '../../scripts/lib/processes.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 async function startAndStop(signal: NodeJS.Signals, to: 'group' | 'npm', script = 'start') {
-  const child = spawn('npm', ['run', script, '--', '--no-build'], {
+  const npm = startProcess('npm', ['run', script, '--', '--no-build'], {
+    name: 'npm start',
     cwd: ROOT,
     env: { ...process.env, PORT: '0', LOGUP_ID_GATE: '', LOGUP_SECRET: '', LOGUP_LOGIN_URL: '', NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, sig) => resolve({ code, signal: sig })),
-  );
-  const deadline = Date.now() + 60_000;
-  while (!stdout.includes('is running')) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`npm start did not get running:\n${stdout}\n${stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  process.kill(to === 'group' ? -child.pid! : child.pid!, signal);
-  return { ...(await exited), stdout, stderr };
+  await npm.waitFor(() => npm.stdout().includes('is running'), { timeoutMs: 60_000, intervalMs: 100 });
+  process.kill(to === 'group' ? -npm.pid! : npm.pid!, signal);
+  return { ...(await npm.exited), stdout: npm.stdout(), stderr: npm.stderr() };
 }
 
 describe('npm start', () => {

@@ -2,10 +2,10 @@
 // started from (an app on 127.0.0.1 whose gate says localhost keeps its session
 // cookie), never to another host or port; a gate without a redirect URL gets a
 // page naming --redirect; the CLI's --name is the site name the page shows.
-import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type LogupEmulator } from 'logup-emulator';
+import { startProcess } from '../../scripts/lib/processes.mjs';
 import { emulatorLog } from '../support/log-capture.js';
 
 const CLI = join(
@@ -78,27 +78,26 @@ describe('the hosted login page and the origin a login was started from', () => 
 
 describe('logup-emulator --name and its hint about --redirect', () => {
   it('shows the --name on the login page, and prints a --redirect hint when none is given', async () => {
-    const child = spawn(
-      process.execPath,
-      [CLI, '--port', '0', '--gate', 'gate_cli:secret_cli_value', '--name', 'gate_cli=Acme Shop'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const emulator = startProcess(process.execPath, [
+      CLI,
+      '--port',
+      '0',
+      '--gate',
+      'gate_cli:secret_cli_value',
+      '--name',
+      'gate_cli=Acme Shop',
+    ]);
     try {
-      const started = Date.now();
-      while (!/listening on (http:\/\/\S+)/.test(output) || !output.includes('control')) {
-        if (child.exitCode !== null || Date.now() - started > 20_000) throw new Error(`did not start:\n${output}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      // Ready once it has printed every start-up line (the control API's is among the last).
+      const [, url] = await emulator.waitFor(() =>
+        emulator.stdout().includes('control') ? /listening on (http:\/\/\S+)/.exec(emulator.stdout()) : null,
+      );
+      const output = emulator.stdout();
       expect(output).toContain('--redirect gate_cli=http://localhost:3000/logup/callback');
-      const url = /listening on (http:\/\/\S+)/.exec(output)![1];
       const html = await (await fetch(`${url}/login?gate=gate_cli&redirect=http://127.0.0.1:3000/cb`)).text();
       expect(html).toContain('<h1>Log in to Acme Shop</h1>');
     } finally {
-      child.kill('SIGTERM');
+      await emulator.stop();
     }
   });
 });

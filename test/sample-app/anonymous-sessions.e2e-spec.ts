@@ -1,23 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { createClient } from 'redis';
+import { accepts, freePort, startProcess } from '../../scripts/lib/processes.mjs';
 import { Visitor } from '../support/browserless.js';
 import { startSample, type RunningSample } from '../support/sample-app.js';
 
 /** How many anonymous views each test makes (the issue saw one stored session per view). */
 const VIEWS = 60;
-
-/** A free loopback port (bound, then released). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Debian's redis-server on a free loopback port, persisting nothing. Fails (never skips) without it. */
 async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
@@ -25,31 +13,18 @@ async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
     throw new Error('redis-server is missing (Debian: apt-get install -y redis-server; scripts/ci-services.sh)');
   }
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  const client = createClient({ url });
-  for (let tries = 0; ; tries++) {
-    try {
-      await client.connect();
-      break;
-    } catch (error) {
-      if (tries > 100) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  await client.close();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    url,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  const redis = startProcess('redis-server', [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ]);
+  await redis.waitFor(() => accepts(port), { what: 'redis-server' });
+  return { url: `redis://127.0.0.1:${port}`, stop: async () => void (await redis.stop()) };
 }
 
 /** Cookieless requests a busy site gets from visitors, crawlers and probes. */

@@ -3,7 +3,7 @@ import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Visitor } from '../support/browserless.js';
-import { logIn, startSample } from '../support/sample-app.js';
+import { logIn, startSample, startupOutput } from '../support/sample-app.js';
 
 /** Another local user (what `nobody` is on Debian); the tests run as root to play them. */
 const OTHER_UID = 65534;
@@ -19,14 +19,7 @@ describe('the profile data directory belongs to this process only', () => {
   afterAll(() => rm(root, { recursive: true, force: true }));
 
   /** What the app printed when it started (then stopped) or refused to start. */
-  const outputOf = (env: NodeJS.ProcessEnv) =>
-    startSample('express', env).then(
-      async (sample) => {
-        await sample.close();
-        return `started\n${sample.output()}`;
-      },
-      (error: Error) => error.message,
-    );
+  const outputOf = (env: NodeJS.ProcessEnv) => startupOutput('express', env);
 
   /** A directory another user made first (a squatter in a shared folder), with their own database in it. */
   async function squatted(name: string, bits: number, owner: number): Promise<string> {

@@ -8,7 +8,7 @@ import { defaultDisplayName } from '../../sample-app/src/profile.login-handler.j
 import { Visitor } from '../support/browserless.js';
 import { emulatorLog } from '../support/log-capture.js';
 import { GATE, email } from '../support/logup-fixture.js';
-import { logIn, startSample, type RunningSample } from '../support/sample-app.js';
+import { logIn, startSample, startupOutput, type RunningSample } from '../support/sample-app.js';
 
 /**
  * The profile rows as another program reads them from DATA_DIR/profiles.sqlite once the
@@ -169,14 +169,8 @@ describe('the profile database at start-up', () => {
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
 
-  const outputOf = (env: NodeJS.ProcessEnv) =>
-    startSample('express', env).then(
-      async (sample) => {
-        await sample.close();
-        return sample.output();
-      },
-      (error: Error) => error.message,
-    );
+  /** What the app printed when it started (then stopped) or refused to start. */
+  const outputOf = (env: NodeJS.ProcessEnv) => startupOutput('express', env);
 
   it('refuses a DATA_DIR that is a file, naming it', async () => {
     const file = join(root, 'a-file');

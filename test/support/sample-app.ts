@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmulatorClient } from 'logup-emulator';
+import { loopbackUrl, startProcess, type RunningProcess } from '../../scripts/lib/processes.mjs';
 import { Visitor } from './browserless.js';
 import { captureLog } from './log-capture.js';
 
@@ -30,6 +30,24 @@ export interface RunningSample {
   close(): Promise<void>;
 }
 
+/** The app's URL (on 127.0.0.1) and its LogUp's, once the app has printed them. */
+function startedUrls(output: string, env: NodeJS.ProcessEnv): [string, string] | undefined {
+  const app = /is running: open (http:\/\/\S+)/.exec(output)?.[1];
+  const emulator = env.LOGUP_BASE_URL ?? /embedded LogUp emulator at (http:\/\/\S+)/.exec(output)?.[1];
+  return app && emulator ? [loopbackUrl(app), emulator] : undefined;
+}
+
+/** Signals the app to move its clock (SIGWINCH, test/support/controlled-clock.mjs) and waits until it says it did. */
+async function stepClock(sample: RunningProcess): Promise<void> {
+  const steps = () => (sample.output().match(/^clock: \+/gm) ?? []).length;
+  const wanted = steps() + 1;
+  sample.child.kill('SIGWINCH');
+  for (const bound = Date.now() + 10_000; steps() < wanted;) {
+    if (Date.now() > bound) throw new Error(`the app did not move its clock:\n${sample.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /**
  * Runs the built sample app (`npm run build` first; `npm test` does) as its own
  * process, exactly as `npm start` does, on a free port: on its embedded emulator,
@@ -43,7 +61,8 @@ export async function startSample(
   // Each process keeps its profiles in a data directory of its own, removed on close.
   const dataDir = env.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'logup-sample-data-'));
   const clock = options.clockStepMs ? ['--import', CLOCK] : [];
-  const child: ChildProcess = spawn(process.execPath, [...clock, MAIN], {
+  const sample = startProcess(process.execPath, [...clock, MAIN], {
+    name: 'sample app',
     env: {
       ...(options.clockStepMs ? { CLOCK_STEP_MS: String(options.clockStepMs) } : {}),
       PATH: process.env.PATH,
@@ -57,50 +76,43 @@ export async function startSample(
       ...(dataDir ? { DATA_DIR: dataDir } : {}),
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-
-  const started = Date.now();
-  let appUrl: string | undefined;
-  let emulatorUrl: string | undefined;
-  while (!appUrl || !emulatorUrl) {
-    if (child.exitCode !== null) {
+  const output = sample.output;
+  const [appUrl, emulatorUrl] = await sample
+    .waitFor(() => startedUrls(output(), env))
+    .catch((error: Error) => {
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-      throw new Error(`sample app exited with ${child.exitCode}:\n${output}`);
-    }
-    if (Date.now() - started > 20_000) {
-      child.kill('SIGKILL');
-      throw new Error(`sample app did not start within 20 s:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-    appUrl = /is running: open (http:\/\/\S+)/.exec(output)?.[1].replace('localhost', '127.0.0.1');
-    emulatorUrl = env.LOGUP_BASE_URL ?? /embedded LogUp emulator at (http:\/\/\S+)/.exec(output)?.[1];
-  }
+      throw error;
+    });
   return {
     url: appUrl,
     emulator: new EmulatorClient(emulatorUrl),
-    output: () => output,
-    alive: () => child.exitCode === null && child.signalCode === null,
+    output,
+    alive: sample.alive,
     advanceClock: async () => {
       if (!options.clockStepMs) throw new Error('startSample: pass clockStepMs to control the clock');
-      const steps = (output.match(/^clock: \+/gm) ?? []).length + 1;
-      child.kill('SIGWINCH');
-      for (const bound = Date.now() + 10_000; (output.match(/^clock: \+/gm) ?? []).length < steps;) {
-        if (Date.now() > bound) throw new Error(`the app did not move its clock:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await stepClock(sample);
     },
     close: async () => {
-      child.kill('SIGTERM');
-      await exited;
-      captureLog(`sample-app ${adapter}`, output);
+      await sample.stop();
+      captureLog(`sample-app ${adapter}`, output());
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * What the sample printed when it started on `env` (then stopped: `started`, then its
+ * output) or refused to start (the error, which holds its output): for start-up checks.
+ */
+export function startupOutput(adapter: 'express' | 'fastify', env: NodeJS.ProcessEnv): Promise<string> {
+  return startSample(adapter, env).then(
+    async (sample) => {
+      await sample.close();
+      return `started\n${sample.output()}`;
+    },
+    (error: Error) => error.message,
+  );
 }
 
 /**
