@@ -4,7 +4,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { startEmulator, type LogupEmulator } from 'logup-emulator';
-import { AppModule } from './app.module.js';
+import { AppModule } from '../quick-start/app.module.js';
 import { HealthModule } from './health.module.js';
 
 describe('AppModule with HealthModule', () => {
