@@ -21,6 +21,7 @@ export default {
     '<rootDir>/sample-app/src/**/*.spec.ts',
     '<rootDir>/test/**/*.spec.ts',
     '<rootDir>/test/**/*.e2e-spec.ts',
+    '<rootDir>/examples/**/*.spec.ts',
   ],
   testTimeout: 30000,
   // Collects every captured log line and fails the run if one holds a secret or token.

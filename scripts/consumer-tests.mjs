@@ -5,15 +5,15 @@
 //   README's Express main.ts;
 // - `nest new` with the Nest 12 CLI (ESM, vitest), the README's Fastify main.ts.
 // Into each app: the README's install lines (the two packages from the tarballs), its
-// files verbatim (quick start, controller, main.ts, health, the complete test,
-// Passport, several gates), its test set-up lines; then `npm run build` twice, the
+// files verbatim (examples/ into src/, with each section's spec; main.ts for the
+// app's adapter), its test set-up lines; then `npm run build` twice, the
 // app's own `npm test` and `npm run test:e2e` — the latter starts `node dist/main.js`,
 // logs in, and sees 400 for bad DB input and 503 with LogUp down.
 // Nothing is skipped: every step that cannot run is reported as a failure.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import { installLines, jsonBlock, packAndCheck, ROOT } from './consumer-pack.mjs';
 import { envWithNode, nodeBinDir, nodeVersion } from './node-runtime.mjs';
 
@@ -27,6 +27,7 @@ const CONSUMERS = [
     typescript: '5.', // what `nest new` (CLI 11) installs; a Nest 11 app needs no TypeScript 6
     format: 'commonjs',
     runner: 'jest',
+    main: 'express',
     install: ['nest11', 'express-session', 'passport-nest11'],
   },
   {
@@ -37,28 +38,20 @@ const CONSUMERS = [
     typescript: '6.', // what `nest new` (CLI 12) installs
     format: 'esm',
     runner: 'vitest',
+    main: 'fastify',
     install: ['nest12', 'express-session', 'fastify-session', 'passport-nest12'],
   },
 ];
-/** README files each app gets in src/<dir>/, with the spec that runs them (as `*.spec.ts`). */
-const FEATURES = [
-  {
-    dir: 'passport',
-    from: 'test/passport',
-    files: ['auth.module.ts', 'auth.controller.ts', 'app-user.strategy.ts', 'app-user.serializer.ts'],
-    more: ['logup-auth.guard.ts'],
-    spec: 'auth.module.e2e-spec.ts',
-  },
-  { dir: 'gates', from: 'test/integrations', files: ['gates.module.ts'], more: [], spec: 'gates.e2e-spec.ts' },
-];
-/** The spec files `npm test` must run (the CLI's own included) and the one of `npm run test:e2e`. */
-const UNIT_SPECS = [
-  'app.controller.spec.ts',
-  'auth.controller.spec.ts',
-  'app.module.spec.ts',
-  'auth.module.spec.ts',
-  'gates.spec.ts',
-];
+/**
+ * README sections the apps leave out of their copy of examples/, for the packages
+ * they need that the README's install lines do not add.
+ */
+const NOT_COPIED = {
+  graphql: '@nestjs/graphql, @nestjs/apollo, @apollo/server, graphql',
+  opentelemetry: '@opentelemetry/api and its SDK',
+};
+/** The CLI's own spec: `npm test` must pass it beside every spec of examples/. */
+const CLI_SPECS = ['app.controller.spec.ts'];
 const E2E_SPECS = ['app.e2e-spec.ts'];
 
 const work = mkdtempSync(join(tmpdir(), 'logup-consumers-'));
@@ -75,6 +68,7 @@ const versionOf = (app, pkg) => {
   return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).version : 'missing';
 };
 const copy = (from, to) => cpSync(join(ROOT, from), to);
+const EXAMPLES = join(ROOT, 'examples');
 // eslint-disable-next-line no-control-regex
 const plain = (text) => text.replace(/\x1b\[[0-9;]*m/g, '');
 
@@ -123,20 +117,23 @@ function generate({ name, major, install }, env) {
   return app;
 }
 
-/** The README's files, verbatim (`.js` imports included), and its test set-up lines. */
-function addReadmeFiles(app, { name, runner }) {
-  for (const file of ['app.module.ts', 'auth.controller.ts', 'health.module.ts']) {
-    copy(`test/consumers/shared/src/${file}`, join(app, 'src', file));
+/** Whether `path` (below examples/) is a file the app gets: not a left-out section, not a main.ts. */
+const copied = (path) => !(relative(EXAMPLES, path).split(sep)[0] in NOT_COPIED) && !/main\.\w+\.ts$/.test(path);
+
+/**
+ * examples/ copied as it is into src/ (the README's files, `.js` imports included),
+ * the adapter's main.ts as src/main.ts, the app's own glue, and its test set-up lines.
+ * Returns the spec files `npm test` must pass.
+ */
+function addReadmeFiles(app, { runner, main }) {
+  cpSync(EXAMPLES, join(app, 'src'), { recursive: true, filter: copied });
+  for (const [section, needs] of Object.entries(NOT_COPIED)) {
+    process.stdout.write(`examples/${section}/ left out: it needs ${needs}\n`);
   }
-  copy(`test/consumers/${name}/src/main.ts`, join(app, 'src/main.ts'));
-  copy('test/readme-example/auth.controller.spec.ts', join(app, 'src/auth.controller.spec.ts'));
-  copy('test/consumers/shared/src/app.module.spec.ts', join(app, 'src/app.module.spec.ts'));
+  copy(`examples/quick-start/main.${main}.ts`, join(app, 'src/main.ts'));
+  // The glue: main.ts imports ./app.module.js, which is the quick start's AppModule.
+  writeFileSync(join(app, 'src/app.module.ts'), "export { AppModule } from './quick-start/app.module.js';\n");
   copy('test/consumers/shared/test/app.e2e.ts', join(app, 'test/app.e2e-spec.ts'));
-  for (const { dir, from, files, more, spec } of FEATURES) {
-    mkdirSync(join(app, 'src', dir));
-    for (const file of [...files, ...more]) copy(`${from}/${file}`, join(app, 'src', dir, file));
-    copy(`${from}/${spec}`, join(app, 'src', dir, spec.replace('.e2e-spec.ts', '.spec.ts')));
-  }
   if (runner === 'jest') {
     // The README's Nest 11 jest lines: the same keys in package.json's "jest" and test/jest-e2e.json.
     const extra = jsonBlock('nest11-jest');
@@ -146,6 +143,8 @@ function addReadmeFiles(app, { name, runner }) {
     const e2e = JSON.parse(readFileSync(join(app, 'test/jest-e2e.json'), 'utf8'));
     writeFileSync(join(app, 'test/jest-e2e.json'), `${JSON.stringify({ ...e2e, ...extra }, null, 2)}\n`);
   }
+  const specs = readdirSync(EXAMPLES, { recursive: true }).filter((f) => f.endsWith('.spec.ts'));
+  return [...CLI_SPECS, ...specs.filter((f) => copied(join(EXAMPLES, f))).map((f) => basename(f))];
 }
 
 /** Which spec files a jest or vitest run reports as passed. */
@@ -162,7 +161,7 @@ function runConsumer(consumer) {
   process.stdout.write(`\n== ${name}: Nest ${major} on Node ${version} (the oldest Node Nest ${major} supports)\n`);
   check(`${name}: runs on Node ${version}`, version.startsWith(`v${node}.`));
   const app = generate(consumer, env);
-  addReadmeFiles(app, consumer);
+  const unitSpecs = addReadmeFiles(app, consumer);
 
   const core = versionOf(app, '@nestjs/core');
   check(`${name}: runs on @nestjs/core ${core}`, core.startsWith(`${major}.`));
@@ -191,7 +190,7 @@ function runConsumer(consumer) {
     },
   );
   check(`${name}: the app and its tests type-check against the packed types with skipLibCheck: false`, types.ok);
-  const compiled = readFileSync(join(app, 'dist/app.module.js'), 'utf8');
+  const compiled = readFileSync(join(app, 'dist/quick-start/app.module.js'), 'utf8');
   const loads = format === 'commonjs' ? /require\("nestjs-logup"\)/ : /from 'nestjs-logup'/;
   check(`${name}: loads nestjs-logup as ${format}`, loads.test(compiled));
   const strategy = readFileSync(join(app, 'dist/passport/app-user.strategy.js'), 'utf8');
@@ -199,7 +198,7 @@ function runConsumer(consumer) {
   check(`${name}: loads nestjs-logup/passport as ${format}`, loadsPassport.test(strategy));
 
   for (const [script, specs] of [
-    ['test', UNIT_SPECS],
+    ['test', unitSpecs],
     ['test:e2e', E2E_SPECS],
   ]) {
     process.stdout.write(`\n== ${name}: npm run ${script} (${runner})\n`);

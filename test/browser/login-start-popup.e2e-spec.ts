@@ -13,7 +13,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import session from 'express-session';
 import { startEmulator, type LogupEmulator } from 'logup-emulator';
 import { LogupModule } from 'nestjs-logup';
-import { AuthController } from '../consumers/shared/src/auth.controller.js';
+import { AuthController } from '../../examples/quick-start/auth.controller.js';
 import { launchChromium } from '../support/chromium.js';
 import { CaptureLogger } from '../support/log-capture.js';
 

@@ -8,8 +8,8 @@ import type { LogupEmulator } from 'logup-emulator';
 import { LogupGuard, LogupModule, LogupService } from 'nestjs-logup';
 import { CaptureLogger } from '../support/log-capture.js';
 import { GATE } from '../support/logup-fixture.js';
-import { graphqlOptions } from './graphql.options.js';
-import { VisitorResolver } from './visitor.resolver.js';
+import { graphqlOptions } from '../../examples/graphql/graphql.options.js';
+import { VisitorResolver } from '../../examples/graphql/visitor.resolver.js';
 
 @Controller('logup')
 class LoginController {

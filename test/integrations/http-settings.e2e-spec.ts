@@ -4,7 +4,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { LogupEmulator } from 'logup-emulator';
 import { LogupUnavailableError, type LogupService } from 'nestjs-logup';
 import { GATE, email, emulator, logupContext } from '../support/logup-fixture.js';
-import { viaProxy, withOwnClient } from './logup-http.options.js';
+import { viaProxy, withOwnClient } from '../../examples/http-settings/logup-http.options.js';
 
 /** A forward HTTP proxy on loopback that relays absolute-URI requests and counts them. */
 function forwardProxy(): Promise<{

@@ -7,8 +7,8 @@ import { LogupModule } from 'nestjs-logup';
 import { Visitor } from '../support/browserless.js';
 import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, email, emulator } from '../support/logup-fixture.js';
-import { AccountModule } from './account.module.js';
-import { UsersLoginHandler } from './users.login-handler.js';
+import { AccountModule } from '../../examples/linking-users/account.module.js';
+import { UsersLoginHandler } from '../../examples/linking-users/users.login-handler.js';
 
 describe('a LogupLoginHandler links LogUp visitors to the app user', () => {
   let emu: LogupEmulator;

@@ -5,7 +5,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { LogupEmulator } from 'logup-emulator';
 import type { LogupService } from 'nestjs-logup';
 import { GATE, email, emulator, logupContext } from '../support/logup-fixture.js';
-import { registerTelemetry } from './telemetry.setup.js';
+import { registerTelemetry } from '../../examples/opentelemetry/telemetry.setup.js';
 
 /** A reader the test collects from on demand. */
 class TestReader extends MetricReader {

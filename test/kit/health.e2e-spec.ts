@@ -1,28 +1,13 @@
-import { Controller, Get, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import type { INestApplication } from '@nestjs/common';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { LogupEmulator } from 'logup-emulator';
 import { LogupModule, LogupService, type LogupModuleOptions } from 'nestjs-logup';
-import { LogupHealthIndicator } from 'nestjs-logup/health';
 import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, emulator } from '../support/logup-fixture.js';
-
-@Controller('health')
-class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly logup: LogupHealthIndicator,
-  ) {}
-
-  @Get()
-  @HealthCheck()
-  check() {
-    return this.health.check([() => this.logup.isHealthy('logup')]);
-  }
-}
+import { HealthModule } from '../../examples/health/health.module.js';
 
 async function healthApp(
   emu: LogupEmulator | { url: string },
@@ -30,13 +15,12 @@ async function healthApp(
   healthCheckIntervalMs = 0,
   options: Partial<LogupModuleOptions> = { retry: { retries: 0 } },
 ): Promise<{ app: INestApplication; url: string }> {
+  // The README's HealthModule, with LogupModule global as in the quick start.
   @Module({
     imports: [
-      TerminusModule,
-      LogupModule.forRoot({ ...GATE, secret, baseUrl: emu.url, healthCheckIntervalMs, ...options }),
+      HealthModule,
+      LogupModule.forRoot({ ...GATE, secret, baseUrl: emu.url, healthCheckIntervalMs, ...options, isGlobal: true }),
     ],
-    controllers: [HealthController],
-    providers: [LogupHealthIndicator],
   })
   class AppModule {}
   const app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: new CaptureLogger() });

@@ -1,6 +1,6 @@
 import { Visitor } from '../support/browserless.js';
 import { GATE, email } from '../support/logup-fixture.js';
-import { AuthModule } from './auth.module.js';
+import { AuthModule } from '../../examples/passport/auth.module.js';
 import { withPassportApp } from './passport-app.js';
 
 describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions", () => {

@@ -4,8 +4,8 @@ import { Visitor } from '../support/browserless.js';
 import { GATE, email } from '../support/logup-fixture.js';
 import { LogupStrategy } from 'nestjs-logup/passport';
 import { withPassportApp } from './passport-app.js';
-import { AuthController } from './auth.controller.js';
-import { SubscriptionSerializer } from './subscription.serializer.js';
+import { AuthController } from '../../examples/passport/auth.controller.js';
+import { SubscriptionSerializer } from '../../examples/passport/subscription.serializer.js';
 
 // LogupStrategy as it is: request.user is the LogupSubscription.
 @Module({

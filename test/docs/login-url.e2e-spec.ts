@@ -6,7 +6,7 @@ import session from 'express-session';
 import { startEmulator, type LogupEmulator } from 'logup-emulator';
 import { LogupModule } from 'nestjs-logup';
 import { CaptureLogger } from '../support/log-capture.js';
-import { AuthController } from './auth.controller.js';
+import { AuthController } from '../../examples/quick-start/auth.controller.js';
 
 describe('the README login start without LOGUP_LOGIN_URL', () => {
   let emulator: LogupEmulator;

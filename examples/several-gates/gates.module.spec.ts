@@ -1,10 +1,9 @@
 // The README's gates module (gates.module.ts) in an app that uses only the published
 // packages: run here, and by both consumer apps from the packed tarballs.
-import { Injectable, type INestApplication, type LoggerService } from '@nestjs/common';
+import { Injectable, type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import session from 'express-session';
-import { startEmulator, type LogupEmulator } from 'logup-emulator';
 import { InjectLogup, LogupModule, LogupService, getLogupServiceToken } from 'nestjs-logup';
+import { browser, startEmulatedApp, type EmulatedApp } from '../support/emulated-app.js';
 import { GatesModule } from './gates.module.js';
 
 const SHOP = { idGate: 'gate_shop', secret: 'shop-secret-value' };
@@ -12,56 +11,39 @@ const B2B = { idGate: 'gate_b2b', secret: 'b2b-secret-value' };
 const quiet: LoggerService = { log() {}, error() {}, warn() {} };
 
 describe('several gates in one app', () => {
-  let emulator: LogupEmulator;
-  let app: INestApplication;
-  let url: string;
+  let ctx: EmulatedApp;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ port: 0, gates: { [SHOP.idGate]: SHOP.secret, [B2B.idGate]: B2B.secret } });
-    Object.assign(process.env, {
-      LOGUP_BASE_URL: emulator.url,
-      SHOP_ID_GATE: SHOP.idGate,
-      SHOP_SECRET: SHOP.secret,
-      SHOP_LOGIN_URL: `${emulator.url}/login?gate=shop`,
-      B2B_ID_GATE: B2B.idGate,
-      B2B_SECRET: B2B.secret,
-      B2B_LOGIN_URL: `${emulator.url}/login?gate=b2b`,
+    ctx = await startEmulatedApp({ [SHOP.idGate]: SHOP.secret, [B2B.idGate]: B2B.secret }, async (emulator) => {
+      Object.assign(process.env, {
+        LOGUP_BASE_URL: emulator.url,
+        SHOP_ID_GATE: SHOP.idGate,
+        SHOP_SECRET: SHOP.secret,
+        SHOP_LOGIN_URL: `${emulator.url}/login?gate=shop`,
+        B2B_ID_GATE: B2B.idGate,
+        B2B_SECRET: B2B.secret,
+        B2B_LOGIN_URL: `${emulator.url}/login?gate=b2b`,
+      });
+      const moduleRef = await Test.createTestingModule({ imports: [GatesModule] }).compile();
+      return moduleRef.createNestApplication({ logger: false });
     });
-    const moduleRef = await Test.createTestingModule({ imports: [GatesModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    app.use(session({ secret: 'gates-session-secret', resave: false, saveUninitialized: false }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   });
-  afterAll(async () => {
-    await app?.close();
-    await emulator?.stop();
-  });
+  afterAll(() => ctx?.close());
 
-  /** A browser with its session cookie. */
-  function browser() {
-    let cookie = '';
-    return async (path: string, init: RequestInit = {}) => {
-      const res = await fetch(`${url}${path}`, { ...init, redirect: 'manual', headers: { cookie } });
-      const set = res.headers.get('set-cookie');
-      if (set) cookie = set.split(';')[0];
-      return res;
-    };
-  }
-  const loginTo = (gate: { idGate: string }, email: string) => emulator.login({ idGate: gate.idGate, email });
+  const loginTo = (gate: { idGate: string }, email: string) => ctx.emulator.login({ idGate: gate.idGate, email });
 
   it('gives each gate its own LogupService, configured for its own gate', () => {
-    const shop = app.get<LogupService>(getLogupServiceToken('shop'));
-    const b2b = app.get<LogupService>(getLogupServiceToken('b2b'));
+    const shop = ctx.app.get<LogupService>(getLogupServiceToken('shop'));
+    const b2b = ctx.app.get<LogupService>(getLogupServiceToken('b2b'));
     expect(shop).not.toBe(b2b);
     expect(shop.toJSON()).toMatchObject({ idGate: SHOP.idGate });
     expect(b2b.toJSON()).toMatchObject({ idGate: B2B.idGate });
   });
 
   it("refuses a token of the shop gate on the b2b gate's callback, and accepts the b2b gate's own", async () => {
-    const get = browser();
+    const get = browser(ctx.url);
     expect((await get('/logup/b2b/login', { method: 'POST' })).headers.get('location')).toBe(
-      `${emulator.url}/login?gate=b2b`,
+      `${ctx.emulator.url}/login?gate=b2b`,
     );
     const shopLogin = loginTo(SHOP, 'ada@example.com');
     const refused = await get(`/logup/b2b/callback?logupToken=${shopLogin.logupToken}&isNewUser=false`);
@@ -77,7 +59,7 @@ describe('several gates in one app', () => {
   });
 
   it('keeps each gate its own login in the session, and each token to its own callback path', async () => {
-    const get = browser();
+    const get = browser(ctx.url);
     await get('/logup/shop/login', { method: 'POST' });
     const shopLogin = loginTo(SHOP, 'grace@example.com');
     expect((await get(`/logup/shop/callback?logupToken=${shopLogin.logupToken}&isNewUser=true`)).status).toBe(303);
