@@ -114,6 +114,7 @@ const CONTROLLER_IMPORTS = `import {
   Get,
   Header,
   HttpCode,
+  HttpStatus,
   Inject,
   Post,
   Redirect,
@@ -152,7 +153,7 @@ export class LogupController {
   @Redirect()
   async login(@Req() request: object) {
     await this.logup.startLogin(request);
-    return { url: this.config.loginUrl, statusCode: 303 };
+    return { url: this.config.loginUrl, statusCode: HttpStatus.SEE_OTHER };
   }
 
   // The gate's redirect URL (set it in LogUp's console). The guard checks that
