@@ -153,16 +153,9 @@ function passedSpecs(output) {
   return new Set(files);
 }
 
-function runConsumer(consumer) {
-  const { name, major, node, axios, typescript, format, runner } = consumer;
-  const binDir = nodeBinDir(node);
-  const env = envWithNode(binDir, { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' });
-  const version = nodeVersion(binDir);
-  process.stdout.write(`\n== ${name}: Nest ${major} on Node ${version} (the oldest Node Nest ${major} supports)\n`);
-  check(`${name}: runs on Node ${version}`, version.startsWith(`v${node}.`));
-  const app = generate(consumer, env);
-  const unitSpecs = addReadmeFiles(app, consumer);
-
+/** The app got the Nest, @nestjs/axios, @nestjs/passport and TypeScript versions its README line says. */
+function checkVersions(app, consumer) {
+  const { name, major, axios, typescript } = consumer;
   const core = versionOf(app, '@nestjs/core');
   check(`${name}: runs on @nestjs/core ${core}`, core.startsWith(`${major}.`));
   const nestAxios = versionOf(app, '@nestjs/axios');
@@ -171,7 +164,11 @@ function runConsumer(consumer) {
   check(`${name}: the README's line installed @nestjs/passport ${nestPassport}`, nestPassport.startsWith(`${major}.`));
   const ts = versionOf(app, 'typescript');
   check(`${name}: keeps the TypeScript \`nest new\` installed (${ts})`, ts.startsWith(typescript));
+}
 
+/** Two builds in a row write dist/main.js, the app type-checks, and it loads the package in its module format. */
+function checkBuild(app, consumer, env) {
+  const { name, format } = consumer;
   for (const round of ['first', 'second']) {
     rmSync(join(app, 'dist/main.js'), { force: true }); // a stale file must not pass for a fresh one
     const build = run(env, app, 'npm', ['run', 'build'], { quiet: true });
@@ -180,39 +177,49 @@ function runConsumer(consumer) {
       build.ok && existsSync(join(app, 'dist/main.js')),
     );
   }
-  const types = run(
-    env,
-    app,
-    'npx',
-    ['tsc', '-p', 'tsconfig.json', '--noEmit', '--incremental', 'false', '--skipLibCheck', 'false'],
-    {
-      quiet: true,
-    },
-  );
+  const tscArgs = ['tsc', '-p', 'tsconfig.json', '--noEmit', '--incremental', 'false', '--skipLibCheck', 'false'];
+  const types = run(env, app, 'npx', tscArgs, { quiet: true });
   check(`${name}: the app and its tests type-check against the packed types with skipLibCheck: false`, types.ok);
-  const compiled = readFileSync(join(app, 'dist/quick-start/app.module.js'), 'utf8');
-  const loads = format === 'commonjs' ? /require\("nestjs-logup"\)/ : /from 'nestjs-logup'/;
-  check(`${name}: loads nestjs-logup as ${format}`, loads.test(compiled));
-  const strategy = readFileSync(join(app, 'dist/passport/app-user.strategy.js'), 'utf8');
-  const loadsPassport = format === 'commonjs' ? /require\("nestjs-logup\/passport"\)/ : /from 'nestjs-logup\/passport'/;
-  check(`${name}: loads nestjs-logup/passport as ${format}`, loadsPassport.test(strategy));
-
-  for (const [script, specs] of [
-    ['test', unitSpecs],
-    ['test:e2e', E2E_SPECS],
+  for (const [entry, file] of [
+    ['nestjs-logup', 'dist/quick-start/app.module.js'],
+    ['nestjs-logup/passport', 'dist/passport/app-user.strategy.js'],
   ]) {
-    process.stdout.write(`\n== ${name}: npm run ${script} (${runner})\n`);
-    const test = run(env, app, 'npm', ['run', script]);
-    const passed = passedSpecs(test.output);
-    const missing = specs.filter((s) => !passed.has(s));
-    const failed = /\b(\d+) failed\b/.exec(test.output)?.[1];
-    const skipped = /\b(\d+) (?:skipped|todo)\b/.exec(test.output)?.[1];
-    check(
-      `${name}: \`npm run ${script}\` passed ${specs.join(', ')} with nothing failed or skipped`,
-      test.ok && missing.length === 0 && !failed && !skipped,
-      `missing ${missing.join(', ') || 'none'}, ${failed ?? 0} failed, ${skipped ?? 0} skipped`,
-    );
+    const compiled = readFileSync(join(app, file), 'utf8');
+    const loads =
+      format === 'commonjs' ? compiled.includes(`require("${entry}")`) : compiled.includes(`from '${entry}'`);
+    check(`${name}: loads ${entry} as ${format}`, loads);
   }
+}
+
+/** `npm run <script>` passed every spec named, with nothing failed or skipped. */
+function checkTests(app, consumer, env, script, specs) {
+  const { name, runner } = consumer;
+  process.stdout.write(`\n== ${name}: npm run ${script} (${runner})\n`);
+  const test = run(env, app, 'npm', ['run', script]);
+  const passed = passedSpecs(test.output);
+  const missing = specs.filter((s) => !passed.has(s));
+  const failed = /\b(\d+) failed\b/.exec(test.output)?.[1];
+  const skipped = /\b(\d+) (?:skipped|todo)\b/.exec(test.output)?.[1];
+  check(
+    `${name}: \`npm run ${script}\` passed ${specs.join(', ')} with nothing failed or skipped`,
+    test.ok && missing.length === 0 && !failed && !skipped,
+    `missing ${missing.join(', ') || 'none'}, ${failed ?? 0} failed, ${skipped ?? 0} skipped`,
+  );
+}
+
+function runConsumer(consumer) {
+  const { name, major, node } = consumer;
+  const binDir = nodeBinDir(node);
+  const env = envWithNode(binDir, { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' });
+  const version = nodeVersion(binDir);
+  process.stdout.write(`\n== ${name}: Nest ${major} on Node ${version} (the oldest Node Nest ${major} supports)\n`);
+  check(`${name}: runs on Node ${version}`, version.startsWith(`v${node}.`));
+  const app = generate(consumer, env);
+  const unitSpecs = addReadmeFiles(app, consumer);
+  checkVersions(app, consumer);
+  checkBuild(app, consumer, env);
+  checkTests(app, consumer, env, 'test', unitSpecs);
+  checkTests(app, consumer, env, 'test:e2e', E2E_SPECS);
 }
 
 try {

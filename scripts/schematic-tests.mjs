@@ -109,7 +109,8 @@ async function toFastify(app, major) {
   writeFileSync(main, text);
 }
 
-async function testApp(name, { cli, major, runner, lint, fastify }, tarballs) {
+/** `nest new` made the Nest major and test runner this case is for; Fastify apps get their adapter. */
+async function newApp(name, { cli, major, runner, fastify }) {
   process.stdout.write(`== ${name}: npx ${cli} new\n`);
   await run('npx', ['-y', cli, 'new', name, '--package-manager', 'npm', '--skip-git'], work);
   const app = join(work, name);
@@ -120,7 +121,11 @@ async function testApp(name, { cli, major, runner, lint, fastify }, tarballs) {
     pkg.dependencies['@nestjs/core'].includes(`${major}.`) && has(runner),
   );
   if (fastify) await toFastify(app, major);
+  return app;
+}
 
+/** `nest add nestjs-logup` from the packed tarball: the right dependencies and session library, and a repeat changes nothing. */
+async function addLogup(name, app, { major, fastify }, tarballs) {
   process.stdout.write(`== ${name}: nest add nestjs-logup (from the packed tarball)\n`);
   await run('npm', ['install', join(tarballs, 'nestjs-logup.tgz'), ...QUIET], app);
   await run('npm', ['install', '--save-dev', join(tarballs, 'logup-emulator.tgz'), ...QUIET], app);
@@ -143,12 +148,10 @@ async function testApp(name, { cli, major, runner, lint, fastify }, tarballs) {
   const after = snapshot(app);
   const changed = [...new Set([...before.keys(), ...after.keys()])].filter((f) => before.get(f) !== after.get(f));
   check(`${name}: a second nest add changes nothing`, changed.length === 0, `${changed.join(', ')}\n${again}`);
+}
 
-  const build = await exec('npm', ['run', 'build'], app);
-  if (!check(`${name}: npm run build`, build.status === 0, build.output)) return;
-  const boot = await refusesToBoot(app);
-  check(`${name}: without its environment the app does not boot, and names each variable`, boot.ok, boot.detail);
-
+/** The app logs in over HTTP against the emulator; its own lint and tests pass, the generated test included. */
+async function useApp(name, app, { runner, lint }) {
   let stack;
   try {
     stack = await startStack(app);
@@ -158,7 +161,6 @@ async function testApp(name, { cli, major, runner, lint, fastify }, tarballs) {
   } finally {
     stack?.stop();
   }
-
   for (const args of lint) {
     const linted = await exec('npm', args, app);
     check(`${name}: the app's lint passes (npm ${args.join(' ')})`, linted.status === 0, linted.output);
@@ -166,6 +168,16 @@ async function testApp(name, { cli, major, runner, lint, fastify }, tarballs) {
   const test = await exec('npm', ['test'], app, { CI: '1' });
   const ranSpec = /(✓|PASS)\s+src\/logup\/logup\.controller\.spec\.ts/.test(test.output);
   check(`${name}: npm test (${runner}) passes, the generated test included`, test.status === 0 && ranSpec, test.output);
+}
+
+async function testApp(name, options, tarballs) {
+  const app = await newApp(name, options);
+  await addLogup(name, app, options, tarballs);
+  const build = await exec('npm', ['run', 'build'], app);
+  if (!check(`${name}: npm run build`, build.status === 0, build.output)) return;
+  const boot = await refusesToBoot(app);
+  check(`${name}: without its environment the app does not boot, and names each variable`, boot.ok, boot.detail);
+  await useApp(name, app, options);
 }
 
 const started = Date.now();
