@@ -59,7 +59,10 @@ it('uses the README as the landing page', () => {
 
 it('names the modules as users import them', () => {
   const names = project.children!.filter((c) => c.kind === KIND.module).map((c) => c.name);
-  expect(names).toEqual(expect.arrayContaining(['nestjs-logup', 'nestjs-logup/testing', 'nestjs-logup/health']));
+  const entries = ['nestjs-logup', 'nestjs-logup/testing', 'nestjs-logup/health', 'nestjs-logup/passport'];
+  expect(names).toEqual(expect.arrayContaining([...entries, 'nestjs-logup/swagger']));
+  expect(member(moduleNamed('nestjs-logup/passport'), 'LogupStrategy')).toBeDefined();
+  expect(member(moduleNamed('nestjs-logup/swagger'), 'ApiLogup')).toBeDefined();
   expect(member(moduleNamed('nestjs-logup/testing'), 'LogupTestGuard')).toBeDefined();
   expect(member(moduleNamed('nestjs-logup/health'), 'LogupHealthIndicator')).toBeDefined();
 });
