@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sqlite from 'node-sqlite3-wasm';
 import { startEmulator, type LogupEmulator } from 'logup-emulator';
-import { defaultDisplayName } from '../../sample-app/src/profile.login-handler.js';
+import { defaultDisplayName } from '../../sample-app/src/profile/profile.login-handler.js';
 import { Visitor } from '../support/browserless.js';
 import { emulatorLog } from '../support/log-capture.js';
 import { GATE, email } from '../support/logup-fixture.js';
 import { logIn, startSample, type RunningSample } from '../support/sample-app.js';
+import { startupOutput, tempRoot } from './sample-suite.js';
 
 /**
  * The profile rows as another program reads them from DATA_DIR/profiles.sqlite once the
@@ -163,36 +164,23 @@ describe.each(['express', 'fastify'] as const)('visitor profiles through the log
 });
 
 describe('the profile database at start-up', () => {
-  let root: string;
-  beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'logup-sample-profiles-'));
-  });
-  afterAll(() => rm(root, { recursive: true, force: true }));
-
-  const outputOf = (env: NodeJS.ProcessEnv) =>
-    startSample('express', env).then(
-      async (sample) => {
-        await sample.close();
-        return sample.output();
-      },
-      (error: Error) => error.message,
-    );
+  const rootDir = tempRoot('logup-sample-profiles-');
 
   it('refuses a DATA_DIR that is a file, naming it', async () => {
-    const file = join(root, 'a-file');
+    const file = join(rootDir(), 'a-file');
     await writeFile(file, 'x');
-    const output = await outputOf({ DATA_DIR: file });
+    const output = await startupOutput({ DATA_DIR: file });
     expect(output).toMatch(/sample app exited with 1/);
     expect(output).toContain(`Cannot start the sample app: DATA_DIR=${file} cannot hold the profile database`);
   });
 
   it('warns loudly with REDIS_URL (several replicas), whose profiles a per-process file cannot share', async () => {
     // Nothing listens on port 9: the app starts anyway (Redis down answers 503), and warns.
-    const output = await outputOf({ DATA_DIR: join(root, 'redis'), REDIS_URL: 'redis://127.0.0.1:9' });
+    const output = await startupOutput({ DATA_DIR: join(rootDir(), 'redis'), REDIS_URL: 'redis://127.0.0.1:9' });
     expect(output).toMatch(
       /WARN \[Profiles\] REDIS_URL is set \(several replicas\), but visitor profiles are kept in .*profiles\.sqlite, a database file that only this process uses/,
     );
     expect(output).toMatch(/shared database server \(e\.g\. PostgreSQL\)/);
-    expect(await outputOf({ DATA_DIR: join(root, 'single') })).not.toMatch(/REDIS_URL is set/);
+    expect(await startupOutput({ DATA_DIR: join(rootDir(), 'single') })).not.toMatch(/REDIS_URL is set/);
   });
 });

@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sqlite from 'node-sqlite3-wasm';
-import { defaultDisplayName, displayNameOf } from '../../sample-app/src/profile.login-handler.js';
-import { PROFILE_FILE, ProfileStore } from '../../sample-app/src/profile.store.js';
+import { defaultDisplayName, displayNameOf } from '../../sample-app/src/profile/profile.login-handler.js';
+import { PROFILE_FILE, ProfileStore } from '../../sample-app/src/profile/profile.store.js';
 
 describe('ProfileStore (SQLite through node-sqlite3-wasm, in DATA_DIR/profiles.sqlite)', () => {
   let root: string;
@@ -15,6 +15,16 @@ describe('ProfileStore (SQLite through node-sqlite3-wasm, in DATA_DIR/profiles.s
 
   let n = 0;
   const freshDir = () => join(root, `data-${++n}`);
+
+  /** Opens the store on `dir` (as a new process would), runs `use` on it and closes it. */
+  async function withStore<T>(dir: string, use: (store: ProfileStore) => Promise<T>): Promise<T> {
+    const store = await ProfileStore.open(dir);
+    try {
+      return await use(store);
+    } finally {
+      await store.close();
+    }
+  }
 
   it('creates a profile at the first login, counts later ones, keeps the first date and a chosen name', async () => {
     const store = await ProfileStore.open(freshDir());
@@ -41,28 +51,22 @@ describe('ProfileStore (SQLite through node-sqlite3-wasm, in DATA_DIR/profiles.s
 
   it('keeps profiles in the file: a new process (a new store) reads them', async () => {
     const dir = freshDir();
-    const store = await ProfileStore.open(dir);
-    await store.recordLogin('sub_b', "Robert'); DROP TABLE profiles;--");
-    await store.close();
-    const reopened = await ProfileStore.open(dir);
-    expect(await reopened.find('sub_b')).toMatchObject({
+    await withStore(dir, (store) => store.recordLogin('sub_b', "Robert'); DROP TABLE profiles;--"));
+    expect(await withStore(dir, (store) => store.find('sub_b'))).toMatchObject({
       displayName: "Robert'); DROP TABLE profiles;--",
       loginCount: 1,
     });
-    await reopened.close();
     // Closed: the write-ahead log is folded into the file; nothing else is left.
     expect(await readdir(dir)).toEqual([PROFILE_FILE]);
   });
 
   it('runs concurrent logins one at a time: none is lost', async () => {
     const dir = freshDir();
-    const store = await ProfileStore.open(dir);
-    await Promise.all(Array.from({ length: 20 }, (_, i) => store.recordLogin(`sub_${i % 5}`, `V${i}`)));
-    await store.close();
-    const reopened = await ProfileStore.open(dir);
-    const counts = await Promise.all([0, 1, 2, 3, 4].map((i) => reopened.find(`sub_${i}`)));
+    await withStore(dir, (store) =>
+      Promise.all(Array.from({ length: 20 }, (_, i) => store.recordLogin(`sub_${i % 5}`, `V${i}`))),
+    );
+    const counts = await withStore(dir, (store) => Promise.all([0, 1, 2, 3, 4].map((i) => store.find(`sub_${i}`))));
     expect(counts.map((p) => p?.loginCount)).toEqual([4, 4, 4, 4, 4]);
-    await reopened.close();
   });
 
   it('writes what a change touches, not the whole database (20,000 profiles)', async () => {
