@@ -2,10 +2,10 @@ import { Visitor } from '../support/browserless.js';
 import { callbackPathFor, startLogin, startSample } from '../support/sample-app.js';
 import { sampleSuite, type SampleSuite } from './sample-suite.js';
 
-describe.each(['express', 'fastify'] as const)('sample app callback on %s', (adapter) => {
+describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => {
   const suite = sampleSuite(adapter);
-  describe('refused callbacks', () => refusalTests(suite, adapter));
-  describe('LogUp down, and where the callback leads', () => outageAndNextTests(suite, adapter));
+  refusalTests(suite, adapter);
+  outageAndNextTests(suite, adapter);
 });
 
 function refusalTests(suite: SampleSuite, adapter: 'express' | 'fastify') {

@@ -6,10 +6,10 @@ type Adapter = 'express' | 'fastify';
 
 describe.each(['express', 'fastify'] as const)('sample app on %s', (adapter) => {
   const suite = sampleSuite(adapter);
-  describe('logging in', () => loginTests(suite));
-  describe('the account page', () => accountTests(suite, adapter));
-  describe('its forms', () => formTests(suite, adapter));
-  describe('its visitors', () => visitorTests(suite, adapter));
+  loginTests(suite);
+  accountTests(suite, adapter);
+  formTests(suite, adapter);
+  visitorTests(suite, adapter);
 });
 
 function loginTests(suite: SampleSuite) {

@@ -21,31 +21,49 @@ export interface SampleSuite {
 }
 
 /**
- * Runs the built sample on `adapter` for the surrounding `describe` block (started
- * before its tests, stopped after), the emulator's faults and counters cleared before each test.
+ * The built sample on `adapter` (see `startSample`) for the surrounding `describe` block:
+ * started before its tests, stopped after them.
  */
-export function sampleSuite(adapter: 'express' | 'fastify'): SampleSuite {
+export function runningSample(
+  adapter: 'express' | 'fastify',
+  env?: NodeJS.ProcessEnv,
+  options?: { clockStepMs?: number },
+): { readonly sample: RunningSample } {
   let sample: RunningSample;
   beforeAll(async () => {
-    sample = await startSample(adapter);
+    sample = await startSample(adapter, env, options);
   });
   afterAll(() => sample?.close());
-  beforeEach(async () => {
-    await sample.emulator.clearFaults();
-    await sample.emulator.resetStats();
-  });
   return {
     get sample() {
       return sample;
     },
-    mint: (email, db) => sample.emulator.login({ idGate: 'gate_demo', email, db }),
-    stats: () => sample.emulator.stats(),
+  };
+}
+
+/**
+ * Runs the built sample on `adapter` for the surrounding `describe` block (started
+ * before its tests, stopped after), the emulator's faults and counters cleared before each test.
+ */
+export function sampleSuite(adapter: 'express' | 'fastify'): SampleSuite {
+  const running = runningSample(adapter);
+  beforeEach(async () => {
+    await running.sample.emulator.clearFaults();
+    await running.sample.emulator.resetStats();
+  });
+  const sample = () => running.sample;
+  return {
+    get sample() {
+      return running.sample;
+    },
+    mint: (email, db) => sample().emulator.login({ idGate: 'gate_demo', email, db }),
+    stats: () => sample().emulator.stats(),
     async loggedIn(email, db) {
-      const visitor = new Visitor(sample.url);
-      return { visitor, login: await logIn(sample, visitor, { email, db }) };
+      const visitor = new Visitor(sample().url);
+      return { visitor, login: await logIn(sample(), visitor, { email, db }) };
     },
     async started(logupToken, isNewUser = true) {
-      const visitor = new Visitor(sample.url);
+      const visitor = new Visitor(sample().url);
       return { visitor, path: callbackPathFor(await startLogin(visitor), logupToken, isNewUser) };
     },
   };
