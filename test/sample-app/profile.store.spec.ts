@@ -1,31 +1,30 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sqlite from 'node-sqlite3-wasm';
 import { defaultDisplayName, displayNameOf } from '../../sample-app/src/profile/profile.login-handler.js';
 import { PROFILE_FILE, ProfileStore } from '../../sample-app/src/profile/profile.store.js';
+import { tempRoot } from './sample-suite.js';
+
+/** Opens the store on `dir` (as a new process would), runs `use` on it and closes it. */
+async function withStore<T>(dir: string, use: (store: ProfileStore) => Promise<T>): Promise<T> {
+  const store = await ProfileStore.open(dir);
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
 
 describe('ProfileStore (SQLite through node-sqlite3-wasm, in DATA_DIR/profiles.sqlite)', () => {
-  let root: string;
-  beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'logup-profile-store-'));
-  });
-  afterAll(() => rm(root, { recursive: true, force: true }));
-
+  const root = tempRoot('logup-profile-store-');
   let n = 0;
-  const freshDir = () => join(root, `data-${++n}`);
+  const freshDir = () => join(root(), `data-${++n}`);
+  keepingTests(freshDir);
+  diskTests(root, freshDir);
+});
 
-  /** Opens the store on `dir` (as a new process would), runs `use` on it and closes it. */
-  async function withStore<T>(dir: string, use: (store: ProfileStore) => Promise<T>): Promise<T> {
-    const store = await ProfileStore.open(dir);
-    try {
-      return await use(store);
-    } finally {
-      await store.close();
-    }
-  }
-
+function keepingTests(freshDir: () => string) {
   it('creates a profile at the first login, counts later ones, keeps the first date and a chosen name', async () => {
     const store = await ProfileStore.open(freshDir());
     const first = await store.recordLogin('sub_a', 'Visitor 0001', new Date('2026-01-02T03:04:05.000Z'));
@@ -68,7 +67,9 @@ describe('ProfileStore (SQLite through node-sqlite3-wasm, in DATA_DIR/profiles.s
     const counts = await withStore(dir, (store) => Promise.all([0, 1, 2, 3, 4].map((i) => store.find(`sub_${i}`))));
     expect(counts.map((p) => p?.loginCount)).toEqual([4, 4, 4, 4, 4]);
   });
+}
 
+function diskTests(root: () => string, freshDir: () => string) {
   it('writes what a change touches, not the whole database (20,000 profiles)', async () => {
     const dir = freshDir();
     // Seeded in one transaction, as another program would; then opened by the store.
@@ -95,7 +96,7 @@ describe('ProfileStore (SQLite through node-sqlite3-wasm, in DATA_DIR/profiles.s
   });
 
   it('refuses a DATA_DIR that is a file, and a profile file that is no database, naming the path', async () => {
-    const file = join(root, 'a-file');
+    const file = join(root(), 'a-file');
     await writeFile(file, 'x');
     await expect(ProfileStore.open(file)).rejects.toThrow(
       expect.objectContaining({
@@ -108,7 +109,7 @@ describe('ProfileStore (SQLite through node-sqlite3-wasm, in DATA_DIR/profiles.s
     await writeFile(join(dir, PROFILE_FILE), 'this is not SQLite, just text long enough to have a header');
     await expect(ProfileStore.open(dir)).rejects.toThrow(/profiles\.sqlite is not a profile database/);
   });
-});
+}
 
 describe('display names', () => {
   it.each<[unknown, string | undefined]>([
