@@ -5,7 +5,7 @@ import { SampleConfigError } from '../sample.config.js';
 /**
  * The state several replicas of the sample app share, in one Redis (REDIS_URL):
  * sessions (see redis-session.ts), the callback's rate limit and the library's
- * logged-out sessions. Without REDIS_URL the app keeps its single-process
+ * logged-out sessions (redis-stores.ts), together in shared-state.ts. Without REDIS_URL the app keeps its single-process
  * defaults (signed-cookie sessions, in-memory rate limit and revocation).
  */
 export interface SharedStateSettings {
