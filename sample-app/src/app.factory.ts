@@ -10,10 +10,10 @@ import type { LogupEmulator } from 'logup-emulator';
 import { useLogupSockets, type LogupSocketSessionMiddleware } from 'nestjs-logup';
 import { AppModule } from './app.module.js';
 import { EMBEDDED_LOGUP } from './embedded-logup.module.js';
-import { openSharedState, type SharedState } from './redis.js';
-import { SHARED_STATE, useExpressRedisSession, useFastifyRedisSession, useReplicaHeader } from './redis-session.js';
+import { useExpressRedisSession, useFastifyRedisSession, useReplicaHeader } from './infra/redis-session.js';
+import { helmetOptions, NO_STORE } from './infra/security-headers.js';
+import { openSharedState, SHARED_STATE, type SharedState } from './infra/shared-state.js';
 import { type SampleConfig, sampleConfig, startupWarnings } from './sample.config.js';
-import { helmetOptions, NO_STORE } from './security-headers.js';
 
 export type SampleAdapter = 'express' | 'fastify';
 
@@ -41,7 +41,7 @@ export async function createSampleApp(
       ? await fastifyApp(module, config, nestOptions)
       : await expressApp(module, config, nestOptions);
   useReplicaHeader(app, options.adapter ?? 'express', options.env ?? process.env);
-  // The account page's live updates (live.gateway.ts), on the `ws` adapter.
+  // The account page's live updates (profile/live.gateway.ts), on the `ws` adapter.
   app.useWebSocketAdapter(new WsAdapter(app));
   for (const warning of startupWarnings(config)) new Logger('SampleApp').warn(warning);
   return app;

@@ -6,16 +6,16 @@ import type { LogupEmulator } from 'logup-emulator';
 import { LogupModule } from 'nestjs-logup';
 import { EMBEDDED_LOGUP, EmbeddedLogupModule } from './embedded-logup.module.js';
 import { HtmlErrorFilter } from './html-error.filter.js';
+import { HomeController } from './home.controller.js';
+import { SecureCookieGuard } from './infra/secure-cookie.guard.js';
+import { SharedStateModule, type SharedState } from './infra/shared-state.js';
+import { VisitorWriteLimit } from './infra/write-rate-limit.js';
 import { LoginController } from './login.controller.js';
 import { AssetsController } from './assets.controller.js';
-import { LiveGateway } from './live.gateway.js';
-import { PagesController } from './pages.controller.js';
-import { ProfileModule } from './profile.module.js';
-import type { SharedState } from './redis.js';
-import { SharedStateModule } from './redis-session.js';
+import { AccountController } from './profile/account.controller.js';
+import { LiveGateway } from './profile/live.gateway.js';
+import { ProfileModule } from './profile/profile.module.js';
 import type { SampleConfig } from './sample.config.js';
-import { SecureCookieGuard } from './secure-cookie.guard.js';
-import { VisitorWriteLimit } from './write-rate-limit.js';
 
 @Module({})
 export class AppModule {
@@ -58,7 +58,7 @@ export class AppModule {
           ...(shared ? { storage: shared.throttlerStorage } : {}),
         }),
       ],
-      controllers: [PagesController, LoginController, AssetsController],
+      controllers: [HomeController, AccountController, LoginController, AssetsController],
       providers: [
         { provide: APP_FILTER, useClass: HtmlErrorFilter },
         { provide: APP_GUARD, useClass: SecureCookieGuard },

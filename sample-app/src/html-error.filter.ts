@@ -7,9 +7,9 @@ import {
   LogupLoginRedirectException,
   toLogupHttpException,
 } from 'nestjs-logup';
-import { csrfToken } from './csrf.js';
+import { csrfToken } from './infra/csrf.js';
 import { friendlyErrorPage } from './messages.js';
-import { VisitorWriteLimitException } from './write-rate-limit.js';
+import { VisitorWriteLimitException } from './infra/write-rate-limit.js';
 
 /** The callback's path (LogupGuard's default `callbackPath`). */
 const CALLBACK_PATH = '/logup/callback';

@@ -3,10 +3,10 @@ import { ConfigService } from '@nestjs/config';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { LogupEmulator } from 'logup-emulator';
 import { CurrentSubscription, LogupGuard, LogupService } from 'nestjs-logup';
-import { CsrfGuard, rotateCsrfSecret } from './csrf.js';
+import { CsrfGuard, rotateCsrfSecret } from './infra/csrf.js';
 import { EMBEDDED_LOGUP } from './embedded-logup.module.js';
 import type { SampleConfig } from './sample.config.js';
-import { sessionOf } from './session.js';
+import { sessionOf } from './infra/session.js';
 
 type Request = Record<string, unknown> & { headers: Record<string, string | undefined>; protocol?: string };
 

@@ -1,6 +1,6 @@
 import { HttpException, NotFoundException, PayloadTooLargeException, UnauthorizedException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
-import { VisitorWriteLimitException } from './write-rate-limit.js';
+import { VisitorWriteLimitException } from './infra/write-rate-limit.js';
 import {
   LOGUP_DB_LIMITS,
   LogupApiError,

@@ -1,26 +1,26 @@
 import { Visitor } from '../support/browserless.js';
 import { callbackPathFor, logIn, startLogin, startSample, type RunningSample } from '../support/sample-app.js';
+import { runningSample } from './sample-suite.js';
 
 /** Security headers on every answer (issue 9, item 7). */
 describe.each(['express', 'fastify'] as const)('security headers (%s)', (adapter) => {
-  let sample: RunningSample;
-  beforeAll(async () => {
-    sample = await startSample(adapter);
-  });
-  afterAll(() => sample?.close());
+  securityHeaderTests(runningSample(adapter), adapter);
+});
 
-  function expectSecurityHeaders(headers: Headers, what: string) {
-    const csp = headers.get('content-security-policy') ?? '';
-    expect({ what, csp }).toEqual({ what, csp: expect.stringContaining("default-src 'self'") });
-    expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
-    expect(headers.get('referrer-policy')).toBe('no-referrer');
-    expect(headers.get('x-content-type-options')).toBe('nosniff');
-    expect(headers.get('x-frame-options')).toBe('DENY');
-    expect(headers.get('x-powered-by')).toBeNull();
-  }
+function expectSecurityHeaders(headers: Headers, what: string) {
+  const csp = headers.get('content-security-policy') ?? '';
+  expect({ what, csp }).toEqual({ what, csp: expect.stringContaining("default-src 'self'") });
+  expect(csp).toContain("frame-ancestors 'none'");
+  expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+  expect(headers.get('referrer-policy')).toBe('no-referrer');
+  expect(headers.get('x-content-type-options')).toBe('nosniff');
+  expect(headers.get('x-frame-options')).toBe('DENY');
+  expect(headers.get('x-powered-by')).toBeNull();
+}
 
+function securityHeaderTests(running: { readonly sample: RunningSample }, adapter: 'express' | 'fastify') {
   it('sends them on every page, error and redirect, and no-store on the pages, /me and the callback', async () => {
+    const { sample } = running;
     const visitor = new Visitor(sample.url);
     const login = await logIn(sample, visitor, { email: `headers-${adapter}-${process.pid}@example.com` });
     const answers: [string, Awaited<ReturnType<Visitor['get']>>][] = [
@@ -48,6 +48,7 @@ describe.each(['express', 'fastify'] as const)('security headers (%s)', (adapter
   });
 
   it('serves the one stylesheet from this origin, cacheable, as text/css', async () => {
+    const { sample } = running;
     const res = await new Visitor(sample.url).get('/app.css');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/css/);
@@ -58,15 +59,22 @@ describe.each(['express', 'fastify'] as const)('security headers (%s)', (adapter
   });
 
   it('allows the login form to lead only here and to the LogUp login page (form-action)', async () => {
+    const { sample } = running;
     const csp = (await new Visitor(sample.url).get('/')).headers.get('content-security-policy')!;
     expect(csp).toContain(`form-action 'self' ${sample.emulator.url}`);
   });
-});
+}
 
 const BEHIND_PROXY = { 'x-forwarded-proto': 'https' };
 
 /** TRUST_PROXY, COOKIE_SECURE behind a TLS proxy, the rate limiter's client address (issue 9, item 6). */
 describe.each(['express', 'fastify'] as const)('behind a proxy (%s)', (adapter) => {
+  secureCookieTests(adapter);
+  secureCookieFailureTests(adapter);
+  clientAddressTests(adapter);
+});
+
+function secureCookieTests(adapter: 'express' | 'fastify') {
   it('logs in with COOKIE_SECURE=true behind a trusted TLS proxy (TRUST_PROXY=loopback): secure cookies are set', async () => {
     const sample = await startSample(adapter, { COOKIE_SECURE: 'true', TRUST_PROXY: 'loopback' });
     try {
@@ -94,7 +102,9 @@ describe.each(['express', 'fastify'] as const)('behind a proxy (%s)', (adapter) 
       await sample.close();
     }
   });
+}
 
+function secureCookieFailureTests(adapter: 'express' | 'fastify') {
   it.each([
     ['without TRUST_PROXY, X-Forwarded-Proto is not believed', {}, BEHIND_PROXY, /not trusted: set TRUST_PROXY/],
     ['over plain HTTP', { TRUST_PROXY: 'loopback' }, {}, /Serve the site over HTTPS/],
@@ -119,20 +129,22 @@ describe.each(['express', 'fastify'] as const)('behind a proxy (%s)', (adapter) 
       }
     },
   );
+}
 
-  /** Callback requests from addresses told by X-Forwarded-For; answers their statuses. */
-  async function callbacksFrom(sample: RunningSample, addresses: string[]): Promise<number[]> {
-    const statuses: number[] = [];
-    for (const address of addresses) {
-      const res = await new Visitor(sample.url).request('GET', '/logup/callback', {
-        html: false,
-        headers: { 'x-forwarded-for': address },
-      });
-      statuses.push(res.status);
-    }
-    return statuses;
+/** Callback requests from addresses told by X-Forwarded-For; answers their statuses. */
+async function callbacksFrom(sample: RunningSample, addresses: string[]): Promise<number[]> {
+  const statuses: number[] = [];
+  for (const address of addresses) {
+    const res = await new Visitor(sample.url).request('GET', '/logup/callback', {
+      html: false,
+      headers: { 'x-forwarded-for': address },
+    });
+    statuses.push(res.status);
   }
+  return statuses;
+}
 
+function clientAddressTests(adapter: 'express' | 'fastify') {
   it('rate-limits the callback per client address the proxy reports, only when the proxy is trusted', async () => {
     const trusted = await startSample(adapter, { CALLBACK_RATE_LIMIT: '2', TRUST_PROXY: 'loopback' });
     const untrusted = await startSample(adapter, { CALLBACK_RATE_LIMIT: '2' });
@@ -162,4 +174,4 @@ describe.each(['express', 'fastify'] as const)('behind a proxy (%s)', (adapter) 
       await sample.close();
     }
   });
-});
+}

@@ -3,7 +3,8 @@ import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Visitor } from '../support/browserless.js';
-import { logIn, startSample, startupOutput } from '../support/sample-app.js';
+import { logIn, startSample } from '../support/sample-app.js';
+import { startupOutput as outputOf } from './sample-suite.js';
 
 /** Another local user (what `nobody` is on Debian); the tests run as root to play them. */
 const OTHER_UID = 65534;
@@ -17,9 +18,6 @@ describe('the profile data directory belongs to this process only', () => {
     root = await mkdtemp(join(tmpdir(), 'logup-sample-datadir-'));
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
-
-  /** What the app printed when it started (then stopped) or refused to start. */
-  const outputOf = (env: NodeJS.ProcessEnv) => startupOutput('express', env);
 
   /** A directory another user made first (a squatter in a shared folder), with their own database in it. */
   async function squatted(name: string, bits: number, owner: number): Promise<string> {
@@ -59,8 +57,13 @@ describe('the profile data directory belongs to this process only', () => {
     expect(await outputOf({ DATA_DIR: link })).toMatch(/is a symbolic link made by another user \(uid 65534\)/);
   });
 
+  privateFileTests(() => root);
+  takeoverTests(() => root);
+});
+
+function privateFileTests(root: () => string) {
   it('creates DATA_DIR 0700 and keeps every file in it 0600, an older 0644 database included', async () => {
-    const dir = join(root, 'fresh', 'data');
+    const dir = join(root(), 'fresh', 'data');
     const sample = await startSample('express', { DATA_DIR: dir });
     try {
       await logIn(sample, new Visitor(sample.url), { email: `private-${process.pid}@example.com` });
@@ -81,15 +84,17 @@ describe('the profile data directory belongs to this process only', () => {
   });
 
   it("defaults to this user's state directory, not the shared temporary folder", async () => {
-    const state = join(root, 'state');
+    const state = join(root(), 'state');
     const output = await outputOf({ DATA_DIR: '', XDG_STATE_HOME: state });
     expect(output).toMatch(/^started/);
     expect(output).toContain(`Visitor profiles are kept in ${join(state, 'logup-sample-app', 'profiles.sqlite')}`);
     expect(await mode(join(state, 'logup-sample-app'))).toBe('0700');
   });
+}
 
+function takeoverTests(root: () => string) {
   it('refuses a second process on the same DATA_DIR, and takes over from one that died', async () => {
-    const dir = join(root, 'shared');
+    const dir = join(root(), 'shared');
     const first = await startSample('express', { DATA_DIR: dir });
     try {
       const pid = Number((await readFile(join(dir, 'profiles.sqlite.owner'), 'utf8')).trim());
@@ -110,4 +115,4 @@ describe('the profile data directory belongs to this process only', () => {
     }
     expect(await readdir(dir)).toEqual(['profiles.sqlite']);
   });
-});
+}

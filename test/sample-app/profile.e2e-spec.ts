@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sqlite from 'node-sqlite3-wasm';
 import { startEmulator, type LogupEmulator } from 'logup-emulator';
-import { defaultDisplayName } from '../../sample-app/src/profile.login-handler.js';
+import { defaultDisplayName } from '../../sample-app/src/profile/profile.login-handler.js';
 import { Visitor } from '../support/browserless.js';
 import { emulatorLog } from '../support/log-capture.js';
 import { GATE, email } from '../support/logup-fixture.js';
-import { logIn, startSample, startupOutput, type RunningSample } from '../support/sample-app.js';
+import { logIn, startSample, type RunningSample } from '../support/sample-app.js';
+import { startupOutput, tempRoot } from './sample-suite.js';
 
 /**
  * The profile rows as another program reads them from DATA_DIR/profiles.sqlite once the
@@ -37,44 +38,58 @@ const textOf = (html: string, id: string) => new RegExp(`id="${id}"[^>]*>([^<]*)
 
 /** The login hook (issue 13, item 2): a local profile per visitor, in a real SQLite file. */
 describe.each(['express', 'fastify'] as const)('visitor profiles through the login hook (%s)', (adapter) => {
-  let emu: LogupEmulator;
-  let sample: RunningSample;
-  let dataDir: string;
+  const suite = { adapter } as ProfileSuite;
   let root: string;
-
-  /** The app on a LogUp (an emulator this test keeps across app restarts) with its own DATA_DIR. */
-  const start = () =>
+  let emu: LogupEmulator;
+  suite.start = () =>
     startSample(adapter, {
       LOGUP_ID_GATE: GATE.idGate,
       LOGUP_SECRET: GATE.secret,
       LOGUP_BASE_URL: emu.url,
       LOGUP_LOGIN_URL: `${emu.url}/login`,
       SESSION_SECRET: 'profile-suite-session-secret-0123456789',
-      DATA_DIR: dataDir,
+      DATA_DIR: suite.dataDir,
     });
-
+  suite.login = async (address, db) => {
+    const visitor = new Visitor(suite.sample.url);
+    const result = await logIn(suite.sample, visitor, { idGate: GATE.idGate, email: address, db });
+    return { visitor, ...result };
+  };
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'logup-sample-profiles-'));
-    dataDir = join(root, 'data');
+    suite.dataDir = join(root, 'data');
     emu = await startEmulator({ port: 0, gates: [GATE], log: emulatorLog });
-    sample = await start();
+    suite.sample = await suite.start();
   });
   afterAll(async () => {
-    await sample?.close();
+    await suite.sample?.close();
     await emu?.stop();
     await rm(root, { recursive: true, force: true });
   });
+  firstLoginTests(suite);
+  renameTests(suite);
+  failedSaveTests(suite);
+});
 
-  const login = async (address: string, db?: Record<string, string>) => {
-    const visitor = new Visitor(sample.url);
-    const result = await logIn(sample, visitor, { idGate: GATE.idGate, email: address, db });
-    return { visitor, ...result };
-  };
+/** The app on a LogUp (an emulator this block keeps across app restarts) with its own DATA_DIR. */
+interface ProfileSuite {
+  adapter: 'express' | 'fastify';
+  dataDir: string;
+  sample: RunningSample;
+  /** Starts the app again on the same LogUp and DATA_DIR. */
+  start(): Promise<RunningSample>;
+  /** Logs a fresh visitor in as `address`. */
+  login(
+    address: string,
+    db?: Record<string, string>,
+  ): Promise<{ visitor: Visitor } & Awaited<ReturnType<typeof logIn>>>;
+}
 
+function firstLoginTests(suite: ProfileSuite) {
   it('makes a profile at the first login, shows it on /me, counts later logins and keeps it across a restart', async () => {
-    const address = email(`profile-${adapter}`);
-    const first = await login(address);
-    expect(sample.output()).toContain(`Visitor profiles are kept in ${join(dataDir, 'profiles.sqlite')}`);
+    const address = email(`profile-${suite.adapter}`);
+    const first = await suite.login(address);
+    expect(suite.sample.output()).toContain(`Visitor profiles are kept in ${join(suite.dataDir, 'profiles.sqlite')}`);
     const me = await first.visitor.get('/me');
     expect(me.status).toBe(200);
     expect(textOf(me.body, 'displayName')).toBe(defaultDisplayName(first.idSubscription));
@@ -82,14 +97,14 @@ describe.each(['express', 'fastify'] as const)('visitor profiles through the log
     const firstLoginAt = /<time id="firstLoginAt" datetime="([^"]+)">/.exec(me.body)?.[1];
     expect(Date.now() - Date.parse(firstLoginAt!)).toBeLessThan(60_000);
 
-    await sample.close();
-    expect(rowsOnDisk(dataDir)).toContainEqual({
+    await suite.sample.close();
+    expect(rowsOnDisk(suite.dataDir)).toContainEqual({
       id: first.idSubscription,
       name: defaultDisplayName(first.idSubscription),
       count: 1,
     });
-    sample = await start();
-    const again = await login(address);
+    suite.sample = await suite.start();
+    const again = await suite.login(address);
     expect(again.idSubscription).toBe(first.idSubscription);
     const page = (await again.visitor.get('/me')).body;
     expect(textOf(page, 'loginCount')).toBe('2');
@@ -97,13 +112,15 @@ describe.each(['express', 'fastify'] as const)('visitor profiles through the log
   });
 
   it("names the profile after the `name` in the visitor's LogUp DB", async () => {
-    const { visitor } = await login(email(`named-${adapter}`), { name: '  Ada <Lovelace> ' });
+    const { visitor } = await suite.login(email(`named-${suite.adapter}`), { name: '  Ada <Lovelace> ' });
     const me = await visitor.get('/me');
     expect(textOf(me.body, 'displayName')).toBe('Ada &lt;Lovelace&gt;');
   });
+}
 
+function renameTests(suite: ProfileSuite) {
   it('renames through a CSRF-protected form, refusing a bad name with the page and a reason', async () => {
-    const { visitor, idSubscription } = await login(email(`rename-${adapter}`));
+    const { visitor, idSubscription } = await suite.login(email(`rename-${suite.adapter}`));
     const me = await visitor.get('/me');
     expect((await visitor.post('/me/profile', { displayName: 'No token' })).status).toBe(403);
     const bad = await visitor.post('/me/profile', { _csrf: Visitor.csrfOf(me.body), displayName: ' \u0007 ' });
@@ -117,22 +134,24 @@ describe.each(['express', 'fastify'] as const)('visitor profiles through the log
     const after = await visitor.get('/me?notice=renamed');
     expect(textOf(after.body, 'displayName')).toBe('Grace');
     expect(after.body).toContain('Saved your display name.');
-    await sample.close();
-    expect(rowsOnDisk(dataDir)).toContainEqual({ id: idSubscription, name: 'Grace', count: 1 });
-    sample = await start();
+    await suite.sample.close();
+    expect(rowsOnDisk(suite.dataDir)).toContainEqual({ id: idSubscription, name: 'Grace', count: 1 });
+    suite.sample = await suite.start();
   });
+}
 
+function failedSaveTests(suite: ProfileSuite) {
   it('when the profile cannot be saved: a clear page, nobody logged in, and a later login works', async () => {
-    const returning = email(`unwritable-${adapter}`);
-    const before = await login(returning);
+    const returning = email(`unwritable-${suite.adapter}`);
+    const before = await suite.login(returning);
     // The app's files may not grow (RLIMIT_FSIZE on its process, as on a full disk):
     // its write-ahead log cannot take a change, even as root.
-    const pid = Number((await readFile(join(dataDir, 'profiles.sqlite.owner'), 'utf8')).trim());
-    limitFileSize(pid, String((await stat(join(dataDir, 'profiles.sqlite-wal'))).size));
+    const pid = Number((await readFile(join(suite.dataDir, 'profiles.sqlite.owner'), 'utf8')).trim());
+    limitFileSize(pid, String((await stat(join(suite.dataDir, 'profiles.sqlite-wal'))).size));
     try {
-      for (const address of [returning, email(`unwritable-new-${adapter}`)]) {
-        const visitor = new Visitor(sample.url);
-        const failed = await logIn(sample, visitor, { idGate: GATE.idGate, email: address }).then(
+      for (const address of [returning, email(`unwritable-new-${suite.adapter}`)]) {
+        const visitor = new Visitor(suite.sample.url);
+        const failed = await logIn(suite.sample, visitor, { idGate: GATE.idGate, email: address }).then(
           () => undefined,
           (error: Error) => error.message,
         );
@@ -146,7 +165,7 @@ describe.each(['express', 'fastify'] as const)('visitor profiles through the log
         expect(page.status).toBe(303);
         expect(page.location).toBe('/');
       }
-      expect(sample.output()).toMatch(
+      expect(suite.sample.output()).toMatch(
         /The LogUp login handler failed: the profile database .*profiles\.sqlite failed: disk I\/O error/,
       );
       // Someone logged in before keeps their session and their profile as it was.
@@ -154,39 +173,32 @@ describe.each(['express', 'fastify'] as const)('visitor profiles through the log
     } finally {
       limitFileSize(pid, 'unlimited');
     }
-    const later = await login(returning);
+    const later = await suite.login(returning);
     expect(later.idSubscription).toBe(before.idSubscription);
     // The failed login was undone: this is the second login that counted.
     expect(textOf((await later.visitor.get('/me')).body, 'loginCount')).toBe('2');
-    expect(sample.alive()).toBe(true);
+    expect(suite.sample.alive()).toBe(true);
   });
-});
+}
 
 describe('the profile database at start-up', () => {
-  let root: string;
-  beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'logup-sample-profiles-'));
-  });
-  afterAll(() => rm(root, { recursive: true, force: true }));
-
-  /** What the app printed when it started (then stopped) or refused to start. */
-  const outputOf = (env: NodeJS.ProcessEnv) => startupOutput('express', env);
+  const rootDir = tempRoot('logup-sample-profiles-');
 
   it('refuses a DATA_DIR that is a file, naming it', async () => {
-    const file = join(root, 'a-file');
+    const file = join(rootDir(), 'a-file');
     await writeFile(file, 'x');
-    const output = await outputOf({ DATA_DIR: file });
+    const output = await startupOutput({ DATA_DIR: file });
     expect(output).toMatch(/sample app exited with 1/);
     expect(output).toContain(`Cannot start the sample app: DATA_DIR=${file} cannot hold the profile database`);
   });
 
   it('warns loudly with REDIS_URL (several replicas), whose profiles a per-process file cannot share', async () => {
     // Nothing listens on port 9: the app starts anyway (Redis down answers 503), and warns.
-    const output = await outputOf({ DATA_DIR: join(root, 'redis'), REDIS_URL: 'redis://127.0.0.1:9' });
+    const output = await startupOutput({ DATA_DIR: join(rootDir(), 'redis'), REDIS_URL: 'redis://127.0.0.1:9' });
     expect(output).toMatch(
       /WARN \[Profiles\] REDIS_URL is set \(several replicas\), but visitor profiles are kept in .*profiles\.sqlite, a database file that only this process uses/,
     );
     expect(output).toMatch(/shared database server \(e\.g\. PostgreSQL\)/);
-    expect(await outputOf({ DATA_DIR: join(root, 'single') })).not.toMatch(/REDIS_URL is set/);
+    expect(await startupOutput({ DATA_DIR: join(rootDir(), 'single') })).not.toMatch(/REDIS_URL is set/);
   });
 });

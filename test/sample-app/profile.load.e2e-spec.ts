@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import sqlite from 'node-sqlite3-wasm';
 import { Visitor } from '../support/browserless.js';
 import { logIn, startSample, type RunningSample } from '../support/sample-app.js';
+import { runningSample } from './sample-suite.js';
 
 /** The size of a site that has been running for a while (the issue measured 20,000). */
 const PROFILES = 20_000;
@@ -39,6 +40,31 @@ async function timedMe(visitor: Visitor): Promise<number> {
   return performance.now() - started;
 }
 
+/**
+ * The other visitor's median /me while the busy one keeps IN_FLIGHT posts to
+ * /me/profile going (BURST in all), made with `form`.
+ */
+async function otherMeDuringBurst(busy: Visitor, other: Visitor, form: () => Record<string, string>) {
+  let sent = 0;
+  const statuses = new Set<number>();
+  const poster = async () => {
+    while (sent < BURST) {
+      sent++;
+      statuses.add((await busy.post('/me/profile', form())).status);
+    }
+  };
+  const posters = Promise.all(Array.from({ length: IN_FLIGHT }, poster));
+  const during: number[] = [];
+  try {
+    while (sent < IN_FLIGHT * 2) await new Promise((r) => setTimeout(r, 5));
+    while (sent < BURST) during.push(await timedMe(other));
+  } finally {
+    sent = BURST;
+    await posters;
+  }
+  return { ms: median(during), statuses: [...statuses].sort() };
+}
+
 /** Issue 19, item 8: one visitor's renames must not stall every visitor. */
 describe('profile writes under load (express)', () => {
   let root: string;
@@ -52,31 +78,6 @@ describe('profile writes under load (express)', () => {
     await sample?.close();
     await rm(root, { recursive: true, force: true });
   });
-
-  /**
-   * The other visitor's median /me while the busy one keeps IN_FLIGHT posts to
-   * /me/profile going (BURST in all), made with `form`.
-   */
-  async function otherMeDuringBurst(busy: Visitor, other: Visitor, form: () => Record<string, string>) {
-    let sent = 0;
-    const statuses = new Set<number>();
-    const poster = async () => {
-      while (sent < BURST) {
-        sent++;
-        statuses.add((await busy.post('/me/profile', form())).status);
-      }
-    };
-    const posters = Promise.all(Array.from({ length: IN_FLIGHT }, poster));
-    const during: number[] = [];
-    try {
-      while (sent < IN_FLIGHT * 2) await new Promise((r) => setTimeout(r, 5));
-      while (sent < BURST) during.push(await timedMe(other));
-    } finally {
-      sent = BURST;
-      await posters;
-    }
-    return { ms: median(during), statuses: [...statuses].sort() };
-  }
 
   it(`keeps another visitor's /me near its baseline while one visitor sends a burst of renames (${PROFILES} profiles)`, async () => {
     const busy = new Visitor(sample.url);
@@ -105,13 +106,10 @@ describe('profile writes under load (express)', () => {
 
 /** Issue 19, item 8: a visitor's changes are rate-limited (WRITE_RATE_LIMIT per minute), per visitor. */
 describe.each(['express', 'fastify'] as const)('changes per visitor per minute (%s)', (adapter) => {
-  let sample: RunningSample;
-  beforeAll(async () => {
-    sample = await startSample(adapter, { WRITE_RATE_LIMIT: '4' });
-  });
-  afterAll(() => sample?.close());
+  const running = runningSample(adapter, { WRITE_RATE_LIMIT: '4' });
 
   it('answers 429 with Retry-After past WRITE_RATE_LIMIT changes, counting renames and DB forms, changing nothing', async () => {
+    const { sample } = running;
     const busy = new Visitor(sample.url);
     const other = new Visitor(sample.url);
     const login = await logIn(sample, busy, { email: `limit-${adapter}-${process.pid}@example.com`, db: { k: 'v' } });

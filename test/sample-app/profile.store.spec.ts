@@ -1,21 +1,30 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sqlite from 'node-sqlite3-wasm';
-import { defaultDisplayName, displayNameOf } from '../../sample-app/src/profile.login-handler.js';
-import { PROFILE_FILE, ProfileStore } from '../../sample-app/src/profile.store.js';
+import { defaultDisplayName, displayNameOf } from '../../sample-app/src/profile/profile.login-handler.js';
+import { PROFILE_FILE, ProfileStore } from '../../sample-app/src/profile/profile.store.js';
+import { tempRoot } from './sample-suite.js';
+
+/** Opens the store on `dir` (as a new process would), runs `use` on it and closes it. */
+async function withStore<T>(dir: string, use: (store: ProfileStore) => Promise<T>): Promise<T> {
+  const store = await ProfileStore.open(dir);
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
 
 describe('ProfileStore (SQLite through node-sqlite3-wasm, in DATA_DIR/profiles.sqlite)', () => {
-  let root: string;
-  beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'logup-profile-store-'));
-  });
-  afterAll(() => rm(root, { recursive: true, force: true }));
-
+  const root = tempRoot('logup-profile-store-');
   let n = 0;
-  const freshDir = () => join(root, `data-${++n}`);
+  const freshDir = () => join(root(), `data-${++n}`);
+  keepingTests(freshDir);
+  diskTests(root, freshDir);
+});
 
+function keepingTests(freshDir: () => string) {
   it('creates a profile at the first login, counts later ones, keeps the first date and a chosen name', async () => {
     const store = await ProfileStore.open(freshDir());
     const first = await store.recordLogin('sub_a', 'Visitor 0001', new Date('2026-01-02T03:04:05.000Z'));
@@ -41,30 +50,26 @@ describe('ProfileStore (SQLite through node-sqlite3-wasm, in DATA_DIR/profiles.s
 
   it('keeps profiles in the file: a new process (a new store) reads them', async () => {
     const dir = freshDir();
-    const store = await ProfileStore.open(dir);
-    await store.recordLogin('sub_b', "Robert'); DROP TABLE profiles;--");
-    await store.close();
-    const reopened = await ProfileStore.open(dir);
-    expect(await reopened.find('sub_b')).toMatchObject({
+    await withStore(dir, (store) => store.recordLogin('sub_b', "Robert'); DROP TABLE profiles;--"));
+    expect(await withStore(dir, (store) => store.find('sub_b'))).toMatchObject({
       displayName: "Robert'); DROP TABLE profiles;--",
       loginCount: 1,
     });
-    await reopened.close();
     // Closed: the write-ahead log is folded into the file; nothing else is left.
     expect(await readdir(dir)).toEqual([PROFILE_FILE]);
   });
 
   it('runs concurrent logins one at a time: none is lost', async () => {
     const dir = freshDir();
-    const store = await ProfileStore.open(dir);
-    await Promise.all(Array.from({ length: 20 }, (_, i) => store.recordLogin(`sub_${i % 5}`, `V${i}`)));
-    await store.close();
-    const reopened = await ProfileStore.open(dir);
-    const counts = await Promise.all([0, 1, 2, 3, 4].map((i) => reopened.find(`sub_${i}`)));
+    await withStore(dir, (store) =>
+      Promise.all(Array.from({ length: 20 }, (_, i) => store.recordLogin(`sub_${i % 5}`, `V${i}`))),
+    );
+    const counts = await withStore(dir, (store) => Promise.all([0, 1, 2, 3, 4].map((i) => store.find(`sub_${i}`))));
     expect(counts.map((p) => p?.loginCount)).toEqual([4, 4, 4, 4, 4]);
-    await reopened.close();
   });
+}
 
+function diskTests(root: () => string, freshDir: () => string) {
   it('writes what a change touches, not the whole database (20,000 profiles)', async () => {
     const dir = freshDir();
     // Seeded in one transaction, as another program would; then opened by the store.
@@ -91,7 +96,7 @@ describe('ProfileStore (SQLite through node-sqlite3-wasm, in DATA_DIR/profiles.s
   });
 
   it('refuses a DATA_DIR that is a file, and a profile file that is no database, naming the path', async () => {
-    const file = join(root, 'a-file');
+    const file = join(root(), 'a-file');
     await writeFile(file, 'x');
     await expect(ProfileStore.open(file)).rejects.toThrow(
       expect.objectContaining({
@@ -104,7 +109,7 @@ describe('ProfileStore (SQLite through node-sqlite3-wasm, in DATA_DIR/profiles.s
     await writeFile(join(dir, PROFILE_FILE), 'this is not SQLite, just text long enough to have a header');
     await expect(ProfileStore.open(dir)).rejects.toThrow(/profiles\.sqlite is not a profile database/);
   });
-});
+}
 
 describe('display names', () => {
   it.each<[unknown, string | undefined]>([

@@ -1,5 +1,6 @@
 import { Visitor } from '../support/browserless.js';
-import { logIn, startSample, type RunningSample } from '../support/sample-app.js';
+import { logIn, type RunningSample } from '../support/sample-app.js';
+import { runningSample } from './sample-suite.js';
 
 const SESSION_MAX_AGE_SECONDS = 3600;
 /** The app's clock moves half a session's lifetime at a time (test/support/controlled-clock.mjs). */
@@ -7,20 +8,32 @@ const CLOCK_STEP_MS = (SESSION_MAX_AGE_SECONDS * 1000) / 2;
 
 /** Logout ends the session on the server; sessions expire on the server; CSRF secrets rotate (issue 9, item 5). */
 describe.each(['express', 'fastify'] as const)('sessions (%s)', (adapter) => {
-  let sample: RunningSample;
-  beforeAll(async () => {
-    sample = await startSample(
-      adapter,
-      { SESSION_MAX_AGE_SECONDS: String(SESSION_MAX_AGE_SECONDS) },
-      { clockStepMs: CLOCK_STEP_MS },
-    );
-  });
-  afterAll(() => sample?.close());
-
+  const running = runningSample(
+    adapter,
+    { SESSION_MAX_AGE_SECONDS: String(SESSION_MAX_AGE_SECONDS) },
+    { clockStepMs: CLOCK_STEP_MS },
+  );
   let n = 0;
-  const who = () => `session-${adapter}-${++n}-${process.pid}@example.com`;
+  const suite: SessionSuite = {
+    get sample() {
+      return running.sample;
+    },
+    who: () => `session-${adapter}-${++n}-${process.pid}@example.com`,
+  };
+  endingTests(suite);
+  csrfTests(suite);
+  noticeTests(suite);
+});
 
+/** The running app, and a new visitor's address for each call. */
+interface SessionSuite {
+  readonly sample: RunningSample;
+  who(): string;
+}
+
+function endingTests(suite: SessionSuite) {
   it('refuses a cookie captured before logout: it neither opens /me nor saves', async () => {
+    const { sample, who } = suite;
     const visitor = new Visitor(sample.url);
     const login = await logIn(sample, visitor, { email: who(), db: { keep: 'me' } });
     const page = await visitor.get('/me');
@@ -42,6 +55,7 @@ describe.each(['express', 'fastify'] as const)('sessions (%s)', (adapter) => {
   });
 
   it(`ends a login after SESSION_MAX_AGE_SECONDS on the server, whatever the cookie says`, async () => {
+    const { sample, who } = suite;
     const visitor = new Visitor(sample.url);
     const login = await logIn(sample, visitor, { email: who(), db: { keep: 'me' } });
     const page = await visitor.get('/me');
@@ -58,8 +72,11 @@ describe.each(['express', 'fastify'] as const)('sessions (%s)', (adapter) => {
     expect(save.status).toBe(401);
     expect(await sample.emulator.db(login.idSubscription)).toEqual({ keep: 'me' });
   });
+}
 
+function csrfTests(suite: SessionSuite) {
   it('rotates the CSRF secret at login and at logout: older form tokens stop working', async () => {
+    const { sample, who } = suite;
     const visitor = new Visitor(sample.url);
     const email = who();
     // An anonymous page has no token (and no session) to carry over.
@@ -82,8 +99,11 @@ describe.each(['express', 'fastify'] as const)('sessions (%s)', (adapter) => {
     expect((await visitor.post('/me/db', { _csrf: third, key: 'e', value: '5' })).status).toBe(303);
     expect(await sample.emulator.db(login.idSubscription)).toEqual({ keep: 'me', b: '2', e: '5' });
   });
+}
 
+function noticeTests(suite: SessionSuite) {
   it('shows only fixed notices on /me, never text from the URL', async () => {
+    const { sample, who } = suite;
     const visitor = new Visitor(sample.url);
     await logIn(sample, visitor, { email: who() });
     const evil = 'Your account is locked: call +1 555 0100';
@@ -107,6 +127,7 @@ describe.each(['express', 'fastify'] as const)('sessions (%s)', (adapter) => {
   });
 
   it('confirms a logout on the home page with a fixed notice, never text from the URL', async () => {
+    const { sample, who } = suite;
     const visitor = new Visitor(sample.url);
     await logIn(sample, visitor, { email: who() });
     const home = await visitor.get('/');
@@ -122,4 +143,4 @@ describe.each(['express', 'fastify'] as const)('sessions (%s)', (adapter) => {
       expect(res.body).not.toContain('class="notice"');
     }
   });
-});
+}

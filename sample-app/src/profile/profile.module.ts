@@ -3,8 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { LOGUP_LOGIN_HANDLER } from 'nestjs-logup';
 import { ProfileLoginHandler } from './profile.login-handler.js';
 import { ProfileStore } from './profile.store.js';
-import type { SharedState } from './redis.js';
-import { SHARED_STATE } from './redis-session.js';
+import { SHARED_STATE, type SharedState } from '../infra/shared-state.js';
 
 /** What the app logs at start-up when REDIS_URL (several replicas) meets the file database. */
 export function replicaProfileWarning(file: string): string {

@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { ensurePrivateDir, ensurePrivateFiles, PRIVATE_FILE_MODE } from './data-dir.js';
-import { SampleConfigError } from './sample.config.js';
+import { ensurePrivateDir, ensurePrivateFiles, PRIVATE_FILE_MODE } from '../infra/data-dir.js';
+import { SampleConfigError } from '../sample.config.js';
 
 /** The app's own record of a LogUp visitor: made at their first login on this site. */
 export interface Profile {
@@ -43,7 +43,7 @@ const COLUMNS = `id_subscription, display_name, first_login_at, last_login_at, l
 const SETUP = `PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; ${SCHEMA}`;
 
 /** The thread that runs every statement (plain JavaScript, the same for the build and the tests). */
-const WORKER = new URL('../worker/profile-db.mjs', import.meta.url);
+const WORKER = new URL('../../worker/profile-db.mjs', import.meta.url);
 
 type Reply = { id: number; row?: Row | null; error?: string };
 

@@ -1,6 +1,6 @@
 import { chmod, lstat, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SampleConfigError } from './sample.config.js';
+import { SampleConfigError } from '../sample.config.js';
 
 /** Permission bits of a directory this app creates (owner only). */
 export const PRIVATE_DIR_MODE = 0o700;

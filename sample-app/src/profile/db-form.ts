@@ -1,5 +1,5 @@
 import type { LogupDbValue } from 'nestjs-logup';
-import { FORM_MESSAGES } from './messages.js';
+import { FORM_MESSAGES } from '../messages.js';
 
 const VALUE_TYPES = ['string', 'number', 'boolean'] as const;
 type ValueType = (typeof VALUE_TYPES)[number];

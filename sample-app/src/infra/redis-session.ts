@@ -1,32 +1,9 @@
 import type { LogupSocketSessionMiddleware } from 'nestjs-logup';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Global, Inject, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { RedisStore } from 'connect-redis';
-import { REDIS_DOWN_MESSAGE, REDIS_RETRY_AFTER_SECONDS, type SharedState, sharedStateSettings } from './redis.js';
-
-/** The app's {@link SharedState}, or null when REDIS_URL is unset. */
-export const SHARED_STATE = Symbol('SHARED_STATE');
-
-class SharedStateLifecycle {
-  constructor(@Inject(SHARED_STATE) private readonly shared: SharedState | null) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.shared?.close();
-  }
-}
-
-/** Makes the shared state injectable (`SHARED_STATE`) and closes its Redis client at shutdown. */
-@Global()
-@Module({})
-export class SharedStateModule {
-  static register(shared: SharedState | null): DynamicModule {
-    return {
-      module: SharedStateModule,
-      providers: [{ provide: SHARED_STATE, useValue: shared }, SharedStateLifecycle],
-      exports: [SHARED_STATE],
-    };
-  }
-}
+import { REDIS_DOWN_MESSAGE, REDIS_RETRY_AFTER_SECONDS, sharedStateSettings } from './redis.js';
+import type { SharedState } from './shared-state.js';
 
 /** The session cookie as the app configures it, on either adapter. */
 export interface SessionCookieSettings {
@@ -34,6 +11,17 @@ export interface SessionCookieSettings {
   secret: string;
   secure: boolean;
   maxAgeSeconds: number;
+}
+
+/** The session cookie's attributes, the same for express-session and @fastify/session (maxAge in ms). */
+function cookieOptions(cookie: SessionCookieSettings) {
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: cookie.secure,
+    maxAge: cookie.maxAgeSeconds * 1000,
+  };
 }
 
 const html = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -114,13 +102,7 @@ export async function useExpressRedisSession(
     store: new RedisStore({ client: shared.client, prefix: 'sess:' }),
     resave: false,
     saveUninitialized: false,
-    cookie: {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: cookie.secure,
-      maxAge: cookie.maxAgeSeconds * 1000,
-    },
+    cookie: cookieOptions(cookie),
   });
   app.use((request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => {
     if (!shared.ready) return send503(shared, request, response);
@@ -168,13 +150,7 @@ export async function useFastifyRedisSession(
     secret: cookie.secret,
     store: new FastifyRedisStore({ client: shared.client, prefix: 'sess:' }),
     saveUninitialized: false,
-    cookie: {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: cookie.secure,
-      maxAge: cookie.maxAgeSeconds * 1000,
-    },
+    cookie: cookieOptions(cookie),
   });
 }
 

@@ -1,9 +1,9 @@
-import { LiveGateway } from './live.gateway.js';
 import {
+  applyDecorators,
   Body,
   Controller,
+  createParamDecorator,
   Get,
-  Inject,
   NotFoundException,
   Post,
   Query,
@@ -11,66 +11,65 @@ import {
   Req,
   Res,
   UseGuards,
+  type ExecutionContext,
 } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { LogupEmulator } from 'logup-emulator';
 import {
   LogupGuard,
-  LogupService,
   LogupUser,
   LogupValidationError,
   Subscription,
+  subscriptionOf,
   type LogupSubscription,
 } from 'nestjs-logup';
-import { CsrfGuard, csrfToken } from './csrf.js';
-import { EMBEDDED_LOGUP } from './embedded-logup.module.js';
-import { DISPLAY_NAME_MAX, displayNameOf } from './profile.login-handler.js';
-import { FORM_MESSAGES, friendlyDbRefusal, friendlyIssues } from './messages.js';
-import { NOTICES, HOME_NOTICES, noticeText } from './notices.js';
+import { CsrfGuard, csrfToken } from '../infra/csrf.js';
+import { VisitorWriteLimit } from '../infra/write-rate-limit.js';
+import { FORM_MESSAGES, friendlyDbRefusal, friendlyIssues } from '../messages.js';
+import { NOTICES, noticeText } from '../notices.js';
 import { typedValue, type UpdateForm } from './db-form.js';
+import { LiveGateway } from './live.gateway.js';
+import { DISPLAY_NAME_MAX, displayNameOf } from './profile.login-handler.js';
 import { ProfileStore, type Profile } from './profile.store.js';
-import { VisitorWriteLimit } from './write-rate-limit.js';
 
 type Request = Record<string, unknown> & { headers: Record<string, string | undefined>; protocol?: string };
+
+/** A form post on the account page: `LogupGuard`, then the CSRF check. */
+const AccountForm = (path: string) => applyDecorators(Post(path), UseGuards(LogupGuard, CsrfGuard));
+
+/** Who posted an account form: the request and the subscription `LogupGuard` attached to it. */
+interface Visit {
+  request: Request;
+  subscription: LogupSubscription;
+}
+
+const Visit = createParamDecorator((_: unknown, context: ExecutionContext): Visit => {
+  const request = context.switchToHttp().getRequest<Request>();
+  return { request, subscription: subscriptionOf(request)! };
+});
+
+/** What the account page shows besides the account: a notice, or a form's problems and input. */
+interface PageExtras {
+  notice?: string;
+  updateErrors?: string[];
+  deleteErrors?: string[];
+  form?: UpdateForm;
+  profileErrors?: string[];
+}
 
 /** `2026-11-28 12:46 UTC` from an ISO 8601 time. */
 function readableUtc(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
+/** The account page (`/me`) and its forms: the profile's rename, the LogUp DB's save and delete. */
 @Controller()
-export class PagesController {
+export class AccountController {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly config: ConfigService,
-    @Inject(EMBEDDED_LOGUP) private readonly emulator: LogupEmulator | null,
     private readonly profiles: ProfileStore,
-    private readonly logup: LogupService,
     private readonly writes: VisitorWriteLimit,
     private readonly live: LiveGateway,
   ) {}
-
-  /**
-   * The home page: a login button (a form, see LoginController.login), or links to the
-   * account and to log out. An anonymous view writes nothing to the session (the login
-   * form carries no token), so it stores no session anywhere and sets no cookie.
-   */
-  @Get()
-  @Render('home')
-  async home(@Req() request: Request, @Query('notice') notice?: unknown) {
-    // The login as LogupGuard sees it: expiry and logout (revocation) included.
-    const loggedIn = (await this.logup.currentLogin(request)) !== undefined;
-    return {
-      title: 'LogUp sample',
-      loggedIn,
-      // Only the logged-in page has a form that needs one (Log out).
-      csrf: loggedIn ? csrfToken(request) : undefined,
-      // The page has its own Log out button; the header's would repeat it.
-      notice: loggedIn ? undefined : noticeText(HOME_NOTICES, notice),
-      embedded: Boolean(this.emulator),
-    };
-  }
 
   /** The visitor's account, from the session only (a logupToken here is refused, 400). */
   @Get('me')
@@ -86,38 +85,22 @@ export class PagesController {
   }
 
   /** Renames the visitor's profile on this site (not their LogUp DB). Every change counts towards WRITE_RATE_LIMIT. */
-  @Post('me/profile')
-  @UseGuards(LogupGuard, CsrfGuard)
-  async renameProfile(
-    @Req() request: Request,
-    @Res() response: unknown,
-    @Subscription() subscription: LogupSubscription,
-    @LogupUser() profile: Profile | undefined,
-    @Body('displayName') typed: unknown,
-  ) {
-    await this.writes.consume(subscription.idSubscription);
+  @AccountForm('me/profile')
+  async renameProfile(@Res() response: unknown, @Visit() visit: Visit, @Body('displayName') typed: unknown) {
+    const { idSubscription } = await this.countWrite(visit);
     const displayName = displayNameOf(typed);
     if (displayName === undefined) {
-      const problem = FORM_MESSAGES.badDisplayName(DISPLAY_NAME_MAX);
-      const page = await this.mePage(request, subscription, profile, { profileErrors: [problem] });
-      return this.renderWithStatus(response, 400, page);
+      return this.showProblems(response, visit, { profileErrors: [FORM_MESSAGES.badDisplayName(DISPLAY_NAME_MAX)] });
     }
-    if (!(await this.profiles.rename(subscription.idSubscription, displayName))) {
+    if (!(await this.profiles.rename(idSubscription, displayName))) {
       throw new NotFoundException('You have no profile on this site yet: log out, then log in again to make one.');
     }
     return this.http.redirect(response, 303, '/me?notice=renamed');
   }
 
-  @Post('me/db')
-  @UseGuards(LogupGuard, CsrfGuard)
-  async update(
-    @Req() request: Request,
-    @Res() response: unknown,
-    @Subscription() subscription: LogupSubscription,
-    @LogupUser() profile: Profile | undefined,
-    @Body() form: UpdateForm,
-  ) {
-    await this.writes.consume(subscription.idSubscription);
+  @AccountForm('me/db')
+  async update(@Res() response: unknown, @Visit() visit: Visit, @Body() form: UpdateForm) {
+    const subscription = await this.countWrite(visit);
     const typed = typedValue(form);
     const key = typeof form.key === 'string' ? form.key : '';
     let updateErrors: string[];
@@ -136,45 +119,43 @@ export class PagesController {
       else if (refusal) updateErrors = [refusal];
       else throw error;
     }
-    return this.renderWithStatus(
-      response,
-      400,
-      await this.mePage(request, subscription, profile, { updateErrors, form }),
-    );
+    return this.showProblems(response, visit, { updateErrors, form });
   }
 
-  @Post('me/db/delete')
-  @UseGuards(LogupGuard, CsrfGuard)
-  async remove(
-    @Req() request: Request,
-    @Res() response: unknown,
-    @Subscription() subscription: LogupSubscription,
-    @LogupUser() profile: Profile | undefined,
-    @Body('keys') keys: unknown,
-  ) {
-    await this.writes.consume(subscription.idSubscription);
+  @AccountForm('me/db/delete')
+  async remove(@Res() response: unknown, @Visit() visit: Visit, @Body('keys') keys: unknown) {
+    const subscription = await this.countWrite(visit);
     try {
       await subscription.deleteDbValues((typeof keys === 'string' ? [keys] : (keys ?? [])) as string[]);
       this.live.dbChanged(subscription.idSubscription);
     } catch (error) {
       if (!(error instanceof LogupValidationError)) throw error;
-      const page = await this.mePage(request, subscription, profile, { deleteErrors: friendlyIssues(error) });
-      return this.renderWithStatus(response, 400, page);
+      return this.showProblems(response, visit, { deleteErrors: friendlyIssues(error) });
     }
     return this.http.redirect(response, 303, '/me?notice=deleted');
+  }
+
+  /** Counts one change towards the visitor's WRITE_RATE_LIMIT (429 past it); answers their subscription. */
+  private async countWrite({ subscription }: Visit): Promise<LogupSubscription> {
+    await this.writes.consume(subscription.idSubscription);
+    return subscription;
+  }
+
+  /**
+   * The account page again, 400, with a form's problems. The profile is read as the
+   * login hook read it for `LogupGuard` on this request (`onRequest`): nothing has changed it since.
+   */
+  private async showProblems(response: unknown, { request, subscription }: Visit, extra: PageExtras) {
+    const profile = await this.profiles.find(subscription.idSubscription);
+    this.http.status(response, 400);
+    return this.http.render(response, 'me', await this.mePage(request, subscription, profile, extra));
   }
 
   private async mePage(
     request: Request,
     subscription: LogupSubscription,
     profile: Profile | undefined,
-    extra: {
-      notice?: string;
-      updateErrors?: string[];
-      deleteErrors?: string[];
-      form?: UpdateForm;
-      profileErrors?: string[];
-    },
+    extra: PageExtras,
   ) {
     const db = await subscription.getDb();
     const csrf = csrfToken(request);
@@ -210,10 +191,5 @@ export class PagesController {
 
   private get http() {
     return this.adapterHost.httpAdapter;
-  }
-
-  private renderWithStatus(response: unknown, status: number, data: object) {
-    this.http.status(response, status);
-    return this.http.render(response, 'me', data);
   }
 }

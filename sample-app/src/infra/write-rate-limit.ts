@@ -1,8 +1,8 @@
 import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { redisUnavailable, type SharedState } from './redis.js';
-import { SHARED_STATE } from './redis-session.js';
+import { redisUnavailable } from './redis.js';
+import { SHARED_STATE, type SharedState } from './shared-state.js';
 
 /** The window of WRITE_RATE_LIMIT, in seconds. */
 const WINDOW_SECONDS = 60;
