@@ -23,7 +23,7 @@ describe.each(STORES)('login binding on %s', (kind) => {
   let app: INestApplication;
   let base: string;
   beforeAll(async () => {
-    ({ app, base } = await sessionApp(emu, kind, { trustedOrigins: ['https://www.example.com'] }));
+    ({ app, url: base } = await sessionApp(emu, kind, { trustedOrigins: ['https://www.example.com'] }));
   });
   afterAll(() => app?.close());
 
@@ -174,7 +174,7 @@ describe("loginBinding 'off': which requests may spend a token", () => {
   let app: INestApplication;
   let base: string;
   beforeAll(async () => {
-    ({ app, base } = await sessionApp(emu, 'express-session', { loginBinding: 'off' }));
+    ({ app, url: base } = await sessionApp(emu, 'express-session', { loginBinding: 'off' }));
   });
   afterAll(() => app?.close());
 

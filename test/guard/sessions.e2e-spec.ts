@@ -5,6 +5,7 @@ import { Visitor } from '../support/browserless.js';
 import { onControlledClock } from '../support/fake-date.js';
 import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, email, emulator } from '../support/logup-fixture.js';
+import { withEmulatorApp } from '../support/nest-app.js';
 import { sessionApp, type SessionKind } from './session-app.js';
 
 /** Registers hooks that start an emulator and close it, and every app the tests pushed, afterwards. */
@@ -21,17 +22,13 @@ function withEmulatorAndApps(): { emu: LogupEmulator; apps: INestApplication[] }
 }
 
 /** A second visitor holding a copy of this one's cookies (a captured cookie). */
-function copyOf(visitor: Visitor, base: string): Visitor {
-  const copy = new Visitor(base);
-  for (const [name, value] of visitor['cookies']) copy['cookies'].set(name, value);
-  return copy;
-}
+const copyOf = (visitor: Visitor, base: string) => new Visitor(base).setCookieHeader(visitor.cookieHeader());
 
 describe.each(['express-session', 'fastify-secure-session'] as SessionKind[])('logins with %s', (kind) => {
   const ctx = withEmulatorAndApps();
 
   async function start(options: Partial<LogupModuleOptions> = {}, logger?: CaptureLogger) {
-    const { app, base } = await sessionApp(ctx.emu, kind, options, logger);
+    const { app, url: base } = await sessionApp(ctx.emu, kind, options, logger);
     ctx.apps.push(app);
     return base;
   }
@@ -139,23 +136,13 @@ describe.each(['express-session', 'fastify-secure-session'] as SessionKind[])('l
 });
 
 describe('express-session specifics', () => {
-  let emu: LogupEmulator;
-  let app: INestApplication;
-  let base: string;
-  beforeAll(async () => {
-    emu = await emulator();
-    ({ app, base } = await sessionApp(emu, 'express-session'));
-  });
-  afterAll(async () => {
-    await app?.close();
-    await emu?.stop();
-  });
+  const ctx = withEmulatorApp((emu) => sessionApp(emu, 'express-session'));
 
   it('gives the visitor a new session id at login (no fixation)', async () => {
-    const visitor = new Visitor(base);
+    const visitor = new Visitor(ctx.url);
     const before = (await visitor.get('/logup/login', false)).setCookies.find((c) => c.startsWith('sid='));
     expect(before).toBeDefined();
-    const login = emu.login({ idGate: GATE.idGate, email: email() });
+    const login = ctx.emu.login({ idGate: GATE.idGate, email: email() });
     const first = await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`, false);
     expect(first.status).toBe(200);
     const after = first.setCookies.find((c) => c.startsWith('sid='));
@@ -169,7 +156,7 @@ describe('without a session middleware', () => {
 
   it('refuses a bound login and says why in the log', async () => {
     const lines: string[] = [];
-    const { app, base } = await sessionApp(ctx.emu, 'none', {}, new CaptureLogger((line) => lines.push(line)));
+    const { app, url: base } = await sessionApp(ctx.emu, 'none', {}, new CaptureLogger((line) => lines.push(line)));
     ctx.apps.push(app);
     const login = ctx.emu.login({ idGate: GATE.idGate, email: email() });
     const res = await new Visitor(base).get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=true`, false);
@@ -179,7 +166,7 @@ describe('without a session middleware', () => {
 
   it("with loginBinding 'off', logs the visitor in for that request and warns once that they will not stay logged in", async () => {
     const lines: string[] = [];
-    const { app, base } = await sessionApp(
+    const { app, url: base } = await sessionApp(
       ctx.emu,
       'none',
       { loginBinding: 'off' },

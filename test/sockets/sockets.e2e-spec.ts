@@ -4,6 +4,7 @@ import { MemorySessionRevocationStore } from 'nestjs-logup';
 import { Visitor } from '../support/browserless.js';
 import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, email, emulator } from '../support/logup-fixture.js';
+import { withEmulatorApp } from '../support/nest-app.js';
 import { connect, type TestSocket } from './socket-client.js';
 import { socketsApp, type Platform, type SocketKind } from './sockets-app.js';
 
@@ -31,8 +32,8 @@ describe.each(combos)('LogupGuard on gateways (%s, %s)', (platform, kind) => {
     emu = await emulator();
     // Two replicas sharing the logout store (as they would share Redis), each with its own sessions.
     const sessionRevocation = new MemorySessionRevocationStore();
-    ({ app, base } = await socketsApp(emu, platform, kind, { sessionRevocation }, logger));
-    ({ app: replicaB, base: baseB } = await socketsApp(emu, platform, kind, { sessionRevocation }));
+    ({ app, url: base } = await socketsApp(emu, platform, kind, { sessionRevocation }, logger));
+    ({ app: replicaB, url: baseB } = await socketsApp(emu, platform, kind, { sessionRevocation }));
   });
   afterAll(async () => {
     for (const socket of sockets) socket.close();
@@ -152,35 +153,25 @@ describe.each(combos)('LogupGuard on gateways (%s, %s)', (platform, kind) => {
 });
 
 describe.each(['express', 'fastify'] as Platform[])('@LogupOptional() on an HTTP route (%s)', (platform) => {
-  let emu: LogupEmulator;
-  let app: INestApplication;
-  let base: string;
-  beforeAll(async () => {
-    emu = await emulator();
-    ({ app, base } = await socketsApp(emu, platform, 'ws'));
-  });
-  afterAll(async () => {
-    await app?.close();
-    await emu?.stop();
-  });
+  const ctx = withEmulatorApp((emu) => socketsApp(emu, platform, 'ws'));
 
   it('answers anonymous visitors, knows a logged-in one, still refuses a logupToken (400)', async () => {
-    const visitor = new Visitor(base);
+    const visitor = new Visitor(ctx.url);
     const anonymous = await visitor.get('/maybe', false);
     expect(anonymous.status).toBe(200);
     expect(JSON.parse(anonymous.body)).toEqual({ idSubscription: null });
 
     await visitor.get('/logup/login', false);
-    const login = emu.login({ idGate: GATE.idGate, email: email() });
+    const login = ctx.emu.login({ idGate: GATE.idGate, email: email() });
     expect((await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`, false)).status).toBe(
       200,
     );
     expect(JSON.parse((await visitor.get('/maybe', false)).body)).toEqual({ idSubscription: login.idSubscription });
 
-    const token = emu.login({ idGate: GATE.idGate, email: email() }).logupToken;
-    emu.resetStats();
-    const refused = await new Visitor(base).get(`/maybe?logupToken=${token}&isNewUser=false`, false);
+    const token = ctx.emu.login({ idGate: GATE.idGate, email: email() }).logupToken;
+    ctx.emu.resetStats();
+    const refused = await new Visitor(ctx.url).get(`/maybe?logupToken=${token}&isNewUser=false`, false);
     expect(refused.status).toBe(400);
-    expect(emu.stats().verifications).toBe(0);
+    expect(ctx.emu.stats().verifications).toBe(0);
   });
 });
