@@ -1,10 +1,12 @@
 // The README's gates module (gates.module.ts) in an app that uses only the published
 // packages: run here, and by both consumer apps from the packed tarballs.
-import { Injectable, type INestApplication, type LoggerService } from '@nestjs/common';
+import { Injectable, type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import session from 'express-session';
 import { startEmulator, type LogupEmulator } from 'logup-emulator';
 import { InjectLogup, LogupModule, LogupService, getLogupServiceToken } from 'nestjs-logup';
+import { CookieJar } from '../support/cookie-jar.js';
+import { startNestApp, type RunningApp } from '../support/nest-app.js';
+import { useExpressSession } from '../support/sessions.js';
 import { GatesModule } from './gates.module.js';
 
 const SHOP = { idGate: 'gate_shop', secret: 'shop-secret-value' };
@@ -13,8 +15,7 @@ const quiet: LoggerService = { log() {}, error() {}, warn() {} };
 
 describe('several gates in one app', () => {
   let emulator: LogupEmulator;
-  let app: INestApplication;
-  let url: string;
+  let server: RunningApp;
 
   beforeAll(async () => {
     emulator = await startEmulator({ port: 0, gates: { [SHOP.idGate]: SHOP.secret, [B2B.idGate]: B2B.secret } });
@@ -28,31 +29,20 @@ describe('several gates in one app', () => {
       B2B_LOGIN_URL: `${emulator.url}/login?gate=b2b`,
     });
     const moduleRef = await Test.createTestingModule({ imports: [GatesModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    app.use(session({ secret: 'gates-session-secret', resave: false, saveUninitialized: false }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    server = await startNestApp(moduleRef, { setup: (nest) => useExpressSession(nest) });
   });
   afterAll(async () => {
-    await app?.close();
+    await server?.close();
     await emulator?.stop();
   });
 
   /** A browser with its session cookie. */
-  function browser() {
-    let cookie = '';
-    return async (path: string, init: RequestInit = {}) => {
-      const res = await fetch(`${url}${path}`, { ...init, redirect: 'manual', headers: { cookie } });
-      const set = res.headers.get('set-cookie');
-      if (set) cookie = set.split(';')[0];
-      return res;
-    };
-  }
+  const browser = () => new CookieJar().fetcher(server.url);
   const loginTo = (gate: { idGate: string }, email: string) => emulator.login({ idGate: gate.idGate, email });
 
   it('gives each gate its own LogupService, configured for its own gate', () => {
-    const shop = app.get<LogupService>(getLogupServiceToken('shop'));
-    const b2b = app.get<LogupService>(getLogupServiceToken('b2b'));
+    const shop = server.app.get<LogupService>(getLogupServiceToken('shop'));
+    const b2b = server.app.get<LogupService>(getLogupServiceToken('b2b'));
     expect(shop).not.toBe(b2b);
     expect(shop.toJSON()).toMatchObject({ idGate: SHOP.idGate });
     expect(b2b.toJSON()).toMatchObject({ idGate: B2B.idGate });

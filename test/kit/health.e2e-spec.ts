@@ -1,47 +1,27 @@
-import { Controller, Get, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
-import type { INestApplication } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { LogupEmulator } from 'logup-emulator';
 import { LogupModule, LogupService, type LogupModuleOptions } from 'nestjs-logup';
-import { LogupHealthIndicator } from 'nestjs-logup/health';
-import { CaptureLogger } from '../support/log-capture.js';
+import { HealthModule } from '../consumers/shared/src/health.module.js';
 import { GATE, emulator } from '../support/logup-fixture.js';
+import { startNestApp, type RunningApp } from '../support/nest-app.js';
 
-@Controller('health')
-class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly logup: LogupHealthIndicator,
-  ) {}
-
-  @Get()
-  @HealthCheck()
-  check() {
-    return this.health.check([() => this.logup.isHealthy('logup')]);
-  }
-}
-
+/** The README's health module in an app; `url` is its GET /health. */
 async function healthApp(
   emu: LogupEmulator | { url: string },
   secret: string,
   healthCheckIntervalMs = 0,
   options: Partial<LogupModuleOptions> = { retry: { retries: 0 } },
-): Promise<{ app: INestApplication; url: string }> {
+): Promise<RunningApp> {
   @Module({
     imports: [
-      TerminusModule,
-      LogupModule.forRoot({ ...GATE, secret, baseUrl: emu.url, healthCheckIntervalMs, ...options }),
+      LogupModule.forRoot({ ...GATE, secret, baseUrl: emu.url, healthCheckIntervalMs, isGlobal: true, ...options }),
+      HealthModule,
     ],
-    controllers: [HealthController],
-    providers: [LogupHealthIndicator],
   })
   class AppModule {}
-  const app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: new CaptureLogger() });
-  await app.listen(0, '127.0.0.1');
-  return { app, url: `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/health` };
+  const running = await startNestApp(AppModule);
+  return { ...running, url: `${running.url}/health` };
 }
 
 /** A LogUp that accepts connections and reads requests, but never answers. */

@@ -12,7 +12,7 @@ describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions
   const json = (body: string) => JSON.parse(body) as Record<string, unknown>;
 
   async function loggedIn(db?: Record<string, string | boolean>) {
-    const visitor = new Visitor(ctx.base);
+    const visitor = new Visitor(ctx.url);
     const started = await visitor.request('POST', '/logup/login', { html: false });
     expect(started.status).toBe(303);
     expect(started.location).toBe('https://logup.example/login');
@@ -34,7 +34,7 @@ describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions
   });
 
   it('refuses a callback this browser did not start (400) before asking LogUp, and logs no one in', async () => {
-    const visitor = new Visitor(ctx.base);
+    const visitor = new Visitor(ctx.url);
     ctx.emu.resetStats();
     const res = await callback(visitor, `logupToken=${newLogin().logupToken}&isNewUser=false`);
     expect(res.status).toBe(400);
@@ -52,7 +52,7 @@ describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions
   });
 
   it("answers 401 with LogUp's reason for a token LogUp does not verify", async () => {
-    const visitor = new Visitor(ctx.base);
+    const visitor = new Visitor(ctx.url);
     await visitor.request('POST', '/logup/login', { html: false });
     const res = await callback(visitor, `logupToken=${'x'.repeat(40)}&isNewUser=false`);
     expect(res.status).toBe(401);
@@ -61,7 +61,7 @@ describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions
   });
 
   it('answers 400 naming the parameters of a malformed callback, without asking LogUp', async () => {
-    const visitor = new Visitor(ctx.base);
+    const visitor = new Visitor(ctx.url);
     await visitor.request('POST', '/logup/login', { html: false });
     ctx.emu.resetStats();
     const res = await callback(visitor, 'logupToken=short&isNewUser=maybe');
@@ -74,7 +74,7 @@ describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions
   });
 
   it('answers 401 to a callback without a logupToken', async () => {
-    const visitor = new Visitor(ctx.base);
+    const visitor = new Visitor(ctx.url);
     await visitor.request('POST', '/logup/login', { html: false });
     expect((await callback(visitor, 'isNewUser=false')).status).toBe(401);
   });

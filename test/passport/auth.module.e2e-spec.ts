@@ -1,20 +1,19 @@
 // The README's Passport files (auth.module.ts and what it imports) in an app that
 // uses only the published packages: run here, and by both consumer apps from the
 // packed tarballs (Nest 11 with @nestjs/passport 11, Nest 12 with @nestjs/passport 12).
-import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import session from 'express-session';
-import passport from 'passport';
 import { startEmulator, type LogupEmulator } from 'logup-emulator';
 import { LogupModule } from 'nestjs-logup';
+import { CookieJar } from '../support/cookie-jar.js';
+import { startNestApp, type RunningApp } from '../support/nest-app.js';
 import { AuthModule } from './auth.module.js';
+import { usePassportSessions } from './passport-app.js';
 
 const GATE = { idGate: 'gate_passport', secret: 'passport-secret-value' };
 
 describe("AuthGuard('logup') with a LogupStrategy and passport sessions", () => {
   let emulator: LogupEmulator;
-  let app: INestApplication;
-  let url: string;
+  let app: RunningApp;
 
   beforeAll(async () => {
     emulator = await startEmulator({ port: 0, gates: { [GATE.idGate]: GATE.secret } });
@@ -22,12 +21,7 @@ describe("AuthGuard('logup') with a LogupStrategy and passport sessions", () => 
     const moduleRef = await Test.createTestingModule({
       imports: [LogupModule.forRoot({ ...GATE, baseUrl: emulator.url, isGlobal: true }), AuthModule],
     }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    app.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: false }));
-    app.use(passport.initialize());
-    app.use(passport.session());
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    app = await startNestApp(moduleRef, { setup: (nest) => usePassportSessions(nest) });
   });
   afterAll(async () => {
     await app?.close();
@@ -35,15 +29,7 @@ describe("AuthGuard('logup') with a LogupStrategy and passport sessions", () => 
   });
 
   /** A browser with its session cookie. */
-  function browser() {
-    let cookie = '';
-    return async (path: string, init: RequestInit = {}) => {
-      const res = await fetch(`${url}${path}`, { ...init, redirect: 'manual', headers: { cookie } });
-      const set = res.headers.get('set-cookie');
-      if (set) cookie = set.split(';')[0];
-      return res;
-    };
-  }
+  const browser = () => new CookieJar().fetcher(app.url);
 
   it('logs in through the strategy, keeps the app user in the passport session, and logs out', async () => {
     const get = browser();

@@ -1,13 +1,11 @@
 import { Controller, Get, Module, UseGuards } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import type { INestApplication } from '@nestjs/common';
 import type { LogupEmulator } from 'logup-emulator';
 import { LogupGuard, LogupModule, LogupService, Subscription, type LogupSubscription } from 'nestjs-logup';
 import { findLeaks } from '../secret-scan.mjs';
 import { Visitor } from '../support/browserless.js';
 import { CaptureLogger, emulatorLog } from '../support/log-capture.js';
 import { GATE, email, emulator } from '../support/logup-fixture.js';
+import { startNestApp, type RunningApp } from '../support/nest-app.js';
 
 @Controller()
 class SecretsController {
@@ -22,7 +20,7 @@ describe('secrets never reach a log line, an error or an HTTP answer', () => {
   const lines: string[] = [];
   const answers: string[] = [];
   let emu: LogupEmulator;
-  const apps: INestApplication[] = [];
+  const apps: RunningApp[] = [];
 
   async function app(secret: string): Promise<{ base: string; logup: LogupService }> {
     @Module({
@@ -39,12 +37,9 @@ describe('secrets never reach a log line, an error or an HTTP answer', () => {
       controllers: [SecretsController],
     })
     class AppModule {}
-    const nest = await NestFactory.create(AppModule, new ExpressAdapter(), {
-      logger: new CaptureLogger((line) => lines.push(line)),
-    });
-    await nest.listen(0, '127.0.0.1');
+    const nest = await startNestApp(AppModule, { logger: new CaptureLogger((line) => lines.push(line)) });
     apps.push(nest);
-    return { base: (await nest.getUrl()).replace('[::1]', '127.0.0.1'), logup: nest.get(LogupService) };
+    return { base: nest.url, logup: nest.app.get(LogupService) };
   }
 
   beforeAll(async () => {

@@ -1,17 +1,15 @@
 // Every session write the library makes (pending login, login, logout) is persisted
 // before the answer goes out, whatever the session library; a store failure is a 503;
 // a login keeps what else the session holds (the app's cart, another gate's login).
-import { createHash } from 'node:crypto';
-import { Controller, Get, Module, Post, Redirect, Req, UseGuards, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import session from 'express-session';
+import { Controller, Get, Module, Post, Redirect, Req, UseGuards } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LogupEmulator } from 'logup-emulator';
 import { CurrentSubscription, InjectLogup, LogupGuard, LogupModule, LogupService } from 'nestjs-logup';
 import { Visitor } from '../support/browserless.js';
-import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, OTHER_GATE, email, emulator } from '../support/logup-fixture.js';
+import { startNestApp, type RunningApp } from '../support/nest-app.js';
+import { useCookieSession, useExpressSession, useFastifySession, useSecureSession } from '../support/sessions.js';
 import { SlowExpressStore, SlowFastifyStore, storeControl, type StoreControl } from './slow-stores.js';
 
 type Kind = 'express-session' | 'cookie-session' | '@fastify/session' | '@fastify/secure-session';
@@ -77,7 +75,7 @@ class AppController {
   }
 }
 
-async function appOn(emu: LogupEmulator, kind: Kind, control: StoreControl): Promise<INestApplication> {
+async function appOn(emu: LogupEmulator, kind: Kind, control: StoreControl): Promise<RunningApp> {
   @Module({
     imports: [
       LogupModule.forRoot({ ...GATE, baseUrl: emu.url }),
@@ -87,34 +85,21 @@ async function appOn(emu: LogupEmulator, kind: Kind, control: StoreControl): Pro
     controllers: [AppController],
   })
   class AppModule {}
-  const logger = new CaptureLogger();
   if (kind === 'express-session' || kind === 'cookie-session') {
-    const app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger });
-    if (kind === 'express-session') {
-      const store = new SlowExpressStore(control);
-      app.use(session({ store, secret: 'persistence-secret', resave: false, saveUninitialized: false }));
-    } else {
-      const { default: cookieSession } = await import('cookie-session');
-      app.use(cookieSession({ name: 'sid', keys: ['persistence-key'] }));
-    }
-    return app;
-  }
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), { logger });
-  if (kind === '@fastify/session') {
-    const { default: cookie } = await import('@fastify/cookie');
-    const { default: fastifySession } = await import('@fastify/session');
-    await app.register(cookie as never);
-    await app.register(fastifySession as never, {
-      secret: 'a-fastify-session-secret-of-32-chars-at-least',
-      store: new SlowFastifyStore(control),
-      saveUninitialized: false,
-      cookie: { secure: false },
+    return startNestApp(AppModule, {
+      setup: (app: NestExpressApplication) =>
+        kind === 'express-session'
+          ? useExpressSession(app, { store: new SlowExpressStore(control) })
+          : useCookieSession(app),
     });
-  } else {
-    const { default: secureSession } = await import('@fastify/secure-session');
-    await app.register(secureSession, { key: createHash('sha256').update('persistence').digest() });
   }
-  return app;
+  return startNestApp(AppModule, {
+    platform: 'fastify',
+    setup: (app: NestFastifyApplication) =>
+      kind === '@fastify/session'
+        ? useFastifySession(app, { store: new SlowFastifyStore(control), saveUninitialized: false })
+        : useSecureSession(app),
+  });
 }
 
 let emu: LogupEmulator;
@@ -127,12 +112,11 @@ describe.each<Kind>(['express-session', 'cookie-session', '@fastify/session', '@
   'session writes on %s',
   (kind) => {
     const control = storeControl();
-    let app: INestApplication;
+    let app: RunningApp;
     let base: string;
     beforeAll(async () => {
       app = await appOn(emu, kind, control);
-      await app.listen(0, '127.0.0.1');
-      base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+      base = app.url;
     });
     afterAll(() => app?.close());
     beforeEach(() => {
@@ -154,8 +138,7 @@ describe.each<Kind>(['express-session', 'cookie-session', '@fastify/session', '@
           headers: { cookie: visitor.cookieHeader(), accept: json ? 'application/json' : 'text/html' },
         });
         expect(res.status).toBe(303);
-        const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]);
-        if (cookies.length > 0) visitor.setCookieHeader(cookies.join('; '));
+        visitor.cookies.take(res);
         const me = await visitor.get('/me', !json);
         await res.text();
         expect(me.status).toBe(200);

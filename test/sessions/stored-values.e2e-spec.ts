@@ -1,12 +1,7 @@
 import { Visitor } from '../support/browserless.js';
 import { GATE, email } from '../support/logup-fixture.js';
 import { withEmulatorApp } from '../support/nest-app.js';
-import {
-  LOGIN_VALUE_KEYS,
-  PENDING_VALUE_KEYS,
-  SESSION_STORES,
-  sessionStoreApp,
-} from '../support/session-stores.js';
+import { LOGIN_VALUE_KEYS, PENDING_VALUE_KEYS, SESSION_STORES, sessionStoreApp } from '../support/session-stores.js';
 
 /** The session libraries' own bookkeeping, next to the guard's `logup` key. */
 const LIBRARY_KEYS: Record<(typeof SESSION_STORES)[number], string[]> = {

@@ -143,7 +143,9 @@ export async function socketsApp(
       : await startNestApp(AppModule, {
           logger,
           setup: (app: NestExpressApplication) => {
-            useLogupSockets(app, { sessionMiddleware: useExpressSession(app, { saveUninitialized: true, name: 'sid' }) });
+            useLogupSockets(app, {
+              sessionMiddleware: useExpressSession(app, { saveUninitialized: true, name: 'sid' }),
+            });
             sockets(app);
           },
         });

@@ -12,6 +12,20 @@ export function emulator(options: Partial<EmulatorOptions> = {}): Promise<LogupE
   return startEmulator({ port: 0, gates: [GATE, OTHER_GATE], log: emulatorLog, ...options });
 }
 
+/**
+ * Registers hooks that start an emulator before the block and stop it after, clearing
+ * its faults after each test; read it from the returned object in tests.
+ */
+export function withEmulator(options: Partial<EmulatorOptions> = {}): { emu: LogupEmulator } {
+  const ctx = {} as { emu: LogupEmulator };
+  beforeAll(async () => {
+    ctx.emu = await emulator(options);
+  });
+  afterAll(() => ctx.emu?.stop());
+  afterEach(() => ctx.emu?.clearFaults());
+  return ctx;
+}
+
 /** A Nest application context with LogupModule pointed at the emulator. */
 export async function logupContext(
   emu: LogupEmulator,
