@@ -12,7 +12,7 @@ import {
 } from 'nestjs-logup';
 import { z } from 'zod';
 import { CaptureLogger } from '../support/log-capture.js';
-import { GATE, email, emulator } from '../support/logup-fixture.js';
+import { GATE, email, emulator, logupContext } from '../support/logup-fixture.js';
 import { SCHEMAS, zodDbSchema } from './db-fixture.js';
 
 const failure = (promise: Promise<unknown>) =>
@@ -29,13 +29,7 @@ describe.each(SCHEMAS)('a DB validated with dbSchema (%s)', (_vendor, dbSchema) 
 
   beforeAll(async () => {
     emu = await emulator();
-    const moduleRef = await Test.createTestingModule({
-      imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url, dbSchema })],
-    })
-      .setLogger(new CaptureLogger((line) => lines.push(line)))
-      .compile();
-    app = await moduleRef.init();
-    logup = app.get(LogupService);
+    ({ app, logup } = await logupContext(emu, { dbSchema }, new CaptureLogger((line) => lines.push(line))));
   });
   afterAll(async () => {
     await app?.close();

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
-import { startEmulator, type LogupEmulator } from 'logup-emulator';
-import { emulatorLog } from '../support/log-capture.js';
+import type { LogupEmulator } from 'logup-emulator';
+import { emulator, emulatorLogInto } from '../support/logup-fixture.js';
 import { rawRequest } from './raw-http.js';
 
 const GATE = { idGate: 'gate_h', secret: 'secret_h_value' };
@@ -16,14 +16,7 @@ describe('requests that used to crash the emulator', () => {
   let emu: LogupEmulator;
   const lines: string[] = [];
   beforeAll(async () => {
-    emu = await startEmulator({
-      port: 0,
-      gates: [GATE],
-      log: (line) => {
-        lines.push(line);
-        emulatorLog(line);
-      },
-    });
+    emu = await emulator({ gates: [GATE], log: emulatorLogInto(lines) });
   });
   afterAll(() => emu.stop());
 
@@ -90,8 +83,7 @@ describe('requests that used to crash the emulator', () => {
   });
 
   it('keeps running when its log sink throws', async () => {
-    const throwing = await startEmulator({
-      port: 0,
+    const throwing = await emulator({
       gates: [GATE],
       log: () => {
         throw new Error('log sink down');
@@ -109,7 +101,7 @@ describe('requests that used to crash the emulator', () => {
 describe('the control API against cross-site requests', () => {
   let emu: LogupEmulator;
   beforeAll(async () => {
-    emu = await startEmulator({ port: 0, gates: [GATE], log: emulatorLog });
+    emu = await emulator({ gates: [GATE] });
   });
   afterAll(() => emu.stop());
 

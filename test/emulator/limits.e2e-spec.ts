@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
-import { startEmulator, type LogupEmulator } from 'logup-emulator';
-import { emulatorLog } from '../support/log-capture.js';
+import type { LogupEmulator } from 'logup-emulator';
+import { emulator, emulatorLogInto } from '../support/logup-fixture.js';
 
 const GATE = { idGate: 'gate_limits', secret: 'secret_limits_value' };
 /** The emulator's documented body limit (README: bodies over 256 KiB answer 413). */
@@ -48,14 +48,7 @@ describe('every limit the emulator enforces answers and closes promptly', () => 
   let accessToken: string;
   const lines: string[] = [];
   beforeAll(async () => {
-    emu = await startEmulator({
-      port: 0,
-      gates: [GATE],
-      log: (line) => {
-        lines.push(line);
-        emulatorLog(line);
-      },
-    });
+    emu = await emulator({ gates: [GATE], log: emulatorLogInto(lines) });
     const grant = await fetch(`${emu.url}/v1_1/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

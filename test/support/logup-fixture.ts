@@ -7,6 +7,14 @@ import { CaptureLogger, emulatorLog } from './log-capture.js';
 export const GATE = { idGate: 'gate_test', secret: 'secret_gate_test_value' } as const;
 export const OTHER_GATE = { idGate: 'gate_other', secret: 'secret_gate_other_value' } as const;
 
+/** An emulator log that also keeps its lines in `lines` (for a test to read). */
+export const emulatorLogInto =
+  (lines: string[]) =>
+  (line: string): void => {
+    lines.push(line);
+    emulatorLog(line);
+  };
+
 /** An emulator on a loopback port 0 with two gates. */
 export function emulator(options: Partial<EmulatorOptions> = {}): Promise<LogupEmulator> {
   return startEmulator({ port: 0, gates: [GATE, OTHER_GATE], log: emulatorLog, ...options });
@@ -26,15 +34,16 @@ export function withEmulator(options: Partial<EmulatorOptions> = {}): { emu: Log
   return ctx;
 }
 
-/** A Nest application context with LogupModule pointed at the emulator. */
+/** A Nest application context with LogupModule pointed at the emulator (or another LogUp at `url`). */
 export async function logupContext(
-  emu: LogupEmulator,
+  emu: { url: string },
   options: Partial<LogupModuleOptions> = {},
+  logger = new CaptureLogger(),
 ): Promise<{ app: INestApplicationContext; logup: LogupService }> {
   const moduleRef = await Test.createTestingModule({
     imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url, ...options })],
   })
-    .setLogger(new CaptureLogger())
+    .setLogger(logger)
     .compile();
   const app = await moduleRef.init();
   return { app, logup: app.get(LogupService) };
