@@ -1,8 +1,7 @@
 import { Module, type INestApplication, type Type } from '@nestjs/common';
 import passport from 'passport';
 import type { LogupEmulator } from 'logup-emulator';
-import { LogupModule, type LogupModuleOptions } from 'nestjs-logup';
-import { CaptureLogger } from '../support/log-capture.js';
+import { LogupModule } from 'nestjs-logup';
 import { GATE } from '../support/logup-fixture.js';
 import { startNestApp, withEmulatorApp, type RunningApp } from '../support/nest-app.js';
 import { useExpressSession } from '../support/sessions.js';
@@ -19,17 +18,10 @@ export function usePassportSessions(app: INestApplication, sessionName?: string)
  * (PassportModule, a LogupStrategy, a PassportSerializer, the controller),
  * express-session and passport sessions.
  */
-export async function passportApp(
-  emu: LogupEmulator,
-  authModule: Type,
-  options: Partial<LogupModuleOptions> = {},
-  logger = new CaptureLogger(),
-): Promise<RunningApp> {
-  @Module({
-    imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url, isGlobal: true, ...options }), authModule],
-  })
+export async function passportApp(emu: LogupEmulator, authModule: Type): Promise<RunningApp> {
+  @Module({ imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url, isGlobal: true }), authModule] })
   class AppModule {}
-  return startNestApp(AppModule, { logger, setup: (app) => usePassportSessions(app, 'sid') });
+  return startNestApp(AppModule, { setup: (app) => usePassportSessions(app, 'sid') });
 }
 
 /** Registers hooks that start an emulator and {@link passportApp} on it, and close both. */

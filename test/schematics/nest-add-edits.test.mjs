@@ -5,7 +5,7 @@
 // changed (kept), and an .env.example of the app's own (only missing variables added).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NEST12_PACKAGE, add, appModule, appTree, fastifyApp, files, nest12, pkgOf } from './fixtures.mjs';
+import { add, assertEdited, fastifyApp, files, nest12, pkgOf } from './fixtures.mjs';
 
 describe('nest add nestjs-logup on a Fastify app', () => {
   it('registers @fastify/secure-session, awaited, on the app main.ts creates', async () => {
@@ -67,13 +67,10 @@ export class AppModule {}
 
   it("keeps the app's ConfigModule.forRoot() and adds the module on a line of its own", async () => {
     const { tree } = await add(nest12({ 'src/app.module.ts': OWN_MODULE }));
-    assert.equal(
-      tree.readText('/src/app.module.ts'),
-      OWN_MODULE.replace(
-        "users.module.js';\n",
-        "users.module.js';\nimport { LogupAuthModule } from './logup/logup-auth.module.js';\n",
-      ).replace('    UsersModule,\n', '    UsersModule,\n    LogupAuthModule,\n'),
-    );
+    assertEdited(tree, '/src/app.module.ts', OWN_MODULE, [
+      ["users.module.js';\n", "users.module.js';\nimport { LogupAuthModule } from './logup/logup-auth.module.js';\n"],
+      ['    UsersModule,\n', '    UsersModule,\n    LogupAuthModule,\n'],
+    ]);
     const again = await add(tree);
     assert.equal(again.tree.readText('/src/app.module.ts').match(/LogupAuthModule/g).length, 2);
   });
@@ -129,8 +126,7 @@ export class AppModule {}
   });
 
   it('keeps a dependency the app lists at its own version', async () => {
-    const pkg = { ...NEST12_PACKAGE, dependencies: { ...NEST12_PACKAGE.dependencies, 'express-session': '1.17.3' } };
-    const { tree } = await add(appTree(pkg, { 'src/main.ts': 'x', 'src/app.module.ts': appModule('.js') }));
+    const { tree } = await add(nest12({ 'src/main.ts': 'x' }, { 'express-session': '1.17.3' }));
     assert.equal(pkgOf(tree).dependencies['express-session'], '1.17.3');
   });
 });

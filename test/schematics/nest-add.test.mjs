@@ -14,6 +14,7 @@ import {
   add,
   appModule,
   appTree,
+  assertEdited,
   fastifyApp,
   files,
   nest11,
@@ -39,19 +40,17 @@ describe('nest add nestjs-logup on a Nest 12 app (ESM, vitest, Express)', () => 
     const imports =
       "import { AppService } from './app.service.js';\nimport { ConfigModule } from '@nestjs/config';\n" +
       "import { LogupAuthModule } from './logup/logup-auth.module.js';";
-    assert.equal(
-      tree.readText('/src/app.module.ts'),
-      appModule('.js')
-        .replace("import { AppService } from './app.service.js';", imports)
-        .replace('imports: [],', 'imports: [ConfigModule.forRoot(), LogupAuthModule],'),
-    );
-    assert.equal(
-      tree.readText('/src/main.ts'),
-      NEST12_MAIN.replace(
+    assertEdited(tree, '/src/app.module.ts', appModule('.js'), [
+      ["import { AppService } from './app.service.js';", imports],
+      ['imports: [],', 'imports: [ConfigModule.forRoot(), LogupAuthModule],'],
+    ]);
+    assertEdited(tree, '/src/main.ts', NEST12_MAIN, [
+      [
         "from './app.module.js';",
         "from './app.module.js';\nimport { setupLogupSession } from './logup/logup.session.js';",
-      ).replace('create(AppModule);', 'create(AppModule);\n  setupLogupSession(app);'),
-    );
+      ],
+      ['create(AppModule);', 'create(AppModule);\n  setupLogupSession(app);'],
+    ]);
     assert.equal(installs, 1);
   });
 

@@ -33,11 +33,10 @@ export class CookieJar {
   take(answer: { headers: Headers }): string[] {
     const setCookies = answer.headers.getSetCookie();
     for (const cookie of setCookies) {
-      const [pair] = cookie.split(';');
-      const at = pair.indexOf('=');
-      const name = pair.slice(0, at);
-      const value = pair.slice(at + 1);
-      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(cookie)) this.cookies.delete(name);
+      const [, name, value] = /^([^=;]*)=([^;]*)/.exec(cookie) ?? [];
+      if (name === undefined) continue;
+      const cleared = value === '' || /expires=Thu, 01 Jan 1970/i.test(cookie);
+      if (cleared) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
     return setCookies;
