@@ -22,28 +22,20 @@ function withEmulatorAndApps(): { emu: LogupEmulator; apps: INestApplication[] }
 }
 
 /** A second visitor holding a copy of this one's cookies (a captured cookie). */
+const SESSION_KINDS: SessionKind[] = ['express-session', 'fastify-secure-session'];
+const callback = (visitor: Visitor, logupToken: string, extra = '') =>
+  visitor.get(`/logup/callback?logupToken=${logupToken}&isNewUser=false${extra}`, false);
+
 const copyOf = (visitor: Visitor, base: string) => new Visitor(base).setCookieHeader(visitor.cookieHeader());
 
-describe.each(['express-session', 'fastify-secure-session'] as SessionKind[])('logins with %s', (kind) => {
-  const ctx = withEmulatorAndApps();
-
-  async function start(options: Partial<LogupModuleOptions> = {}, logger?: CaptureLogger) {
-    const { app, url: base } = await sessionApp(ctx.emu, kind, options, logger);
-    ctx.apps.push(app);
-    return base;
-  }
-  const newLogin = (db?: Record<string, string>) => ctx.emu.login({ idGate: GATE.idGate, email: email(), db });
-  const callback = (visitor: Visitor, logupToken: string, extra = '') =>
-    visitor.get(`/logup/callback?logupToken=${logupToken}&isNewUser=false${extra}`, false);
-
-  describe("with loginBinding 'pending' (the default) and a custom sessionKey", () => {
-    let base: string;
-    beforeAll(async () => {
-      base = await start({ sessionKey: 'auth' });
-    });
+describe.each(SESSION_KINDS)(
+  "logins with %s under loginBinding 'pending' (the default) and a custom sessionKey",
+  (kind) => {
+    const ctx = withEmulatorApp((emu) => sessionApp(emu, kind, { sessionKey: 'auth' }));
+    const newLogin = () => ctx.emu.login({ idGate: GATE.idGate, email: email() });
 
     it('logs in a browser that started the login, and keeps it logged in from the session', async () => {
-      const visitor = new Visitor(base);
+      const visitor = new Visitor(ctx.url);
       expect((await visitor.get('/logup/login', false)).status).toBe(200);
       const login = newLogin();
       const res = await callback(visitor, login.logupToken);
@@ -60,7 +52,7 @@ describe.each(['express-session', 'fastify-secure-session'] as SessionKind[])('l
     });
 
     it('refuses a callback this browser did not start, before asking LogUp, and logs no one in', async () => {
-      const visitor = new Visitor(base);
+      const visitor = new Visitor(ctx.url);
       await visitor.get('/visit', false);
       ctx.emu.resetStats();
       const res = await callback(visitor, newLogin().logupToken);
@@ -71,38 +63,54 @@ describe.each(['express-session', 'fastify-secure-session'] as SessionKind[])('l
     });
 
     it('lets a started login serve one callback only', async () => {
-      const visitor = new Visitor(base);
+      const visitor = new Visitor(ctx.url);
       await visitor.get('/logup/login', false);
       expect((await callback(visitor, newLogin().logupToken)).status).toBe(200);
       expect((await callback(visitor, newLogin().logupToken)).status).toBe(400);
     });
+  },
+);
 
-    it('never switches a logged-in browser to another subscription (login CSRF): 409, session unchanged', async () => {
-      const victim = new Visitor(base);
-      await victim.get('/logup/login', false);
-      const own = newLogin();
-      expect((await callback(victim, own.logupToken)).status).toBe(200);
-      // The attacker's token reaches the victim's browser, even after the victim started a login.
-      await victim.get('/logup/login', false);
-      const attacker = newLogin();
-      const res = await callback(victim, attacker.logupToken);
-      expect(res.status).toBe(409);
-      expect(JSON.parse(res.body).message).toMatch(/Log out first/);
-      expect(JSON.parse((await victim.get('/me', false)).body).idSubscription).toBe(own.idSubscription);
-    });
+describe.each(SESSION_KINDS)('logins with %s: no switching accounts, and logout (a custom sessionKey)', (kind) => {
+  const ctx = withEmulatorApp((emu) => sessionApp(emu, kind, { sessionKey: 'auth' }));
+  const newLogin = () => ctx.emu.login({ idGate: GATE.idGate, email: email() });
 
-    it('logs out with the configured sessionKey, and a cookie copied before logout stops working', async () => {
-      const visitor = new Visitor(base);
-      await visitor.get('/logup/login', false);
-      expect((await callback(visitor, newLogin().logupToken)).status).toBe(200);
-      const captured = copyOf(visitor, base);
-      expect((await captured.get('/me', false)).status).toBe(200);
-      const out = await visitor.request('POST', '/logout', { html: false });
-      expect(JSON.parse(out.body)).toEqual({ ended: true });
-      expect((await visitor.get('/me', false)).status).toBe(401);
-      expect((await captured.get('/me', false)).status).toBe(401);
-    });
+  it('never switches a logged-in browser to another subscription (login CSRF): 409, session unchanged', async () => {
+    const victim = new Visitor(ctx.url);
+    await victim.get('/logup/login', false);
+    const own = newLogin();
+    expect((await callback(victim, own.logupToken)).status).toBe(200);
+    // The attacker's token reaches the victim's browser, even after the victim started a login.
+    await victim.get('/logup/login', false);
+    const attacker = newLogin();
+    const res = await callback(victim, attacker.logupToken);
+    expect(res.status).toBe(409);
+    expect(JSON.parse(res.body).message).toMatch(/Log out first/);
+    expect(JSON.parse((await victim.get('/me', false)).body).idSubscription).toBe(own.idSubscription);
   });
+
+  it('logs out with the configured sessionKey, and a cookie copied before logout stops working', async () => {
+    const visitor = new Visitor(ctx.url);
+    await visitor.get('/logup/login', false);
+    expect((await callback(visitor, newLogin().logupToken)).status).toBe(200);
+    const captured = copyOf(visitor, ctx.url);
+    expect((await captured.get('/me', false)).status).toBe(200);
+    const out = await visitor.request('POST', '/logout', { html: false });
+    expect(JSON.parse(out.body)).toEqual({ ended: true });
+    expect((await visitor.get('/me', false)).status).toBe(401);
+    expect((await captured.get('/me', false)).status).toBe(401);
+  });
+});
+
+describe.each(SESSION_KINDS)('logins with %s: the nonce, and expiry on the server', (kind) => {
+  const ctx = withEmulatorAndApps();
+
+  async function start(options: Partial<LogupModuleOptions> = {}, logger?: CaptureLogger) {
+    const { app, url: base } = await sessionApp(ctx.emu, kind, options, logger);
+    ctx.apps.push(app);
+    return base;
+  }
+  const newLogin = () => ctx.emu.login({ idGate: GATE.idGate, email: email() });
 
   it("checks the nonce in 'nonce' mode", async () => {
     const base = await start({ loginBinding: 'nonce' });
