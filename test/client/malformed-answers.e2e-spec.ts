@@ -20,19 +20,20 @@ function expectMalformed(error: unknown, operation: string, field: RegExp, value
   if (value !== undefined && value.length >= 4) expect(JSON.stringify(error) + String(error)).not.toContain(value);
 }
 
-describe('every field taken from a LogUp answer is checked before use', () => {
-  const ctx = withLogup();
-  afterEach(() => ctx.emu.clearFaults());
+// Every field taken from a LogUp answer is checked before use.
+const ctx = withLogup();
+afterEach(() => ctx.emu.clearFaults());
 
-  const sub = () =>
-    ctx.logup.subscription(ctx.emu.login({ idGate: GATE.idGate, email: email('malformed') }).idSubscription);
-  /** The next token request answers `body`; the call that needs it runs. */
-  const withTokenAnswer = (body: Record<string, unknown>) => {
-    ctx.emu.revokeAccessTokens();
-    ctx.emu.fault({ kind: 'status', status: 201, endpoint: 'token', body });
-    return failure(sub().getDb());
-  };
+const sub = () =>
+  ctx.logup.subscription(ctx.emu.login({ idGate: GATE.idGate, email: email('malformed') }).idSubscription);
+/** The next token request answers `body`; the call that needs it runs. */
+const withTokenAnswer = (body: Record<string, unknown>) => {
+  ctx.emu.revokeAccessTokens();
+  ctx.emu.fault({ kind: 'status', status: 201, endpoint: 'token', body });
+  return failure(sub().getDb());
+};
 
+describe('an access token answer: the token itself', () => {
   it.each([
     ['CR/LF (a header injection)', 'tok_abc\r\nX-Injected: yes'],
     ['a lone LF', 'tok_abc\ndef'],
@@ -69,7 +70,9 @@ describe('every field taken from a LogUp answer is checked before use', () => {
     const error = await withTokenAnswer({ access_token: 'tok_abcdefghijkl', expires_in: expiresIn });
     expectMalformed(error, 'access token', /expires_in/);
   });
+});
 
+describe('an access token answer: its shape and expiry', () => {
   it('a token answer that is not an object: LogupApiError', async () => {
     ctx.emu.revokeAccessTokens();
     ctx.emu.fault({ kind: 'status', status: 201, endpoint: 'token', body: ['tok_abcdefghijkl'] });
@@ -90,7 +93,9 @@ describe('every field taken from a LogUp answer is checked before use', () => {
     ctx.emu.fault({ kind: 'status', status: 201, endpoint: 'token', body: { access_token, expires_in: expiresIn } });
     await expect(sub().getDb()).resolves.toEqual({});
   });
+});
 
+describe('verification and DB answers: every field checked before use', () => {
   it.each([
     ['verified is not a boolean', { verified: 'yes', idSubscription: 'sub_ok', idActor: 'acr_ok' }, /verification/],
     ['db holds an object', { verified: true, idSubscription: 'sub_ok', idActor: 'acr_ok', db: { a: { b: 1 } } }, /db/],
@@ -131,7 +136,7 @@ describe('every field taken from a LogUp answer is checked before use', () => {
 
 describe('numbers JSON cannot hold (a raw LogUp answering 1e999)', () => {
   let server: Server;
-  let ctx: { app: INestApplicationContext; logup: LogupService };
+  let raw: { app: INestApplicationContext; logup: LogupService };
   beforeAll(async () => {
     server = createServer((req, res) => {
       const send = (status: number, text: string) =>
@@ -146,19 +151,19 @@ describe('numbers JSON cannot hold (a raw LogUp answering 1e999)', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    ctx = await logupContext({ url }, { retry: { retries: 0 } });
+    raw = await logupContext({ url }, { retry: { retries: 0 } });
   });
   afterAll(async () => {
-    await ctx?.app.close();
+    await raw?.app.close();
     await new Promise((resolve) => server.close(resolve));
   });
 
   it('a DB value of 1e999 (Infinity once parsed): LogupApiError', async () => {
-    expectMalformed(await failure(ctx.logup.subscription('sub_raw').getDb()), 'getDb', /DB/);
-    await expect(ctx.logup.subscription('sub_big').getDb()).resolves.toEqual({ n: 1 });
+    expectMalformed(await failure(raw.logup.subscription('sub_raw').getDb()), 'getDb', /DB/);
+    await expect(raw.logup.subscription('sub_big').getDb()).resolves.toEqual({ n: 1 });
   });
 
   it('a verification DB value of -1e999: LogupApiError', async () => {
-    expectMalformed(await failure(ctx.logup.verify('a'.repeat(128), false)), 'verification', /db/);
+    expectMalformed(await failure(raw.logup.verify('a'.repeat(128), false)), 'verification', /db/);
   });
 });
