@@ -12,14 +12,15 @@ async function expectAlive(emu: LogupEmulator): Promise<void> {
   expect(await res.json()).toMatchObject({ name: 'logup-emulator' });
 }
 
-describe('requests that used to crash the emulator', () => {
-  let emu: LogupEmulator;
-  const lines: string[] = [];
-  beforeAll(async () => {
-    emu = await emulator({ gates: [GATE], log: emulatorLogInto(lines) });
-  });
-  afterAll(() => emu.stop());
+// One emulator for the file, its log kept.
+let emu: LogupEmulator;
+const lines: string[] = [];
+beforeAll(async () => {
+  emu = await emulator({ gates: [GATE], log: emulatorLogInto(lines) });
+});
+afterAll(() => emu.stop());
 
+describe('request lines that used to crash the emulator', () => {
   it.each([
     ['GET //[ HTTP/1.1', 400],
     ['GET //a:99999/ HTTP/1.1', 404],
@@ -45,7 +46,9 @@ describe('requests that used to crash the emulator', () => {
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(JSON.parse(res.body)).toMatchObject({ errorMessage: 'INVALID_REQUEST_TARGET' });
   });
+});
 
+describe('clients and bugs that used to crash the emulator', () => {
   it('survives a client that disconnects in the middle of a body', async () => {
     await new Promise<void>((resolve, reject) => {
       const socket = connect(emu.port, '127.0.0.1', () => {
@@ -98,13 +101,7 @@ describe('requests that used to crash the emulator', () => {
   });
 });
 
-describe('the control API against cross-site requests', () => {
-  let emu: LogupEmulator;
-  beforeAll(async () => {
-    emu = await emulator({ gates: [GATE] });
-  });
-  afterAll(() => emu.stop());
-
+describe('the control API against cross-site requests: content types', () => {
   it.each([
     ['text/plain', 1],
     ['application/x-www-form-urlencoded', 2],
@@ -149,7 +146,9 @@ describe('the control API against cross-site requests', () => {
     });
     expect(res.status).toBe(201);
   });
+});
 
+describe('the control API against cross-site requests: CORS', () => {
   it('refuses CORS preflights and never sends Access-Control-Allow-* headers', async () => {
     const preflight = await fetch(`${emu.url}/__emulator/login`, {
       method: 'OPTIONS',
