@@ -57,13 +57,19 @@ describe('nothing secret in inspect or JSON of any injectable', () => {
   });
 });
 
-describe('hostile or broken answers from LogUp', () => {
+/** Registers hooks: an emulator and a context without retries that holds an access token; faults cleared after each test. */
+function withHostileLogup() {
   const ctx = withLogup({}, { retry: { retries: 0 } });
   beforeAll(() => ctx.logup.checkConnection()); // an access token, so each case counts its own requests only
   afterEach(() => ctx.emu.clearFaults());
-
+  /** A verification of a fresh login whose DB is `db`. */
   const verify = (db?: Record<string, number>) =>
     ctx.logup.verify(ctx.emu.login({ idGate: GATE.idGate, email: email(), db }).logupToken, false);
+  return { ctx, verify };
+}
+
+describe('hostile or broken answers from LogUp: ids and DBs', () => {
+  const { ctx, verify } = withHostileLogup();
 
   it.each([
     ['..', 'sub_ok'],
@@ -90,6 +96,10 @@ describe('hostile or broken answers from LogUp', () => {
       expect(ctx.emu.stats().apiRequests - before).toBe(1);
     },
   );
+});
+
+describe('hostile or broken answers from LogUp: reasons and echoes', () => {
+  const { ctx, verify } = withHostileLogup();
 
   it('bounds and cleans a verified: false reason', async () => {
     ctx.emu.fault({
