@@ -51,8 +51,8 @@ describe('nest add nestjs-logup on a Fastify app', () => {
   });
 });
 
-describe('nest add nestjs-logup on an app with its own code', () => {
-  const OWN_MODULE = `import { Module } from '@nestjs/common';
+// An app with its own code: an app.module.ts that writes its imports one per line.
+const OWN_MODULE = `import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { UsersModule } from './users/users.module.js';
 
@@ -65,6 +65,7 @@ import { UsersModule } from './users/users.module.js';
 export class AppModule {}
 `;
 
+describe('nest add nestjs-logup on an app with its own code: its module and main.ts', () => {
   it("keeps the app's ConfigModule.forRoot() and adds the module on a line of its own", async () => {
     const { tree } = await add(nest12({ 'src/app.module.ts': OWN_MODULE }));
     assertEdited(tree, '/src/app.module.ts', OWN_MODULE, [
@@ -103,7 +104,9 @@ export class AppModule {}
       /did not change src\/main\.ts: .*NestFactory\.create.*Call setupLogupSession\(app\) from \.\/logup\/logup\.session before app\.listen\(\)/,
     );
   });
+});
 
+describe('nest add nestjs-logup on an app with its own code: files and dependencies it already has', () => {
   it('keeps generated files the app changed, and says so', async () => {
     const first = await add(nest12());
     first.tree.overwrite('/src/logup/logup.controller.ts', '// mine\n');

@@ -22,7 +22,7 @@ import {
   pkgOf,
 } from './fixtures.mjs';
 
-describe('nest add nestjs-logup on a Nest 12 app (ESM, vitest, Express)', () => {
+describe('nest add nestjs-logup on a Nest 12 app (ESM, vitest, Express): what it writes and edits', () => {
   it('writes the logup folder and .env.example, imports the module and sets the session up', async () => {
     const { tree, warnings, installs } = await add(nest12());
     assert.deepEqual(warnings, []);
@@ -72,7 +72,9 @@ describe('nest add nestjs-logup on a Nest 12 app (ESM, vitest, Express)', () => 
     const { version } = JSON.parse(readFileSync(new URL('../../packages/nestjs-logup/package.json', import.meta.url)));
     assert.equal(pkg.devDependencies['logup-emulator'], `^${version}`);
   });
+});
 
+describe('nest add nestjs-logup on a Nest 12 app: the controller and test it writes, and a second run', () => {
   it('writes the safe controller: a POST login start from a form, guarded callback and me, a POST logout', async () => {
     const { tree } = await add(nest12());
     const controller = tree.readText('/src/logup/logup.controller.ts');
@@ -113,7 +115,9 @@ describe('nest add nestjs-logup on a Nest 12 app (ESM, vitest, Express)', () => 
     assert.equal(second.installs, 0);
     assert.deepEqual(second.warnings, []);
   });
+});
 
+describe('nest add nestjs-logup on a Nest 12 app: formatting, options and refusals', () => {
   it('writes prettier-formatted code, as `nest new` formats it (Express, Fastify, Nest 11 and 12)', async () => {
     const apps = [nest12(), nest11(), fastifyApp(), fastifyApp({ '@fastify/session': '^11.1.0' })];
     for (const { tree } of await Promise.all(apps.map((app) => add(app)))) {
