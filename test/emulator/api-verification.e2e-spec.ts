@@ -2,9 +2,9 @@
 import { LogupEmulator } from 'logup-emulator';
 import { GATE, OTHER, call, grantFrom, onEmulator, verification, withApiEmulator } from './api-client.js';
 
-describe('POST /verification', () => {
-  const api = withApiEmulator();
+const api = withApiEmulator();
 
+describe('POST /verification: once, within its lifetime, on its gate', () => {
   it('verifies once, with idActor, idSubscription and db; then INVALID_LOGUP_TOKEN', async () => {
     const token = await api.grant();
     const login = api.emu.login({ idGate: GATE.idGate, email: 'ver@example.com', db: { keyName: true } });
@@ -36,7 +36,9 @@ describe('POST /verification', () => {
     const own = await verification(api.base, login.logupToken, await api.grant());
     expect(own.body.verified).toBe(true);
   });
+});
 
+describe('POST /verification: access tokens, answer status and bad bodies', () => {
   it.each([
     [undefined, 'MISSING_ACCESS_TOKEN'],
     ['made-up-token', 'INVALID_ACCESS_TOKEN'],

@@ -15,10 +15,11 @@ describe.each([200, 201] as const)('an emulator answering /verification with %i'
   });
 });
 
-describe("LogUp's answers as the reference prints them", () => {
-  const ctx = withLogup({}, { retry: { retries: 0 } });
-  afterEach(() => ctx.emu.clearFaults());
+// LogUp's answers as the reference prints them.
+const ctx = withLogup({}, { retry: { retries: 0 } });
+afterEach(() => ctx.emu.clearFaults());
 
+describe("LogUp's verification and token answers as the reference prints them", () => {
   it('accepts the reference verification example verbatim (the stray errorMessage is ignored)', async () => {
     const example = {
       verified: true,
@@ -63,7 +64,9 @@ describe("LogUp's answers as the reference prints them", () => {
       }
     }
   });
+});
 
+describe("LogUp's refusals and delete answers as the reference prints them", () => {
   it.each([400, 401])('reports wrong gate credentials answered %i as LogupCredentialsError', async (status) => {
     const other = await logupContext(ctx.emu, { secret: 'secret_wrong_value_123', retry: { retries: 0 } });
     try {

@@ -15,7 +15,7 @@ async function boot(options: Record<string, unknown>, lines: string[] = []) {
   return moduleRef.init();
 }
 
-describe('misconfigurations', () => {
+describe('misconfigurations named at boot, or when LogUp cannot be reached', () => {
   it('refuses at boot a baseUrl that ends with the API version, naming baseUrl and apiVersion', async () => {
     await expect(boot({ baseUrl: 'http://127.0.0.1:4010/v1_1' })).rejects.toThrow(
       /"baseUrl".*ends with the API version "\/v1_1".*apiVersion/,
@@ -39,7 +39,9 @@ describe('misconfigurations', () => {
       await app.close();
     }
   });
+});
 
+describe('misconfigurations named when they first bite', () => {
   it('names the URL, baseUrl and apiVersion when LogUp has no token endpoint there (404)', async () => {
     const emu = await emulator();
     try {
