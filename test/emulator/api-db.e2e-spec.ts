@@ -14,7 +14,7 @@ beforeEach(async () => {
   }).idSubscription;
 });
 
-describe('the subscription DB: reading and writing', () => {
+describe('the subscription DB: reading and writing, under v1_1 and v1_0', () => {
   it('reads, reads some keys, adds/overwrites (200 + whole DB), deletes (204)', async () => {
     const put = await call(
       api.base,
@@ -51,7 +51,9 @@ describe('the subscription DB: reading and writing', () => {
       expect((await call(api.base, 'GET', `/${version}/actor/${login.idActor}/db`, undefined, v10)).status).toBe(404);
     }
   });
+});
 
+describe('the subscription DB: the wire as clients send it', () => {
   it("accepts the official Python client's wire format: // in paths", async () => {
     const put = await call(
       api.base,

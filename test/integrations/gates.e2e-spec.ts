@@ -13,33 +13,34 @@ const SHOP = { idGate: 'gate_shop', secret: 'shop-secret-value' };
 const B2B = { idGate: 'gate_b2b', secret: 'b2b-secret-value' };
 const quiet: LoggerService = { log() {}, error() {}, warn() {} };
 
+// Several gates in one app: the README's gates module, its session, and a browser per test.
+let emulator: LogupEmulator;
+let server: RunningApp;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0, gates: { [SHOP.idGate]: SHOP.secret, [B2B.idGate]: B2B.secret } });
+  Object.assign(process.env, {
+    LOGUP_BASE_URL: emulator.url,
+    SHOP_ID_GATE: SHOP.idGate,
+    SHOP_SECRET: SHOP.secret,
+    SHOP_LOGIN_URL: `${emulator.url}/login?gate=shop`,
+    B2B_ID_GATE: B2B.idGate,
+    B2B_SECRET: B2B.secret,
+    B2B_LOGIN_URL: `${emulator.url}/login?gate=b2b`,
+  });
+  const moduleRef = await Test.createTestingModule({ imports: [GatesModule] }).compile();
+  server = await startNestApp(moduleRef, { setup: (nest) => useExpressSession(nest) });
+});
+afterAll(async () => {
+  await server?.close();
+  await emulator?.stop();
+});
+
+/** A browser with its session cookie. */
+const browser = () => new CookieJar().fetcher(server.url);
+const loginTo = (gate: { idGate: string }, email: string) => emulator.login({ idGate: gate.idGate, email });
+
 describe('several gates in one app', () => {
-  let emulator: LogupEmulator;
-  let server: RunningApp;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0, gates: { [SHOP.idGate]: SHOP.secret, [B2B.idGate]: B2B.secret } });
-    Object.assign(process.env, {
-      LOGUP_BASE_URL: emulator.url,
-      SHOP_ID_GATE: SHOP.idGate,
-      SHOP_SECRET: SHOP.secret,
-      SHOP_LOGIN_URL: `${emulator.url}/login?gate=shop`,
-      B2B_ID_GATE: B2B.idGate,
-      B2B_SECRET: B2B.secret,
-      B2B_LOGIN_URL: `${emulator.url}/login?gate=b2b`,
-    });
-    const moduleRef = await Test.createTestingModule({ imports: [GatesModule] }).compile();
-    server = await startNestApp(moduleRef, { setup: (nest) => useExpressSession(nest) });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await emulator?.stop();
-  });
-
-  /** A browser with its session cookie. */
-  const browser = () => new CookieJar().fetcher(server.url);
-  const loginTo = (gate: { idGate: string }, email: string) => emulator.login({ idGate: gate.idGate, email });
-
   it('gives each gate its own LogupService, configured for its own gate', () => {
     const shop = server.app.get<LogupService>(getLogupServiceToken('shop'));
     const b2b = server.app.get<LogupService>(getLogupServiceToken('b2b'));
