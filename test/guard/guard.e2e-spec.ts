@@ -12,7 +12,7 @@ import {
 import { Visitor } from '../support/browserless.js';
 import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, email, emulator } from '../support/logup-fixture.js';
-import { PLATFORMS, startNestApp, withEmulatorApp } from '../support/nest-app.js';
+import { PLATFORMS, startNestApp, withEmulatorApp, type Platform } from '../support/nest-app.js';
 
 @Controller()
 class GlobalGuardController {
@@ -88,7 +88,8 @@ class CapturingLogger extends CaptureLogger {
   }
 }
 
-describe.each(PLATFORMS)('LogupGuard without sessions on %s', (platform) => {
+/** Registers hooks for an app with LogupGuard as APP_GUARD and no sessions, on `platform`; and a callback query of a fresh login. */
+function withGlobalGuardApp(platform: Platform) {
   const logger = new CapturingLogger();
   const ctx = withEmulatorApp((emu) => {
     @Module({
@@ -102,6 +103,11 @@ describe.each(PLATFORMS)('LogupGuard without sessions on %s', (platform) => {
 
   const token = (db?: LogupDb, isNewUser = true) =>
     `logupToken=${ctx.emu.login({ idGate: GATE.idGate, email: email(), db }).logupToken}&isNewUser=${isNewUser}`;
+  return { logger, ctx, token };
+}
+
+describe.each(PLATFORMS)('LogupGuard without sessions on %s: guarded routes and the callback', (platform) => {
+  const { ctx, token } = withGlobalGuardApp(platform);
 
   it('protects every route as APP_GUARD, except @LogupPublic() ones (handler or class)', async () => {
     const visitor = new Visitor(ctx.url);
@@ -130,6 +136,10 @@ describe.each(PLATFORMS)('LogupGuard without sessions on %s', (platform) => {
     const write = await new Visitor(ctx.url).request('POST', `/write?${token()}`, { html: false });
     expect(JSON.parse(write.body)).toEqual({ wrote: true });
   });
+});
+
+describe.each(PLATFORMS)('LogupGuard without sessions on %s: telling the developer', (platform) => {
+  const { logger, ctx, token } = withGlobalGuardApp(platform);
 
   it('refuses a token on any other guarded route, without sending it to LogUp, and tells the developer', async () => {
     ctx.emu.resetStats();
