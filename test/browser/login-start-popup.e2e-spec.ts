@@ -44,6 +44,25 @@ async function attackerSite(page: () => string): Promise<{ url: string; close():
   };
 }
 
+/** The attacker's page: one click opens the app's login start (at `base`) in a popup, then sends the popup to the callback with `logupToken`. */
+function baitPage(base: string, logupToken: string, start: 'get' | 'post'): string {
+  const callback = `${base}/logup/callback?logupToken=${logupToken}&isNewUser=false`;
+  const open =
+    start === 'get'
+      ? `popup = window.open(${JSON.stringify(`${base}/logup/login`)}, 'pop');`
+      : `popup = window.open('about:blank', 'pop'); document.getElementById('start').submit();`;
+  return `<!doctype html><title>Free prize</title>
+<form id="start" method="post" action="${base}/logup/login" target="pop"></form>
+<button id="prize">Claim your prize</button>
+<script>
+  let popup;
+  document.getElementById('prize').onclick = () => {
+    ${open}
+    setTimeout(() => { popup.location = ${JSON.stringify(callback)}; document.title = 'sent'; }, 1500);
+  };
+</script>`;
+}
+
 describe.each(PLATFORMS)('the popup attack on the README app (%s)', (adapter) => {
   let emu: LogupEmulator;
   let app: RunningApp;
@@ -67,32 +86,12 @@ describe.each(PLATFORMS)('the popup attack on the README app (%s)', (adapter) =>
     await emu?.stop();
   });
 
-  /** The attacker's page: one click opens the app's login start in a popup, then sends the popup to the callback. */
-  function baitPage(start: 'get' | 'post'): { idSubscription: string } {
-    const login = emu.login({ idGate: GATE.idGate, email: `attacker-${adapter}-${start}@example.com` });
-    const callback = `${base}/logup/callback?logupToken=${login.logupToken}&isNewUser=false`;
-    const open =
-      start === 'get'
-        ? `popup = window.open(${JSON.stringify(`${base}/logup/login`)}, 'pop');`
-        : `popup = window.open('about:blank', 'pop'); document.getElementById('start').submit();`;
-    bait = `<!doctype html><title>Free prize</title>
-<form id="start" method="post" action="${base}/logup/login" target="pop"></form>
-<button id="prize">Claim your prize</button>
-<script>
-  let popup;
-  document.getElementById('prize').onclick = () => {
-    ${open}
-    setTimeout(() => { popup.location = ${JSON.stringify(callback)}; document.title = 'sent'; }, 1500);
-  };
-</script>`;
-    return login;
-  }
-
   it.each(['get', 'post'] as const)(
     'a %s login start opened by another site logs the victim in as nobody',
     async (start) => {
       const { page, context } = browser;
-      const attackers = baitPage(start);
+      const attackers = emu.login({ idGate: GATE.idGate, email: `attacker-${adapter}-${start}@example.com` });
+      bait = baitPage(base, attackers.logupToken, start);
       emu.resetStats();
       await page.goto(attacker.url);
       const popupOpened = context.waitForEvent('page');
