@@ -3,49 +3,32 @@
 // Another site opens the app's login start in a popup (a GET link, or its own form
 // POSTing there), then sends the popup to the app's callback with the attacker's
 // token. The victim must not end up logged in as the attacker.
-import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Module, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import session from 'express-session';
+import { Module } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { startEmulator, type LogupEmulator } from 'logup-emulator';
 import { LogupModule } from 'nestjs-logup';
 import { AuthController } from '../../examples/quick-start/auth.controller.js';
 import { launchChromium } from '../support/chromium.js';
-import { CaptureLogger } from '../support/log-capture.js';
+import { PLATFORMS, startNestApp, type Platform, type RunningApp } from '../support/nest-app.js';
+import { useExpressSession, useSecureSession } from '../support/sessions.js';
 
 const GATE = { idGate: 'gate_popup', secret: 'popup-secret-value' };
 
 /** The README's app: its controller, express-session or @fastify/secure-session as its main.ts sets them up. */
-async function readmeApp(emu: LogupEmulator, adapter: 'express' | 'fastify'): Promise<INestApplication> {
+async function readmeApp(emu: LogupEmulator, platform: Platform): Promise<RunningApp> {
   @Module({
     imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url, sessionKey: 'auth', isGlobal: true })],
     controllers: [AuthController],
   })
   class AppModule {}
-  const logger = new CaptureLogger();
-  if (adapter === 'express') {
-    const app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger });
-    app.use(
-      session({
-        secret: 'popup-session-secret',
-        resave: false,
-        saveUninitialized: false,
-        cookie: { httpOnly: true, sameSite: 'lax' },
-      }),
-    );
-    return app;
-  }
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), { logger });
-  const { default: secureSession } = await import('@fastify/secure-session');
-  await app.register(secureSession as never, {
-    key: createHash('sha256').update('popup-session-key').digest(),
-    cookie: { path: '/', httpOnly: true, sameSite: 'lax' },
-  });
-  return app;
+  return platform === 'express'
+    ? startNestApp(AppModule, {
+        setup: (app: NestExpressApplication) => useExpressSession(app, { cookie: { httpOnly: true, sameSite: 'lax' } }),
+      })
+    : startNestApp(AppModule, { platform, setup: (app: NestFastifyApplication) => useSecureSession(app) });
 }
 
 /** The attacker's site, on `localhost` (another site than the app's 127.0.0.1). */
@@ -61,9 +44,28 @@ async function attackerSite(page: () => string): Promise<{ url: string; close():
   };
 }
 
-describe.each(['express', 'fastify'] as const)('the popup attack on the README app (%s)', (adapter) => {
+/** The attacker's page: one click opens the app's login start (at `base`) in a popup, then sends the popup to the callback with `logupToken`. */
+function baitPage(base: string, logupToken: string, start: 'get' | 'post'): string {
+  const callback = `${base}/logup/callback?logupToken=${logupToken}&isNewUser=false`;
+  const open =
+    start === 'get'
+      ? `popup = window.open(${JSON.stringify(`${base}/logup/login`)}, 'pop');`
+      : `popup = window.open('about:blank', 'pop'); document.getElementById('start').submit();`;
+  return `<!doctype html><title>Free prize</title>
+<form id="start" method="post" action="${base}/logup/login" target="pop"></form>
+<button id="prize">Claim your prize</button>
+<script>
+  let popup;
+  document.getElementById('prize').onclick = () => {
+    ${open}
+    setTimeout(() => { popup.location = ${JSON.stringify(callback)}; document.title = 'sent'; }, 1500);
+  };
+</script>`;
+}
+
+describe.each(PLATFORMS)('the popup attack on the README app (%s)', (adapter) => {
   let emu: LogupEmulator;
-  let app: INestApplication;
+  let app: RunningApp;
   let base: string;
   let bait = '';
   let attacker: Awaited<ReturnType<typeof attackerSite>>;
@@ -73,8 +75,7 @@ describe.each(['express', 'fastify'] as const)('the popup attack on the README a
     emu = await startEmulator({ port: 0, gates: { [GATE.idGate]: GATE.secret } });
     process.env.LOGUP_LOGIN_URL = `${emu.url}/login?gate=${GATE.idGate}`;
     app = await readmeApp(emu, adapter);
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+    base = app.url;
     attacker = await attackerSite(() => bait);
     browser = await launchChromium();
   }, 60_000);
@@ -85,32 +86,12 @@ describe.each(['express', 'fastify'] as const)('the popup attack on the README a
     await emu?.stop();
   });
 
-  /** The attacker's page: one click opens the app's login start in a popup, then sends the popup to the callback. */
-  function baitPage(start: 'get' | 'post'): { idSubscription: string } {
-    const login = emu.login({ idGate: GATE.idGate, email: `attacker-${adapter}-${start}@example.com` });
-    const callback = `${base}/logup/callback?logupToken=${login.logupToken}&isNewUser=false`;
-    const open =
-      start === 'get'
-        ? `popup = window.open(${JSON.stringify(`${base}/logup/login`)}, 'pop');`
-        : `popup = window.open('about:blank', 'pop'); document.getElementById('start').submit();`;
-    bait = `<!doctype html><title>Free prize</title>
-<form id="start" method="post" action="${base}/logup/login" target="pop"></form>
-<button id="prize">Claim your prize</button>
-<script>
-  let popup;
-  document.getElementById('prize').onclick = () => {
-    ${open}
-    setTimeout(() => { popup.location = ${JSON.stringify(callback)}; document.title = 'sent'; }, 1500);
-  };
-</script>`;
-    return login;
-  }
-
   it.each(['get', 'post'] as const)(
     'a %s login start opened by another site logs the victim in as nobody',
     async (start) => {
       const { page, context } = browser;
-      const attackers = baitPage(start);
+      const attackers = emu.login({ idGate: GATE.idGate, email: `attacker-${adapter}-${start}@example.com` });
+      bait = baitPage(base, attackers.logupToken, start);
       emu.resetStats();
       await page.goto(attacker.url);
       const popupOpened = context.waitForEvent('page');

@@ -1,9 +1,8 @@
 import { HttpService } from '@nestjs/axios';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import axios from 'axios';
-import { LogupApiError, LogupModule, LogupService, LogupUnavailableError, type LogupModuleOptions } from 'nestjs-logup';
-import { CaptureLogger } from '../support/log-capture.js';
+import { LogupApiError, LogupService, LogupUnavailableError, type LogupModuleOptions } from 'nestjs-logup';
+import { logupContext } from '../support/logup-fixture.js';
 import { forwardProxy, scriptedLogup, type ScriptedLogup } from '../support/scripted-logup.js';
 
 /** The README's cap on an answer from LogUp: 1 MB (1,048,576 bytes), body only. */
@@ -68,21 +67,12 @@ describe.each(PATHS)('answers from LogUp through %s', (_path, options) => {
   beforeAll(async () => {
     logup = await scriptedLogup(answer(() => logup));
     proxy = await forwardProxy();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        LogupModule.forRoot({
-          idGate: 'gate_limits',
-          secret: 'secret_limits_value',
-          baseUrl: logup.url,
-          retry: { retries: 0 },
-          ...options(proxy.url),
-        }),
-      ],
-    })
-      .setLogger(new CaptureLogger())
-      .compile();
-    app = await moduleRef.init();
-    service = app.get(LogupService);
+    ({ app, logup: service } = await logupContext(logup, {
+      idGate: 'gate_limits',
+      secret: 'secret_limits_value',
+      retry: { retries: 0 },
+      ...options(proxy.url),
+    }));
   });
   afterAll(async () => {
     await app?.close();

@@ -1,9 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
-import type { LogupEmulator } from 'logup-emulator';
 import { LogupApiError, type LogupService } from 'nestjs-logup';
-import { GATE, email, emulator, logupContext } from '../support/logup-fixture.js';
+import { GATE, email, logupContext, withLogup } from '../support/logup-fixture.js';
 
 /** The error a call ends with (or undefined when it succeeds). */
 const failure = (promise: Promise<unknown>) =>
@@ -21,28 +20,20 @@ function expectMalformed(error: unknown, operation: string, field: RegExp, value
   if (value !== undefined && value.length >= 4) expect(JSON.stringify(error) + String(error)).not.toContain(value);
 }
 
-describe('every field taken from a LogUp answer is checked before use', () => {
-  let emu: LogupEmulator;
-  let ctx: { app: INestApplicationContext; logup: LogupService };
-  beforeAll(async () => {
-    emu = await emulator();
-    ctx = await logupContext(emu);
-  });
-  afterAll(async () => {
-    await ctx?.app.close();
-    await emu?.stop();
-  });
-  afterEach(() => emu.clearFaults());
+// Every field taken from a LogUp answer is checked before use.
+const ctx = withLogup();
+afterEach(() => ctx.emu.clearFaults());
 
-  const sub = () =>
-    ctx.logup.subscription(emu.login({ idGate: GATE.idGate, email: email('malformed') }).idSubscription);
-  /** The next token request answers `body`; the call that needs it runs. */
-  const withTokenAnswer = (body: Record<string, unknown>) => {
-    emu.revokeAccessTokens();
-    emu.fault({ kind: 'status', status: 201, endpoint: 'token', body });
-    return failure(sub().getDb());
-  };
+const sub = () =>
+  ctx.logup.subscription(ctx.emu.login({ idGate: GATE.idGate, email: email('malformed') }).idSubscription);
+/** The next token request answers `body`; the call that needs it runs. */
+const withTokenAnswer = (body: Record<string, unknown>) => {
+  ctx.emu.revokeAccessTokens();
+  ctx.emu.fault({ kind: 'status', status: 201, endpoint: 'token', body });
+  return failure(sub().getDb());
+};
 
+describe('an access token answer: the token itself', () => {
   it.each([
     ['CR/LF (a header injection)', 'tok_abc\r\nX-Injected: yes'],
     ['a lone LF', 'tok_abc\ndef'],
@@ -52,10 +43,10 @@ describe('every field taken from a LogUp answer is checked before use', () => {
     ['a NUL', 'tok_\u0000_abc'],
     ['5000 characters', 'x'.repeat(5000)],
   ])('an access_token with %s: LogupApiError, nothing sent with it', async (_name, accessToken) => {
-    const before = emu.stats().apiRequests;
+    const before = ctx.emu.stats().apiRequests;
     const error = await withTokenAnswer({ access_token: accessToken, token_type: 'Bearer', expires_in: 3600 });
     expectMalformed(error, 'access token', /access_token/, accessToken);
-    expect(emu.stats().apiRequests - before).toBe(1); // the token request only
+    expect(ctx.emu.stats().apiRequests - before).toBe(1); // the token request only
   });
 
   it.each([
@@ -79,10 +70,12 @@ describe('every field taken from a LogUp answer is checked before use', () => {
     const error = await withTokenAnswer({ access_token: 'tok_abcdefghijkl', expires_in: expiresIn });
     expectMalformed(error, 'access token', /expires_in/);
   });
+});
 
+describe('an access token answer: its shape and expiry', () => {
   it('a token answer that is not an object: LogupApiError', async () => {
-    emu.revokeAccessTokens();
-    emu.fault({ kind: 'status', status: 201, endpoint: 'token', body: ['tok_abcdefghijkl'] });
+    ctx.emu.revokeAccessTokens();
+    ctx.emu.fault({ kind: 'status', status: 201, endpoint: 'token', body: ['tok_abcdefghijkl'] });
     expectMalformed(await failure(sub().getDb()), 'access token', /not a JSON object/);
   });
 
@@ -90,17 +83,19 @@ describe('every field taken from a LogUp answer is checked before use', () => {
     ['absent (an hour is assumed)', undefined],
     ['a numeric string', '3600'],
   ])('an expires_in that is %s is accepted', async (_name, expiresIn) => {
-    emu.revokeAccessTokens();
-    const answer = await fetch(`${emu.url}/v1_1/oauth/token`, {
+    ctx.emu.revokeAccessTokens();
+    const answer = await fetch(`${ctx.emu.url}/v1_1/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ client_id: GATE.idGate, client_secret: GATE.secret, grant_type: 'client_credentials' }),
     });
     const { access_token } = (await answer.json()) as { access_token: string };
-    emu.fault({ kind: 'status', status: 201, endpoint: 'token', body: { access_token, expires_in: expiresIn } });
+    ctx.emu.fault({ kind: 'status', status: 201, endpoint: 'token', body: { access_token, expires_in: expiresIn } });
     await expect(sub().getDb()).resolves.toEqual({});
   });
+});
 
+describe('verification and DB answers: every field checked before use', () => {
   it.each([
     ['verified is not a boolean', { verified: 'yes', idSubscription: 'sub_ok', idActor: 'acr_ok' }, /verification/],
     ['db holds an object', { verified: true, idSubscription: 'sub_ok', idActor: 'acr_ok', db: { a: { b: 1 } } }, /db/],
@@ -111,14 +106,19 @@ describe('every field taken from a LogUp answer is checked before use', () => {
       /idSubscription/,
     ],
   ])('a verification whose %s: LogupApiError', async (_name, body, field) => {
-    emu.fault({ kind: 'status', status: 201, endpoint: 'verification', body });
-    const token = emu.login({ idGate: GATE.idGate, email: email('malformed') }).logupToken;
+    ctx.emu.fault({ kind: 'status', status: 201, endpoint: 'verification', body });
+    const token = ctx.emu.login({ idGate: GATE.idGate, email: email('malformed') }).logupToken;
     expectMalformed(await failure(ctx.logup.verify(token, false)), 'verification', field);
   });
 
   it('a verified: false with a reason that is not text: not verified, reason NOT_VERIFIED', async () => {
-    emu.fault({ kind: 'status', status: 200, endpoint: 'verification', body: { verified: false, errorMessage: {} } });
-    const token = emu.login({ idGate: GATE.idGate, email: email('malformed') }).logupToken;
+    ctx.emu.fault({
+      kind: 'status',
+      status: 200,
+      endpoint: 'verification',
+      body: { verified: false, errorMessage: {} },
+    });
+    const token = ctx.emu.login({ idGate: GATE.idGate, email: email('malformed') }).logupToken;
     await expect(ctx.logup.verify(token, false)).resolves.toEqual({ verified: false, errorMessage: 'NOT_VERIFIED' });
   });
 
@@ -129,14 +129,14 @@ describe('every field taken from a LogUp answer is checked before use', () => {
   ])('a DB read answering %s: LogupApiError', async (_name, body) => {
     const s = sub();
     await s.getDb();
-    emu.fault({ kind: 'status', status: 200, endpoint: 'db-read', body });
+    ctx.emu.fault({ kind: 'status', status: 200, endpoint: 'db-read', body });
     expectMalformed(await failure(s.getDb()), 'getDb', /DB/);
   });
 });
 
 describe('numbers JSON cannot hold (a raw LogUp answering 1e999)', () => {
   let server: Server;
-  let ctx: { app: INestApplicationContext; logup: LogupService };
+  let raw: { app: INestApplicationContext; logup: LogupService };
   beforeAll(async () => {
     server = createServer((req, res) => {
       const send = (status: number, text: string) =>
@@ -151,19 +151,19 @@ describe('numbers JSON cannot hold (a raw LogUp answering 1e999)', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    ctx = await logupContext({ url } as LogupEmulator, { retry: { retries: 0 } });
+    raw = await logupContext({ url }, { retry: { retries: 0 } });
   });
   afterAll(async () => {
-    await ctx?.app.close();
+    await raw?.app.close();
     await new Promise((resolve) => server.close(resolve));
   });
 
   it('a DB value of 1e999 (Infinity once parsed): LogupApiError', async () => {
-    expectMalformed(await failure(ctx.logup.subscription('sub_raw').getDb()), 'getDb', /DB/);
-    await expect(ctx.logup.subscription('sub_big').getDb()).resolves.toEqual({ n: 1 });
+    expectMalformed(await failure(raw.logup.subscription('sub_raw').getDb()), 'getDb', /DB/);
+    await expect(raw.logup.subscription('sub_big').getDb()).resolves.toEqual({ n: 1 });
   });
 
   it('a verification DB value of -1e999: LogupApiError', async () => {
-    expectMalformed(await failure(ctx.logup.verify('a'.repeat(128), false)), 'verification', /db/);
+    expectMalformed(await failure(raw.logup.verify('a'.repeat(128), false)), 'verification', /db/);
   });
 });

@@ -1,13 +1,13 @@
-import { Controller, Get, Module, Redirect, Req, UseGuards, type INestApplication } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import session from 'express-session';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { LogupEmulator } from 'logup-emulator';
-import { LogupGuard, LogupModule, LogupService, LogupUnavailableError } from 'nestjs-logup';
+import { LogupModule, LogupService, LogupUnavailableError } from 'nestjs-logup';
 import { Visitor } from '../support/browserless.js';
-import { CaptureLogger } from '../support/log-capture.js';
+import { loginRoutes } from '../support/login-routes.js';
 import { GATE, email, emulator, logupContext } from '../support/logup-fixture.js';
+import { startNestApp, type RunningApp } from '../support/nest-app.js';
+import { useExpressSession } from '../support/sessions.js';
 import { IdleClosingProxy } from './idle-closing-proxy.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -101,41 +101,24 @@ describe('idle pooled connections', () => {
   });
 });
 
-@Controller('logup')
-class LoginController {
-  constructor(private readonly logup: LogupService) {}
-
-  @Get('login')
-  async login(@Req() request: object) {
-    await this.logup.startLogin(request);
-    return { started: true };
-  }
-
-  @Get('callback')
-  @UseGuards(LogupGuard)
-  @Redirect('/me', 303)
-  callback() {
-    return undefined;
-  }
-}
-
 describe('the second login 1.2 s after the first, when LogUp closed the idle connection at 1 s', () => {
   let emu: LogupEmulator;
   let proxy: IdleClosingProxy;
-  let app: INestApplication;
+  let app: RunningApp;
   let base: string;
 
   beforeAll(async () => {
     emu = await emulator();
     proxy = await IdleClosingProxy.start(emu.port, 1000);
-    @Module({ imports: [LogupModule.forRoot({ ...GATE, baseUrl: proxy.url })], controllers: [LoginController] })
+    @Module({
+      imports: [LogupModule.forRoot({ ...GATE, baseUrl: proxy.url })],
+      controllers: [loginRoutes({ redirectTo: '/me' })],
+    })
     class AppModule {}
-    app = await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), {
-      logger: new CaptureLogger(),
+    app = await startNestApp(AppModule, {
+      setup: (nest: NestExpressApplication) => useExpressSession(nest, { name: 'sid' }),
     });
-    app.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: false, name: 'sid' }));
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = app.url;
   });
   afterAll(async () => {
     await app?.close();

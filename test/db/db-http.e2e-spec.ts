@@ -8,15 +8,11 @@ import {
   Put,
   type ArgumentsHost,
   type ExceptionFilter,
-  type INestApplication,
 } from '@nestjs/common';
-import { APP_FILTER, NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { LogupEmulator } from 'logup-emulator';
+import { APP_FILTER } from '@nestjs/core';
 import { LogupError, LogupModule, LogupService, toLogupHttpException } from 'nestjs-logup';
-import { CaptureLogger } from '../support/log-capture.js';
-import { GATE, email, emulator } from '../support/logup-fixture.js';
+import { GATE, email } from '../support/logup-fixture.js';
+import { PLATFORMS, startNestApp, withEmulatorApp } from '../support/nest-app.js';
 import { zodDbSchema } from './db-fixture.js';
 
 @Catch(LogupError)
@@ -50,35 +46,19 @@ class AccountDbController {
   }
 }
 
-const adapters = [
-  ['Express', () => new ExpressAdapter()],
-  ['Fastify', () => new FastifyAdapter()],
-] as const;
-
-describe.each(adapters)('bad DB input over HTTP (%s): 400, nothing sent, no secret', (_name, adapter) => {
-  let emu: LogupEmulator;
-  let app: INestApplication;
-  let url: string;
-
-  beforeAll(async () => {
-    emu = await emulator();
+describe.each(PLATFORMS)('bad DB input over HTTP (%s): 400, nothing sent, no secret', (platform) => {
+  const ctx = withEmulatorApp((emu) => {
     @Module({
       imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url, dbSchema: zodDbSchema })],
       controllers: [AccountDbController],
       providers: [{ provide: APP_FILTER, useClass: LogupErrorFilter }],
     })
     class AppModule {}
-    app = await NestFactory.create(AppModule, adapter(), { logger: new CaptureLogger() });
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  });
-  afterAll(async () => {
-    await app?.close();
-    await emu?.stop();
+    return startNestApp(AppModule, { platform });
   });
 
   const send = (method: string, path: string, body: string) =>
-    fetch(`${url}${path}`, { method, headers: { 'content-type': 'application/json' }, body });
+    fetch(`${ctx.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body });
 
   it.each([
     ['a key the schema refuses', { plan: 'gold' }, 'value of "plan"'],
@@ -91,30 +71,30 @@ describe.each(adapters)('bad DB input over HTTP (%s): 400, nothing sent, no secr
     // Express's parser keeps the key (the library refuses it); Fastify's refuses the body.
     ['a __proto__ key', JSON.parse('{"__proto__": {"polluted": true}}'), /is reserved|not valid JSON/],
   ])('refuses %s', async (_case, body, message) => {
-    const login = emu.login({ idGate: GATE.idGate, email: email(), db: { plan: 'pro' } });
-    emu.resetStats();
+    const login = ctx.emu.login({ idGate: GATE.idGate, email: email(), db: { plan: 'pro' } });
+    ctx.emu.resetStats();
     const res = await send('PUT', `/accounts/${login.idSubscription}/db`, JSON.stringify(body));
     const text = await res.text();
     expect(res.status).toBe(400);
     if (typeof message === 'string') expect(text).toContain(message.replaceAll('"', '\\"'));
     else expect(text).toMatch(message);
-    expect(emu.stats().apiRequests).toBe(0);
-    expect(emu.db(login.idSubscription)).toEqual({ plan: 'pro' });
+    expect(ctx.emu.stats().apiRequests).toBe(0);
+    expect(ctx.emu.db(login.idSubscription)).toEqual({ plan: 'pro' });
     for (const secret of [GATE.secret, login.logupToken]) expect(text).not.toContain(secret);
   });
 
   it('refuses a change that computes a bad value (NaN credits): 400, nothing written', async () => {
-    const login = emu.login({ idGate: GATE.idGate, email: email(), db: { credits: 5 } });
-    emu.resetStats();
+    const login = ctx.emu.login({ idGate: GATE.idGate, email: email(), db: { credits: 5 } });
+    ctx.emu.resetStats();
     const res = await send('POST', `/accounts/${login.idSubscription}/db/credits`, '{"add":"lots"}');
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('value of \\"credits\\"');
-    expect(emu.stats()).toMatchObject({ dbUpdates: 0, dbDeletes: 0 });
-    expect(emu.db(login.idSubscription)).toEqual({ credits: 5 });
+    expect(ctx.emu.stats()).toMatchObject({ dbUpdates: 0, dbDeletes: 0 });
+    expect(ctx.emu.db(login.idSubscription)).toEqual({ credits: 5 });
   });
 
   it('accepts a good update', async () => {
-    const login = emu.login({ idGate: GATE.idGate, email: email(), db: {} });
+    const login = ctx.emu.login({ idGate: GATE.idGate, email: email(), db: {} });
     const res = await send('PUT', `/accounts/${login.idSubscription}/db`, '{"plan":"pro","seats":3}');
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ plan: 'pro', seats: 3, credits: 0 });

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
-import { startEmulator, type LogupEmulator } from 'logup-emulator';
-import { emulatorLog } from '../support/log-capture.js';
+import type { LogupEmulator } from 'logup-emulator';
+import { emulator, emulatorLogInto } from '../support/logup-fixture.js';
 import { rawRequest } from './raw-http.js';
 
 const GATE = { idGate: 'gate_h', secret: 'secret_h_value' };
@@ -12,21 +12,15 @@ async function expectAlive(emu: LogupEmulator): Promise<void> {
   expect(await res.json()).toMatchObject({ name: 'logup-emulator' });
 }
 
-describe('requests that used to crash the emulator', () => {
-  let emu: LogupEmulator;
-  const lines: string[] = [];
-  beforeAll(async () => {
-    emu = await startEmulator({
-      port: 0,
-      gates: [GATE],
-      log: (line) => {
-        lines.push(line);
-        emulatorLog(line);
-      },
-    });
-  });
-  afterAll(() => emu.stop());
+// One emulator for the file, its log kept.
+let emu: LogupEmulator;
+const lines: string[] = [];
+beforeAll(async () => {
+  emu = await emulator({ gates: [GATE], log: emulatorLogInto(lines) });
+});
+afterAll(() => emu.stop());
 
+describe('request lines that used to crash the emulator', () => {
   it.each([
     ['GET //[ HTTP/1.1', 400],
     ['GET //a:99999/ HTTP/1.1', 404],
@@ -52,7 +46,9 @@ describe('requests that used to crash the emulator', () => {
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(JSON.parse(res.body)).toMatchObject({ errorMessage: 'INVALID_REQUEST_TARGET' });
   });
+});
 
+describe('clients and bugs that used to crash the emulator', () => {
   it('survives a client that disconnects in the middle of a body', async () => {
     await new Promise<void>((resolve, reject) => {
       const socket = connect(emu.port, '127.0.0.1', () => {
@@ -90,8 +86,7 @@ describe('requests that used to crash the emulator', () => {
   });
 
   it('keeps running when its log sink throws', async () => {
-    const throwing = await startEmulator({
-      port: 0,
+    const throwing = await emulator({
       gates: [GATE],
       log: () => {
         throw new Error('log sink down');
@@ -106,13 +101,7 @@ describe('requests that used to crash the emulator', () => {
   });
 });
 
-describe('the control API against cross-site requests', () => {
-  let emu: LogupEmulator;
-  beforeAll(async () => {
-    emu = await startEmulator({ port: 0, gates: [GATE], log: emulatorLog });
-  });
-  afterAll(() => emu.stop());
-
+describe('the control API against cross-site requests: content types', () => {
   it.each([
     ['text/plain', 1],
     ['application/x-www-form-urlencoded', 2],
@@ -157,7 +146,9 @@ describe('the control API against cross-site requests', () => {
     });
     expect(res.status).toBe(201);
   });
+});
 
+describe('the control API against cross-site requests: CORS', () => {
   it('refuses CORS preflights and never sends Access-Control-Allow-* headers', async () => {
     const preflight = await fetch(`${emu.url}/__emulator/login`, {
       method: 'OPTIONS',

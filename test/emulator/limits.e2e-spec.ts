@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
-import { startEmulator, type LogupEmulator } from 'logup-emulator';
-import { emulatorLog } from '../support/log-capture.js';
+import type { LogupEmulator } from 'logup-emulator';
+import { emulator, emulatorLogInto } from '../support/logup-fixture.js';
 
 const GATE = { idGate: 'gate_limits', secret: 'secret_limits_value' };
 /** The emulator's documented body limit (README: bodies over 256 KiB answer 413). */
@@ -43,35 +43,29 @@ function rawExchange(port: number, head: string, body?: Buffer, waitMs = 5000): 
 const post = (path: string, type: string, extra: string[] = []) =>
   [`POST ${path} HTTP/1.1`, 'Host: 127.0.0.1', `Content-Type: ${type}`, ...extra, '', ''].join('\r\n');
 
-describe('every limit the emulator enforces answers and closes promptly', () => {
-  let emu: LogupEmulator;
-  let accessToken: string;
-  const lines: string[] = [];
-  beforeAll(async () => {
-    emu = await startEmulator({
-      port: 0,
-      gates: [GATE],
-      log: (line) => {
-        lines.push(line);
-        emulatorLog(line);
-      },
-    });
-    const grant = await fetch(`${emu.url}/v1_1/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ client_id: GATE.idGate, client_secret: GATE.secret, grant_type: 'client_credentials' }),
-    });
-    accessToken = ((await grant.json()) as { access_token: string }).access_token;
+// Every limit the emulator enforces answers and closes promptly.
+let emu: LogupEmulator;
+let accessToken: string;
+const lines: string[] = [];
+beforeAll(async () => {
+  emu = await emulator({ gates: [GATE], log: emulatorLogInto(lines) });
+  const grant = await fetch(`${emu.url}/v1_1/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ client_id: GATE.idGate, client_secret: GATE.secret, grant_type: 'client_credentials' }),
   });
-  afterAll(() => emu.stop());
-  afterEach(async () => {
-    // No internal error on any path, and the emulator still answers.
-    expect(lines.filter((line) => line.startsWith('internal error'))).toEqual([]);
-    expect((await fetch(`${emu.url}/`)).status).toBe(200);
-  });
+  accessToken = ((await grant.json()) as { access_token: string }).access_token;
+});
+afterAll(() => emu.stop());
+afterEach(async () => {
+  // No internal error on any path, and the emulator still answers.
+  expect(lines.filter((line) => line.startsWith('internal error'))).toEqual([]);
+  expect((await fetch(`${emu.url}/`)).status).toBe(200);
+});
 
-  const json = (size: number) => Buffer.from(`{"pad":"${'x'.repeat(size - 10)}"}`);
+const json = (size: number) => Buffer.from(`{"pad":"${'x'.repeat(size - 10)}"}`);
 
+describe('limits on bodies: 413, promptly', () => {
   it.each([
     ['a 1 MB JSON body to the API', '/v1_1/oauth/token', 'application/json', json(1024 * 1024)],
     ['a 20 MB JSON body to the API', '/v1_1/oauth/token', 'application/json', json(20 * 1024 * 1024)],
@@ -123,7 +117,9 @@ describe('every limit the emulator enforces answers and closes promptly', () => 
     expect((await token(exactly)).status).toBe(201);
     expect((await token(Buffer.concat([exactly, Buffer.from(' ')]))).status).toBe(413);
   });
+});
 
+describe('limits on headers and stalled requests: 431 and 408, and the connection closed', () => {
   it.each([
     ['401 (no access token) on a verification', '/v1_1/verification', 'application/json', 401],
     ['404 (unknown endpoint)', '/v1_1/nowhere', 'application/json', 404],

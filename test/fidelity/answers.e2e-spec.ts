@@ -1,7 +1,5 @@
-import type { LogupEmulator } from 'logup-emulator';
-import { LogupCredentialsError, type LogupService } from 'nestjs-logup';
-import type { INestApplicationContext } from '@nestjs/common';
-import { GATE, email, emulator, logupContext, withLogup } from '../support/logup-fixture.js';
+import { LogupCredentialsError } from 'nestjs-logup';
+import { GATE, email, logupContext, withLogup } from '../support/logup-fixture.js';
 
 // Every answer LogUp's reference allows is accepted (LOGUP-API.md, "Verify a callback token").
 describe.each([200, 201] as const)('an emulator answering /verification with %i', (verificationStatus) => {
@@ -17,19 +15,11 @@ describe.each([200, 201] as const)('an emulator answering /verification with %i'
   });
 });
 
-describe("LogUp's answers as the reference prints them", () => {
-  let emu: LogupEmulator;
-  let ctx: { app: INestApplicationContext; logup: LogupService };
-  beforeAll(async () => {
-    emu = await emulator();
-    ctx = await logupContext(emu, { retry: { retries: 0 } });
-  });
-  afterAll(async () => {
-    await ctx?.app.close();
-    await emu?.stop();
-  });
-  afterEach(() => emu.clearFaults());
+// LogUp's answers as the reference prints them.
+const ctx = withLogup({}, { retry: { retries: 0 } });
+afterEach(() => ctx.emu.clearFaults());
 
+describe("LogUp's verification and token answers as the reference prints them", () => {
   it('accepts the reference verification example verbatim (the stray errorMessage is ignored)', async () => {
     const example = {
       verified: true,
@@ -39,7 +29,7 @@ describe("LogUp's answers as the reference prints them", () => {
       db: { keyName: true },
     };
     for (const status of [200, 201, 202]) {
-      emu.fault({ kind: 'status', status, endpoint: 'verification', body: example });
+      ctx.emu.fault({ kind: 'status', status, endpoint: 'verification', body: example });
       const result = await ctx.logup.verify('a'.repeat(128), false);
       expect(result.verified).toBe(true);
       if (!result.verified) return;
@@ -57,9 +47,9 @@ describe("LogUp's answers as the reference prints them", () => {
     ['absent', {}],
   ])('takes an access token whose token_type is %s, answered 200 or 201', async (_label, extra) => {
     for (const status of [200, 201]) {
-      const other = await logupContext(emu);
+      const other = await logupContext(ctx.emu);
       try {
-        emu.fault({
+        ctx.emu.fault({
           kind: 'status',
           status,
           endpoint: 'token',
@@ -67,18 +57,20 @@ describe("LogUp's answers as the reference prints them", () => {
         });
         // The emulator does not know the token the fault handed out: the next call answers 401,
         // which proves the library used it (and renews once).
-        const login = emu.login({ idGate: GATE.idGate, email: email() });
+        const login = ctx.emu.login({ idGate: GATE.idGate, email: email() });
         expect((await other.logup.verify(login.logupToken, false)).verified).toBe(true);
       } finally {
         await other.app.close();
       }
     }
   });
+});
 
+describe("LogUp's refusals and delete answers as the reference prints them", () => {
   it.each([400, 401])('reports wrong gate credentials answered %i as LogupCredentialsError', async (status) => {
-    const other = await logupContext(emu, { secret: 'secret_wrong_value_123', retry: { retries: 0 } });
+    const other = await logupContext(ctx.emu, { secret: 'secret_wrong_value_123', retry: { retries: 0 } });
     try {
-      emu.fault({ kind: 'status', status, endpoint: 'token', body: { errorMessage: 'INVALID_CLIENT' } });
+      ctx.emu.fault({ kind: 'status', status, endpoint: 'token', body: { errorMessage: 'INVALID_CLIENT' } });
       const error = await other.logup.verify('a'.repeat(128), false).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(LogupCredentialsError);
       expect(error).toMatchObject({ status, errorMessage: 'INVALID_CLIENT', idGate: GATE.idGate });
@@ -88,9 +80,9 @@ describe("LogUp's answers as the reference prints them", () => {
   });
 
   it('accepts any 2xx on delete', async () => {
-    const login = emu.login({ idGate: GATE.idGate, email: email(), db: { a: 1, b: 2 } });
+    const login = ctx.emu.login({ idGate: GATE.idGate, email: email(), db: { a: 1, b: 2 } });
     const sub = ctx.logup.subscription(login.idSubscription);
-    emu.fault({ kind: 'status', status: 200, endpoint: 'db-delete', body: {} });
+    ctx.emu.fault({ kind: 'status', status: 200, endpoint: 'db-delete', body: {} });
     expect(await sub.deleteDbValues(['a'])).toEqual({ a: 1, b: 2 });
   });
 });

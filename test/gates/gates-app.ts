@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import { Controller, Get, Module, Param, Req, UseGuards, type INestApplication } from '@nestjs/common';
-import { APP_GUARD, NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import session from 'express-session';
+import { Controller, Get, Module, Param, Req, UseGuards } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LogupEmulator } from 'logup-emulator';
 import {
   CurrentSubscription,
@@ -14,7 +12,8 @@ import {
   LogupService,
   type LogupModuleOptions,
 } from 'nestjs-logup';
-import { CaptureLogger } from '../support/log-capture.js';
+import { startNestApp, type Platform, type RunningApp } from '../support/nest-app.js';
+import { useExpressSession, useSecureSession } from '../support/sessions.js';
 
 export const GATES = {
   default: { idGate: 'gate_main', secret: 'main-secret-value' },
@@ -122,27 +121,14 @@ export function gateOptions(emu: LogupEmulator, name: GateName, extra: Partial<L
 }
 
 /** The app: a default gate as APP_GUARD, and the gates `shop` and `b2b`, on Express or Fastify. */
-export async function gatesApp(emu: LogupEmulator, adapter: 'express' | 'fastify'): Promise<INestApplication> {
+export async function gatesApp(emu: LogupEmulator, adapter: Platform): Promise<RunningApp> {
   @Module({
     imports: [gateOptions(emu, 'default'), gateOptions(emu, 'shop'), gateOptions(emu, 'b2b')],
     controllers: [LoginController, ShopController],
     providers: [{ provide: APP_GUARD, useClass: LogupGuard }],
   })
   class AppModule {}
-  const logger = new CaptureLogger();
-  let app: INestApplication;
-  if (adapter === 'fastify') {
-    const fastify = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), { logger });
-    const { default: secureSession } = await import('@fastify/secure-session');
-    await fastify.register(secureSession as never, {
-      key: createHash('sha256').update('gates-session-key').digest(),
-      cookie: { path: '/', httpOnly: true, sameSite: 'lax' },
-    });
-    app = fastify;
-  } else {
-    app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger });
-    app.use(session({ secret: 'gates-session-secret', resave: false, saveUninitialized: false }));
-  }
-  await app.listen(0, '127.0.0.1');
-  return app;
+  return adapter === 'fastify'
+    ? startNestApp(AppModule, { platform: adapter, setup: (app: NestFastifyApplication) => useSecureSession(app) })
+    : startNestApp(AppModule, { setup: (app: NestExpressApplication) => useExpressSession(app) });
 }

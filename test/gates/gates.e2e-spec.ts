@@ -1,12 +1,13 @@
 // Each gate's guard is satisfied by its own gate's login only (issue: one gate's login
 // passed every other gate's guard, and @CurrentSubscription() handed out the wrong gate's
 // subscription, so DB calls went to the wrong gate).
-import { Module, type INestApplication } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { startEmulator, type LogupEmulator } from 'logup-emulator';
 import { LogupConfigurationError } from 'nestjs-logup';
 import { Visitor } from '../support/browserless.js';
 import { CaptureLogger } from '../support/log-capture.js';
+import { PLATFORMS, type RunningApp } from '../support/nest-app.js';
 import { GATES, gateOptions, gatesApp, type GateName } from './gates-app.js';
 
 let emu: LogupEmulator;
@@ -30,12 +31,12 @@ async function logIn(visitor: Visitor, gate: GateName): Promise<string> {
   return login.idSubscription;
 }
 
-describe.each(['express', 'fastify'] as const)('gates on one request (%s)', (adapter) => {
-  let app: INestApplication;
+describe.each(PLATFORMS)('gates on one request (%s)', (adapter) => {
+  let app: RunningApp;
   let base: string;
   beforeAll(async () => {
     app = await gatesApp(emu, adapter);
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = app.url;
   });
   afterAll(() => app?.close());
 

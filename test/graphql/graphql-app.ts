@@ -1,32 +1,15 @@
-import { Controller, Get, Module, Req, UseGuards, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Module } from '@nestjs/common';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
-import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import session from 'express-session';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { LogupEmulator } from 'logup-emulator';
-import { LogupGuard, LogupModule, LogupService } from 'nestjs-logup';
-import { CaptureLogger } from '../support/log-capture.js';
+import { LogupModule } from 'nestjs-logup';
+import { LoginRoutes } from '../support/login-routes.js';
 import { GATE } from '../support/logup-fixture.js';
+import { startNestApp, type RunningApp } from '../support/nest-app.js';
+import { useExpressSession } from '../support/sessions.js';
 import { graphqlOptions } from '../../examples/graphql/graphql.options.js';
 import { VisitorResolver } from '../../examples/graphql/visitor.resolver.js';
-
-@Controller('logup')
-class LoginController {
-  constructor(private readonly logup: LogupService) {}
-
-  @Get('login')
-  async login(@Req() request: object) {
-    await this.logup.startLogin(request);
-    return { started: true };
-  }
-
-  @Get('callback')
-  @UseGuards(LogupGuard)
-  callback() {
-    return { loggedIn: true };
-  }
-}
 
 /**
  * An Express app on 127.0.0.1 port 0: REST login routes, express-session, and Apollo
@@ -36,18 +19,13 @@ class LoginController {
 export async function graphqlApp(
   emu: LogupEmulator,
   { limits = true }: { limits?: boolean } = {},
-): Promise<{ app: INestApplication; base: string }> {
+): Promise<RunningApp> {
   const options: ApolloDriverConfig = limits ? graphqlOptions : { ...graphqlOptions, validationRules: [] };
   @Module({
     imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url }), GraphQLModule.forRoot<ApolloDriverConfig>(options)],
-    controllers: [LoginController],
+    controllers: [LoginRoutes],
     providers: [VisitorResolver],
   })
   class AppModule {}
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), {
-    logger: new CaptureLogger(),
-  });
-  app.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: false, name: 'sid' }));
-  await app.listen(0, '127.0.0.1');
-  return { app, base: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
+  return startNestApp(AppModule, { setup: (app: NestExpressApplication) => useExpressSession(app, { name: 'sid' }) });
 }

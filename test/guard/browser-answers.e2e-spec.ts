@@ -19,7 +19,7 @@ describe.each(['express-session', 'fastify-secure-session'] as const)('refused c
   let app: INestApplication;
   let base: string;
   beforeAll(async () => {
-    ({ app, base } = await sessionApp(emu, kind, { loginUrl: '/login-page' }));
+    ({ app, url: base } = await sessionApp(emu, kind, { loginUrl: '/login-page' }));
   });
   afterAll(() => app?.close());
 
@@ -77,9 +77,9 @@ describe('callbackErrorUrl', () => {
     const plain = await sessionApp(emu, 'express-session');
     const off = await sessionApp(emu, 'express-session', { callbackErrorUrl: false });
     try {
-      const res = await new Visitor(plain.base).get(callbackOf(newLogin().logupToken), true);
+      const res = await new Visitor(plain.url).get(callbackOf(newLogin().logupToken), true);
       expect([res.status, res.location]).toEqual([303, '/?logupError=not_started']);
-      expect((await new Visitor(off.base).get(callbackOf(newLogin().logupToken), true)).status).toBe(400);
+      expect((await new Visitor(off.url).get(callbackOf(newLogin().logupToken), true)).status).toBe(400);
     } finally {
       await plain.app.close();
       await off.app.close();

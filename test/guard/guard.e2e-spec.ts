@@ -1,9 +1,5 @@
 import { Controller, Get, HttpException, HttpStatus, Injectable, Module, Post, UseGuards } from '@nestjs/common';
-import { APP_GUARD, NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { INestApplication } from '@nestjs/common';
-import type { LogupEmulator } from 'logup-emulator';
+import { APP_GUARD } from '@nestjs/core';
 import {
   LogupCallback,
   LogupGuard,
@@ -16,6 +12,7 @@ import {
 import { Visitor } from '../support/browserless.js';
 import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, email, emulator } from '../support/logup-fixture.js';
+import { PLATFORMS, startNestApp, withEmulatorApp, type Platform } from '../support/nest-app.js';
 
 @Controller()
 class GlobalGuardController {
@@ -91,36 +88,29 @@ class CapturingLogger extends CaptureLogger {
   }
 }
 
-describe.each(['express', 'fastify'] as const)('LogupGuard without sessions on %s', (adapter) => {
-  let emu: LogupEmulator;
-  let app: INestApplication;
-  let base: string;
+/** Registers hooks for an app with LogupGuard as APP_GUARD and no sessions, on `platform`; and a callback query of a fresh login. */
+function withGlobalGuardApp(platform: Platform) {
   const logger = new CapturingLogger();
-
-  beforeAll(async () => {
-    emu = await emulator();
+  const ctx = withEmulatorApp((emu) => {
     @Module({
       imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url, loginUrl: '/public', sessionKey: false })],
       controllers: [GlobalGuardController, PublicController, CustomController],
       providers: [{ provide: APP_GUARD, useClass: LogupGuard }],
     })
     class AppModule {}
-    app = await NestFactory.create(AppModule, adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter(), {
-      logger,
-    });
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  });
-  afterAll(async () => {
-    await app?.close();
-    await emu?.stop();
+    return startNestApp(AppModule, { platform, logger });
   });
 
   const token = (db?: LogupDb, isNewUser = true) =>
-    `logupToken=${emu.login({ idGate: GATE.idGate, email: email(), db }).logupToken}&isNewUser=${isNewUser}`;
+    `logupToken=${ctx.emu.login({ idGate: GATE.idGate, email: email(), db }).logupToken}&isNewUser=${isNewUser}`;
+  return { logger, ctx, token };
+}
+
+describe.each(PLATFORMS)('LogupGuard without sessions on %s: guarded routes and the callback', (platform) => {
+  const { ctx, token } = withGlobalGuardApp(platform);
 
   it('protects every route as APP_GUARD, except @LogupPublic() ones (handler or class)', async () => {
-    const visitor = new Visitor(base);
+    const visitor = new Visitor(ctx.url);
     expect((await visitor.get('/public', false)).status).toBe(200);
     expect((await visitor.get('/open', false)).status).toBe(200);
     expect((await visitor.get('/actor', false)).status).toBe(401);
@@ -128,7 +118,7 @@ describe.each(['express', 'fastify'] as const)('LogupGuard without sessions on %
   });
 
   it('sends browsers to loginUrl, but only for GETs that accept HTML', async () => {
-    const visitor = new Visitor(base);
+    const visitor = new Visitor(ctx.url);
     const page = await visitor.get('/actor');
     expect(page.status).toBe(303);
     expect(page.location).toBe('/public');
@@ -136,41 +126,45 @@ describe.each(['express', 'fastify'] as const)('LogupGuard without sessions on %
   });
 
   it('verifies on the callback path and on @LogupCallback() routes, handing the subscription to @Subscription()', async () => {
-    const whole = await new Visitor(base).get(`/logup/callback?${token({ b: 'c' })}`, false);
+    const whole = await new Visitor(ctx.url).get(`/logup/callback?${token({ b: 'c' })}`, false);
     expect(whole.status).toBe(200);
     // toJSON: the public fields only.
     expect(Object.keys(JSON.parse(whole.body)).sort()).toEqual(['db', 'idActor', 'idSubscription', 'isNewUser']);
-    const res = await new Visitor(base).get(`/elsewhere/done?${token({ a: 1 }, false)}`, false);
+    const res = await new Visitor(ctx.url).get(`/elsewhere/done?${token({ a: 1 }, false)}`, false);
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toEqual({ idActor: expect.stringMatching(/^acr_/), db: { a: 1 }, isNewUser: false });
-    const write = await new Visitor(base).request('POST', `/write?${token()}`, { html: false });
+    const write = await new Visitor(ctx.url).request('POST', `/write?${token()}`, { html: false });
     expect(JSON.parse(write.body)).toEqual({ wrote: true });
   });
+});
+
+describe.each(PLATFORMS)('LogupGuard without sessions on %s: telling the developer', (platform) => {
+  const { logger, ctx, token } = withGlobalGuardApp(platform);
 
   it('refuses a token on any other guarded route, without sending it to LogUp, and tells the developer', async () => {
-    emu.resetStats();
-    const res = await new Visitor(base).get(`/actor?${token()}`, false);
+    ctx.emu.resetStats();
+    const res = await new Visitor(ctx.url).get(`/actor?${token()}`, false);
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body).message).toBe(
       'logupToken is accepted only on the LogUp callback route; this route authenticates from the session',
     );
-    expect(emu.stats().verifications).toBe(0);
+    expect(ctx.emu.stats().verifications).toBe(0);
     expect(logger.lines.join('\n')).toContain(
       'A request to /actor carried logupToken, which LogupGuard verifies only on the callback route (/logup/callback',
     );
   });
 
   it('verifies once when the global guard and a route guard both apply', async () => {
-    emu.resetStats();
-    const login = emu.login({ idGate: GATE.idGate, email: email() });
-    const res = await new Visitor(base).get(`/custom?logupToken=${login.logupToken}&isNewUser=true`, false);
+    ctx.emu.resetStats();
+    const login = ctx.emu.login({ idGate: GATE.idGate, email: email() });
+    const res = await new Visitor(ctx.url).get(`/custom?logupToken=${login.logupToken}&isNewUser=true`, false);
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toEqual({ id: login.idSubscription });
-    expect(emu.stats().verifications).toBe(1);
+    expect(ctx.emu.stats().verifications).toBe(1);
   });
 
   it('explains @Subscription() on a route no guard protects', async () => {
-    const res = await new Visitor(base).get('/open/misused', false);
+    const res = await new Visitor(ctx.url).get('/open/misused', false);
     expect(res.status).toBe(500);
     expect(res.body).not.toContain('LogupGuard');
     expect(logger.lines.join('\n')).toContain(
@@ -188,10 +182,9 @@ describe('a LogupGuard subclass', () => {
       providers: [TeapotGuard],
     })
     class AppModule {}
-    const app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: new CaptureLogger() });
+    const app = await startNestApp(AppModule);
     try {
-      await app.listen(0, '127.0.0.1');
-      const visitor = new Visitor((await app.getUrl()).replace('[::1]', '127.0.0.1'));
+      const visitor = new Visitor(app.url);
       const login = emu.login({ idGate: GATE.idGate, email: email() });
       expect((await visitor.get(`/custom?logupToken=${login.logupToken}&isNewUser=true`, false)).status).toBe(200);
       const again = await visitor.get(`/custom?logupToken=${login.logupToken}&isNewUser=true`, false);

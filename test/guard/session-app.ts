@@ -1,9 +1,6 @@
-import { createHash } from 'node:crypto';
-import { Controller, Get, Module, Post, Req, UseGuards, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import session from 'express-session';
+import { Controller, Get, Module, Post, Req, UseGuards } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LogupEmulator } from 'logup-emulator';
 import {
   LogupGuard,
@@ -14,22 +11,14 @@ import {
   type LogupSubscription,
 } from 'nestjs-logup';
 import { CaptureLogger } from '../support/log-capture.js';
+import { LoginRoutes } from '../support/login-routes.js';
 import { GATE } from '../support/logup-fixture.js';
+import { startNestApp, type RunningApp } from '../support/nest-app.js';
+import { useCookieSession, useExpressSession, useSecureSession } from '../support/sessions.js';
 
 @Controller()
 class SessionController {
   constructor(private readonly logup: LogupService) {}
-
-  @Get('logup/login')
-  async start(@Req() request: unknown) {
-    return { nonce: (await this.logup.startLogin(request))?.nonce ?? null };
-  }
-
-  @UseGuards(LogupGuard)
-  @Get('logup/callback')
-  callback(@Subscription('idSubscription') idSubscription: string) {
-    return { idSubscription };
-  }
 
   @UseGuards(LogupGuard)
   @Get('me')
@@ -63,32 +52,24 @@ export async function sessionApp(
   kind: SessionKind,
   options: Partial<LogupModuleOptions> = {},
   logger = new CaptureLogger(),
-): Promise<{ app: INestApplication; base: string }> {
+): Promise<RunningApp> {
   @Module({
     imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url, ...options })],
-    controllers: [SessionController],
+    controllers: [LoginRoutes, SessionController],
   })
   class AppModule {}
-  let app: INestApplication;
   if (kind === 'fastify-secure-session') {
-    const fastify = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), { logger });
-    const { default: secureSession } = await import('@fastify/secure-session');
-    await fastify.register(secureSession as never, {
-      cookieName: 'sid',
-      key: createHash('sha256').update('test-session-key').digest(),
-      cookie: { path: '/', httpOnly: true, sameSite: 'lax' },
+    return startNestApp(AppModule, {
+      platform: 'fastify',
+      logger,
+      setup: (app: NestFastifyApplication) => useSecureSession(app, { cookieName: 'sid' }),
     });
-    app = fastify;
-  } else {
-    const express = await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), { logger });
-    if (kind === 'express-session') {
-      express.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: true, name: 'sid' }));
-    } else if (kind === 'cookie-session') {
-      const { default: cookieSession } = await import('cookie-session');
-      express.use(cookieSession({ name: 'sid', keys: ['test-cookie-session-key'], sameSite: 'lax' }));
-    }
-    app = express;
   }
-  await app.listen(0, '127.0.0.1');
-  return { app, base: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
+  return startNestApp(AppModule, {
+    logger,
+    setup: (app: NestExpressApplication) => {
+      if (kind === 'express-session') useExpressSession(app, { saveUninitialized: true, name: 'sid' });
+      else if (kind === 'cookie-session') useCookieSession(app);
+    },
+  });
 }

@@ -5,6 +5,7 @@ import { Visitor } from '../support/browserless.js';
 import { onControlledClock } from '../support/fake-date.js';
 import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, email, emulator } from '../support/logup-fixture.js';
+import { withEmulatorApp } from '../support/nest-app.js';
 import { sessionApp, type SessionKind } from './session-app.js';
 
 /** Registers hooks that start an emulator and close it, and every app the tests pushed, afterwards. */
@@ -21,32 +22,20 @@ function withEmulatorAndApps(): { emu: LogupEmulator; apps: INestApplication[] }
 }
 
 /** A second visitor holding a copy of this one's cookies (a captured cookie). */
-function copyOf(visitor: Visitor, base: string): Visitor {
-  const copy = new Visitor(base);
-  for (const [name, value] of visitor['cookies']) copy['cookies'].set(name, value);
-  return copy;
-}
+const SESSION_KINDS: SessionKind[] = ['express-session', 'fastify-secure-session'];
+const callback = (visitor: Visitor, logupToken: string, extra = '') =>
+  visitor.get(`/logup/callback?logupToken=${logupToken}&isNewUser=false${extra}`, false);
 
-describe.each(['express-session', 'fastify-secure-session'] as SessionKind[])('logins with %s', (kind) => {
-  const ctx = withEmulatorAndApps();
+const copyOf = (visitor: Visitor, base: string) => new Visitor(base).setCookieHeader(visitor.cookieHeader());
 
-  async function start(options: Partial<LogupModuleOptions> = {}, logger?: CaptureLogger) {
-    const { app, base } = await sessionApp(ctx.emu, kind, options, logger);
-    ctx.apps.push(app);
-    return base;
-  }
-  const newLogin = (db?: Record<string, string>) => ctx.emu.login({ idGate: GATE.idGate, email: email(), db });
-  const callback = (visitor: Visitor, logupToken: string, extra = '') =>
-    visitor.get(`/logup/callback?logupToken=${logupToken}&isNewUser=false${extra}`, false);
-
-  describe("with loginBinding 'pending' (the default) and a custom sessionKey", () => {
-    let base: string;
-    beforeAll(async () => {
-      base = await start({ sessionKey: 'auth' });
-    });
+describe.each(SESSION_KINDS)(
+  "logins with %s under loginBinding 'pending' (the default) and a custom sessionKey",
+  (kind) => {
+    const ctx = withEmulatorApp((emu) => sessionApp(emu, kind, { sessionKey: 'auth' }));
+    const newLogin = () => ctx.emu.login({ idGate: GATE.idGate, email: email() });
 
     it('logs in a browser that started the login, and keeps it logged in from the session', async () => {
-      const visitor = new Visitor(base);
+      const visitor = new Visitor(ctx.url);
       expect((await visitor.get('/logup/login', false)).status).toBe(200);
       const login = newLogin();
       const res = await callback(visitor, login.logupToken);
@@ -63,7 +52,7 @@ describe.each(['express-session', 'fastify-secure-session'] as SessionKind[])('l
     });
 
     it('refuses a callback this browser did not start, before asking LogUp, and logs no one in', async () => {
-      const visitor = new Visitor(base);
+      const visitor = new Visitor(ctx.url);
       await visitor.get('/visit', false);
       ctx.emu.resetStats();
       const res = await callback(visitor, newLogin().logupToken);
@@ -74,38 +63,54 @@ describe.each(['express-session', 'fastify-secure-session'] as SessionKind[])('l
     });
 
     it('lets a started login serve one callback only', async () => {
-      const visitor = new Visitor(base);
+      const visitor = new Visitor(ctx.url);
       await visitor.get('/logup/login', false);
       expect((await callback(visitor, newLogin().logupToken)).status).toBe(200);
       expect((await callback(visitor, newLogin().logupToken)).status).toBe(400);
     });
+  },
+);
 
-    it('never switches a logged-in browser to another subscription (login CSRF): 409, session unchanged', async () => {
-      const victim = new Visitor(base);
-      await victim.get('/logup/login', false);
-      const own = newLogin();
-      expect((await callback(victim, own.logupToken)).status).toBe(200);
-      // The attacker's token reaches the victim's browser, even after the victim started a login.
-      await victim.get('/logup/login', false);
-      const attacker = newLogin();
-      const res = await callback(victim, attacker.logupToken);
-      expect(res.status).toBe(409);
-      expect(JSON.parse(res.body).message).toMatch(/Log out first/);
-      expect(JSON.parse((await victim.get('/me', false)).body).idSubscription).toBe(own.idSubscription);
-    });
+describe.each(SESSION_KINDS)('logins with %s: no switching accounts, and logout (a custom sessionKey)', (kind) => {
+  const ctx = withEmulatorApp((emu) => sessionApp(emu, kind, { sessionKey: 'auth' }));
+  const newLogin = () => ctx.emu.login({ idGate: GATE.idGate, email: email() });
 
-    it('logs out with the configured sessionKey, and a cookie copied before logout stops working', async () => {
-      const visitor = new Visitor(base);
-      await visitor.get('/logup/login', false);
-      expect((await callback(visitor, newLogin().logupToken)).status).toBe(200);
-      const captured = copyOf(visitor, base);
-      expect((await captured.get('/me', false)).status).toBe(200);
-      const out = await visitor.request('POST', '/logout', { html: false });
-      expect(JSON.parse(out.body)).toEqual({ ended: true });
-      expect((await visitor.get('/me', false)).status).toBe(401);
-      expect((await captured.get('/me', false)).status).toBe(401);
-    });
+  it('never switches a logged-in browser to another subscription (login CSRF): 409, session unchanged', async () => {
+    const victim = new Visitor(ctx.url);
+    await victim.get('/logup/login', false);
+    const own = newLogin();
+    expect((await callback(victim, own.logupToken)).status).toBe(200);
+    // The attacker's token reaches the victim's browser, even after the victim started a login.
+    await victim.get('/logup/login', false);
+    const attacker = newLogin();
+    const res = await callback(victim, attacker.logupToken);
+    expect(res.status).toBe(409);
+    expect(JSON.parse(res.body).message).toMatch(/Log out first/);
+    expect(JSON.parse((await victim.get('/me', false)).body).idSubscription).toBe(own.idSubscription);
   });
+
+  it('logs out with the configured sessionKey, and a cookie copied before logout stops working', async () => {
+    const visitor = new Visitor(ctx.url);
+    await visitor.get('/logup/login', false);
+    expect((await callback(visitor, newLogin().logupToken)).status).toBe(200);
+    const captured = copyOf(visitor, ctx.url);
+    expect((await captured.get('/me', false)).status).toBe(200);
+    const out = await visitor.request('POST', '/logout', { html: false });
+    expect(JSON.parse(out.body)).toEqual({ ended: true });
+    expect((await visitor.get('/me', false)).status).toBe(401);
+    expect((await captured.get('/me', false)).status).toBe(401);
+  });
+});
+
+describe.each(SESSION_KINDS)('logins with %s: the nonce, and expiry on the server', (kind) => {
+  const ctx = withEmulatorAndApps();
+
+  async function start(options: Partial<LogupModuleOptions> = {}, logger?: CaptureLogger) {
+    const { app, url: base } = await sessionApp(ctx.emu, kind, options, logger);
+    ctx.apps.push(app);
+    return base;
+  }
+  const newLogin = () => ctx.emu.login({ idGate: GATE.idGate, email: email() });
 
   it("checks the nonce in 'nonce' mode", async () => {
     const base = await start({ loginBinding: 'nonce' });
@@ -139,23 +144,13 @@ describe.each(['express-session', 'fastify-secure-session'] as SessionKind[])('l
 });
 
 describe('express-session specifics', () => {
-  let emu: LogupEmulator;
-  let app: INestApplication;
-  let base: string;
-  beforeAll(async () => {
-    emu = await emulator();
-    ({ app, base } = await sessionApp(emu, 'express-session'));
-  });
-  afterAll(async () => {
-    await app?.close();
-    await emu?.stop();
-  });
+  const ctx = withEmulatorApp((emu) => sessionApp(emu, 'express-session'));
 
   it('gives the visitor a new session id at login (no fixation)', async () => {
-    const visitor = new Visitor(base);
+    const visitor = new Visitor(ctx.url);
     const before = (await visitor.get('/logup/login', false)).setCookies.find((c) => c.startsWith('sid='));
     expect(before).toBeDefined();
-    const login = emu.login({ idGate: GATE.idGate, email: email() });
+    const login = ctx.emu.login({ idGate: GATE.idGate, email: email() });
     const first = await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`, false);
     expect(first.status).toBe(200);
     const after = first.setCookies.find((c) => c.startsWith('sid='));
@@ -169,7 +164,7 @@ describe('without a session middleware', () => {
 
   it('refuses a bound login and says why in the log', async () => {
     const lines: string[] = [];
-    const { app, base } = await sessionApp(ctx.emu, 'none', {}, new CaptureLogger((line) => lines.push(line)));
+    const { app, url: base } = await sessionApp(ctx.emu, 'none', {}, new CaptureLogger((line) => lines.push(line)));
     ctx.apps.push(app);
     const login = ctx.emu.login({ idGate: GATE.idGate, email: email() });
     const res = await new Visitor(base).get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=true`, false);
@@ -179,7 +174,7 @@ describe('without a session middleware', () => {
 
   it("with loginBinding 'off', logs the visitor in for that request and warns once that they will not stay logged in", async () => {
     const lines: string[] = [];
-    const { app, base } = await sessionApp(
+    const { app, url: base } = await sessionApp(
       ctx.emu,
       'none',
       { loginBinding: 'off' },

@@ -1,13 +1,12 @@
 // Misconfigurations that used to boot and fail later without a hint: each names the
 // setting to change — at boot where possible.
 import { Controller, Get, Module, Req } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import session from 'express-session';
 import { LogupModule, LogupService } from 'nestjs-logup';
 import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, emulator } from '../support/logup-fixture.js';
+import { startNestApp } from '../support/nest-app.js';
+import { useExpressSession } from '../support/sessions.js';
 
 async function boot(options: Record<string, unknown>, lines: string[] = []) {
   const moduleRef = await Test.createTestingModule({ imports: [LogupModule.forRoot({ ...GATE, ...options })] })
@@ -16,7 +15,7 @@ async function boot(options: Record<string, unknown>, lines: string[] = []) {
   return moduleRef.init();
 }
 
-describe('misconfigurations', () => {
+describe('misconfigurations named at boot, or when LogUp cannot be reached', () => {
   it('refuses at boot a baseUrl that ends with the API version, naming baseUrl and apiVersion', async () => {
     await expect(boot({ baseUrl: 'http://127.0.0.1:4010/v1_1' })).rejects.toThrow(
       /"baseUrl".*ends with the API version "\/v1_1".*apiVersion/,
@@ -40,7 +39,9 @@ describe('misconfigurations', () => {
       await app.close();
     }
   });
+});
 
+describe('misconfigurations named when they first bite', () => {
   it('names the URL, baseUrl and apiVersion when LogUp has no token endpoint there (404)', async () => {
     const emu = await emulator();
     try {
@@ -78,13 +79,13 @@ describe('misconfigurations', () => {
     })
     class AppModule {}
     const lines: string[] = [];
-    const app = await NestFactory.create(AppModule, new FastifyAdapter(), {
+    const app = await startNestApp(AppModule, {
+      platform: 'fastify',
       logger: new CaptureLogger((line) => lines.push(line)),
+      setup: (nest) => useExpressSession(nest),
     });
-    app.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: false }));
-    await app.listen(0, '127.0.0.1');
     try {
-      await fetch(`${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/logup/login`);
+      await fetch(`${app.url}/logup/login`);
       expect(lines.join('\n')).toMatch(/added with app\.use\(\) on Fastify.*Register @fastify\/secure-session/);
     } finally {
       await app.close();

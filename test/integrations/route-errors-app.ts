@@ -1,15 +1,12 @@
 // An app's own routes and resolver calling the library — nothing added for errors:
 // the body's `data` goes to updateDb() for the subscription a fresh logupToken verifies.
-import { Body, Controller, Module, Post, type INestApplication } from '@nestjs/common';
+import { Body, Controller, Module, Post } from '@nestjs/common';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { NestFactory } from '@nestjs/core';
 import { Args, GraphQLModule, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { LogupEmulator } from 'logup-emulator';
 import { LogupModule, LogupService, type LogupDb, type LogupModuleOptions } from 'nestjs-logup';
-import { CaptureLogger } from '../support/log-capture.js';
 import { GATE } from '../support/logup-fixture.js';
+import { startNestApp, type RunningApp } from '../support/nest-app.js';
 
 async function subscriptionFor(logup: LogupService, logupToken: string) {
   const verification = await logup.verify(logupToken, false);
@@ -51,7 +48,7 @@ export async function routeErrorsApp(
   emu: LogupEmulator,
   platform: Platform,
   options: Partial<LogupModuleOptions> = {},
-): Promise<{ app: INestApplication; base: string }> {
+): Promise<RunningApp> {
   const graphql = platform === 'graphql';
   @Module({
     imports: [
@@ -62,8 +59,5 @@ export async function routeErrorsApp(
     providers: graphql ? [DbResolver] : [],
   })
   class AppModule {}
-  const adapter = platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
-  const app = await NestFactory.create(AppModule, adapter, { logger: new CaptureLogger() });
-  await app.listen(0, '127.0.0.1');
-  return { app, base: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
+  return startNestApp(AppModule, { platform: platform === 'fastify' ? 'fastify' : 'express' });
 }

@@ -23,7 +23,7 @@ describe.each<Platform>(['express', 'fastify', 'graphql'])('library errors in th
 
   beforeAll(async () => {
     emu = await emulator();
-    ({ app, base } = await routeErrorsApp(emu, platform, { timeoutMs: 1500 }));
+    ({ app, url: base } = await routeErrorsApp(emu, platform, { timeoutMs: 1500 }));
   });
   afterAll(async () => {
     await app?.close();
@@ -109,7 +109,7 @@ describe.each<Platform>(['express', 'fastify', 'graphql'])('library errors in th
 describe('mapErrors: false', () => {
   it('leaves a library error to the app’s filters (here Nest’s own: 500)', async () => {
     const emu = await emulator();
-    const { app, base } = await routeErrorsApp(emu, 'express', { mapErrors: false });
+    const { app, url: base } = await routeErrorsApp(emu, 'express', { mapErrors: false });
     try {
       const { logupToken } = emu.login({ idGate: GATE.idGate, email: email('off') });
       const res = await fetch(`${base}/db`, {

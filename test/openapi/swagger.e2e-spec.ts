@@ -2,7 +2,7 @@
 // names the session cookie scheme and the guard's answers, and every answer the
 // guard really gives over HTTP (against the emulator, with express-session) is one
 // the document lists for that route.
-import { Controller, Get, HttpCode, Post, Redirect, Req, UseGuards, type INestApplication } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Redirect, Req, UseGuards } from '@nestjs/common';
 import {
   ApiOkResponse,
   ApiSeeOtherResponse,
@@ -10,11 +10,13 @@ import {
   SwaggerModule,
   type OpenAPIObject,
 } from '@nestjs/swagger';
-import session from 'express-session';
 import { startEmulator, type LogupEmulator } from 'logup-emulator';
 import { LogupGuard, LogupModule, LogupService } from 'nestjs-logup';
 import { ApiLogup, LOGUP_SECURITY_NAME, addLogupSecurity } from 'nestjs-logup/swagger';
 import { Test } from '@nestjs/testing';
+import { CookieJar } from '../support/cookie-jar.js';
+import { startNestApp, type RunningApp } from '../support/nest-app.js';
+import { useExpressSession } from '../support/sessions.js';
 
 const GATE = { idGate: 'gate_openapi', secret: 'secret_openapi' };
 
@@ -62,7 +64,7 @@ class AdminController {
 }
 
 let emulator: LogupEmulator;
-let app: INestApplication;
+let app: RunningApp;
 let url: string;
 let document: OpenAPIObject;
 
@@ -75,13 +77,11 @@ beforeAll(async () => {
     imports: [LogupModule.forRoot({ ...GATE, baseUrl: emulator.url, loginUrl: '/logup/login' })],
     controllers: [DocumentedController, AdminController],
   }).compile();
-  app = moduleRef.createNestApplication({ logger: false });
-  app.use(session({ name: 'sid', secret: 'openapi-session-secret', resave: false, saveUninitialized: false }));
-  await app.listen(0, '127.0.0.1');
-  url = await app.getUrl();
+  app = await startNestApp(moduleRef, { setup: (nest) => useExpressSession(nest, { name: 'sid' }) });
+  url = app.url;
   const builder = addLogupSecurity(new DocumentBuilder().setTitle('LogUp app'), { cookieName: 'sid' });
   addLogupSecurity(builder, { cookieName: 'sid', securityName: 'staff-cookie' });
-  document = SwaggerModule.createDocument(app, builder.build());
+  document = SwaggerModule.createDocument(app.app, builder.build());
 });
 
 afterAll(async () => {
@@ -131,8 +131,6 @@ describe('the generated OpenAPI document', () => {
 });
 
 describe('what the guard answers over HTTP is what the document says', () => {
-  const cookieOf = (res: Response) => res.headers.getSetCookie()[0]?.split(';')[0];
-
   it('401 without a login, 303 for a browser, 400 for a token off the callback', async () => {
     const statuses = [
       (await fetch(`${url}/me`)).status,
@@ -144,30 +142,20 @@ describe('what the guard answers over HTTP is what the document says', () => {
   });
 
   it('the cookie the login sets is the documented one, and the callback answers 400, 303 and 409 as listed', async () => {
-    const origin = { origin: url };
+    const start = { method: 'POST', headers: { origin: url } };
+    const browser = new CookieJar().fetcher(url);
     const notStarted = await fetch(`${url}/logup/callback?logupToken=${'b'.repeat(40)}&isNewUser=false`);
-    const start = await fetch(`${url}/logup/login`, { method: 'POST', headers: origin, redirect: 'manual' });
-    let cookie = cookieOf(start) ?? '';
+    const [setCookie] = (await browser('/logup/login', start)).headers.getSetCookie();
     const scheme = document.components!.securitySchemes![LOGUP_SECURITY_NAME] as { name?: string };
-    expect(cookie.split('=')[0]).toBe(scheme.name);
+    expect(setCookie.split('=')[0]).toBe(scheme.name);
 
     const ada = emulator.login({ idGate: GATE.idGate, email: 'ada@example.com' });
-    const callback = `${url}/logup/callback?logupToken=${ada.logupToken}&isNewUser=false`;
-    const loggedIn = await fetch(callback, { headers: { cookie }, redirect: 'manual' });
-    cookie = cookieOf(loggedIn) ?? cookie;
-    expect((await fetch(`${url}/me`, { headers: { cookie } })).status).toBe(200);
+    const loggedIn = await browser(`/logup/callback?logupToken=${ada.logupToken}&isNewUser=false`);
+    expect((await browser('/me')).status).toBe(200);
 
-    const again = await fetch(`${url}/logup/login`, {
-      method: 'POST',
-      headers: { ...origin, cookie },
-      redirect: 'manual',
-    });
-    cookie = cookieOf(again) ?? cookie;
+    await browser('/logup/login', start);
     const bob = emulator.login({ idGate: GATE.idGate, email: 'bob@example.com' });
-    const switched = await fetch(`${url}/logup/callback?logupToken=${bob.logupToken}&isNewUser=true`, {
-      headers: { cookie },
-      redirect: 'manual',
-    });
+    const switched = await browser(`/logup/callback?logupToken=${bob.logupToken}&isNewUser=true`);
     const statuses = [notStarted.status, loggedIn.status, switched.status];
     expect(statuses).toEqual([400, 303, 409]);
     for (const status of statuses) expect(documented('/logup/callback')).toContain(status);

@@ -3,24 +3,25 @@ import { GATE, email } from '../support/logup-fixture.js';
 import { AuthModule } from '../../examples/passport/auth.module.js';
 import { withPassportApp } from './passport-app.js';
 
-describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions", () => {
-  const ctx = withPassportApp(AuthModule);
+// AuthGuard("logup") with a LogupStrategy subclass and passport sessions: one app for the file.
+const ctx = withPassportApp(AuthModule);
 
-  const newLogin = (db?: Record<string, string | boolean>) =>
-    ctx.emu.login({ idGate: GATE.idGate, email: email('passport'), db });
-  const callback = (visitor: Visitor, query: string) => visitor.get(`/logup/callback?${query}`, false);
-  const json = (body: string) => JSON.parse(body) as Record<string, unknown>;
+const newLogin = (db?: Record<string, string | boolean>) =>
+  ctx.emu.login({ idGate: GATE.idGate, email: email('passport'), db });
+const callback = (visitor: Visitor, query: string) => visitor.get(`/logup/callback?${query}`, false);
+const json = (body: string) => JSON.parse(body) as Record<string, unknown>;
 
-  async function loggedIn(db?: Record<string, string | boolean>) {
-    const visitor = new Visitor(ctx.base);
-    const started = await visitor.request('POST', '/logup/login', { html: false });
-    expect(started.status).toBe(303);
-    expect(started.location).toBe('https://logup.example/login');
-    const login = newLogin(db);
-    const res = await callback(visitor, `logupToken=${login.logupToken}&isNewUser=true`);
-    return { visitor, login, res };
-  }
+async function loggedIn(db?: Record<string, string | boolean>) {
+  const visitor = new Visitor(ctx.url);
+  const started = await visitor.request('POST', '/logup/login', { html: false });
+  expect(started.status).toBe(303);
+  expect(started.location).toBe('https://logup.example/login');
+  const login = newLogin(db);
+  const res = await callback(visitor, `logupToken=${login.logupToken}&isNewUser=true`);
+  return { visitor, login, res };
+}
 
+describe("AuthGuard('logup') with a LogupStrategy subclass: logging in", () => {
   it('verifies a started login, makes request.user what validate() returns, and keeps it in the passport session', async () => {
     const { visitor, login, res } = await loggedIn({ nickname: 'Ada' });
     expect(res.status).toBe(200);
@@ -34,7 +35,7 @@ describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions
   });
 
   it('refuses a callback this browser did not start (400) before asking LogUp, and logs no one in', async () => {
-    const visitor = new Visitor(ctx.base);
+    const visitor = new Visitor(ctx.url);
     ctx.emu.resetStats();
     const res = await callback(visitor, `logupToken=${newLogin().logupToken}&isNewUser=false`);
     expect(res.status).toBe(400);
@@ -50,9 +51,11 @@ describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions
     const again = await callback(visitor, `logupToken=${newLogin().logupToken}&isNewUser=false`);
     expect(again.status).toBe(400);
   });
+});
 
+describe("AuthGuard('logup') with a LogupStrategy subclass: refused callbacks", () => {
   it("answers 401 with LogUp's reason for a token LogUp does not verify", async () => {
-    const visitor = new Visitor(ctx.base);
+    const visitor = new Visitor(ctx.url);
     await visitor.request('POST', '/logup/login', { html: false });
     const res = await callback(visitor, `logupToken=${'x'.repeat(40)}&isNewUser=false`);
     expect(res.status).toBe(401);
@@ -61,7 +64,7 @@ describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions
   });
 
   it('answers 400 naming the parameters of a malformed callback, without asking LogUp', async () => {
-    const visitor = new Visitor(ctx.base);
+    const visitor = new Visitor(ctx.url);
     await visitor.request('POST', '/logup/login', { html: false });
     ctx.emu.resetStats();
     const res = await callback(visitor, 'logupToken=short&isNewUser=maybe');
@@ -74,11 +77,13 @@ describe("AuthGuard('logup') with a LogupStrategy subclass and passport sessions
   });
 
   it('answers 401 to a callback without a logupToken', async () => {
-    const visitor = new Visitor(ctx.base);
+    const visitor = new Visitor(ctx.url);
     await visitor.request('POST', '/logup/login', { html: false });
     expect((await callback(visitor, 'isNewUser=false')).status).toBe(401);
   });
+});
 
+describe("AuthGuard('logup') with a LogupStrategy subclass: validate(), switching accounts and logout", () => {
   it('refuses the login when validate() returns null (401)', async () => {
     const { visitor, res } = await loggedIn({ banned: true });
     expect(res.status).toBe(401);

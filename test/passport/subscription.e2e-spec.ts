@@ -19,7 +19,7 @@ describe("AuthGuard('logup') with LogupStrategy as it is", () => {
   const ctx = withPassportApp(SubscriptionAuthModule);
 
   it('makes request.user the verified subscription, restored from the passport session later', async () => {
-    const visitor = new Visitor(ctx.base);
+    const visitor = new Visitor(ctx.url);
     await visitor.request('POST', '/logup/login', { html: false });
     const login = ctx.emu.login({ idGate: GATE.idGate, email: email('passport'), db: { plan: 'pro' } });
     const res = await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`, false);
@@ -33,7 +33,7 @@ describe("AuthGuard('logup') with LogupStrategy as it is", () => {
   });
 
   it('refuses a callback without a pending login (400) and a token LogUp does not verify (401)', async () => {
-    const visitor = new Visitor(ctx.base);
+    const visitor = new Visitor(ctx.url);
     const token = ctx.emu.login({ idGate: GATE.idGate, email: email('passport') }).logupToken;
     expect((await visitor.get(`/logup/callback?logupToken=${token}&isNewUser=false`, false)).status).toBe(400);
     await visitor.request('POST', '/logup/login', { html: false });

@@ -2,6 +2,7 @@
 // Nest 12 CLI (ESM, vitest) and the Nest 11 CLI (CommonJS, jest) write them, and a
 // runner for the built schematic (what the tarball ships, loaded as the Nest CLI
 // loads it: require() of dist/schematics through collection.json).
+import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,8 +96,12 @@ export function appTree(pkg, files = {}) {
   return tree;
 }
 
-export const nest12 = (files = {}) =>
-  appTree(NEST12_PACKAGE, { 'src/main.ts': NEST12_MAIN, 'src/app.module.ts': appModule('.js'), ...files });
+/** A Nest 12 app fresh from `nest new` (or with these files instead, and these dependencies added). */
+export const nest12 = (files = {}, dependencies = {}) =>
+  appTree(
+    { ...NEST12_PACKAGE, dependencies: { ...NEST12_PACKAGE.dependencies, ...dependencies } },
+    { 'src/main.ts': NEST12_MAIN, 'src/app.module.ts': appModule('.js'), ...files },
+  );
 export const nest11 = () => appTree(NEST11_PACKAGE, { 'src/main.ts': NEST11_MAIN, 'src/app.module.ts': appModule('') });
 
 /** A Nest 12 app on Fastify; `extra` dependencies such as @fastify/session. */
@@ -126,3 +131,11 @@ export function files(tree) {
 }
 
 export const pkgOf = (tree) => JSON.parse(tree.readText('/package.json'));
+
+/** Asserts that the tree's file at `path` is `original` with each `[from, to]` edit made (first match each). */
+export function assertEdited(tree, path, original, edits) {
+  assert.equal(
+    tree.readText(path),
+    edits.reduce((text, [from, to]) => text.replace(from, to), original),
+  );
+}

@@ -5,7 +5,7 @@
 // changed (kept), and an .env.example of the app's own (only missing variables added).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NEST12_PACKAGE, add, appModule, appTree, fastifyApp, files, nest12, pkgOf } from './fixtures.mjs';
+import { add, assertEdited, fastifyApp, files, nest12, pkgOf } from './fixtures.mjs';
 
 describe('nest add nestjs-logup on a Fastify app', () => {
   it('registers @fastify/secure-session, awaited, on the app main.ts creates', async () => {
@@ -51,8 +51,8 @@ describe('nest add nestjs-logup on a Fastify app', () => {
   });
 });
 
-describe('nest add nestjs-logup on an app with its own code', () => {
-  const OWN_MODULE = `import { Module } from '@nestjs/common';
+// An app with its own code: an app.module.ts that writes its imports one per line.
+const OWN_MODULE = `import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { UsersModule } from './users/users.module.js';
 
@@ -65,15 +65,13 @@ import { UsersModule } from './users/users.module.js';
 export class AppModule {}
 `;
 
+describe('nest add nestjs-logup on an app with its own code: its module and main.ts', () => {
   it("keeps the app's ConfigModule.forRoot() and adds the module on a line of its own", async () => {
     const { tree } = await add(nest12({ 'src/app.module.ts': OWN_MODULE }));
-    assert.equal(
-      tree.readText('/src/app.module.ts'),
-      OWN_MODULE.replace(
-        "users.module.js';\n",
-        "users.module.js';\nimport { LogupAuthModule } from './logup/logup-auth.module.js';\n",
-      ).replace('    UsersModule,\n', '    UsersModule,\n    LogupAuthModule,\n'),
-    );
+    assertEdited(tree, '/src/app.module.ts', OWN_MODULE, [
+      ["users.module.js';\n", "users.module.js';\nimport { LogupAuthModule } from './logup/logup-auth.module.js';\n"],
+      ['    UsersModule,\n', '    UsersModule,\n    LogupAuthModule,\n'],
+    ]);
     const again = await add(tree);
     assert.equal(again.tree.readText('/src/app.module.ts').match(/LogupAuthModule/g).length, 2);
   });
@@ -106,7 +104,9 @@ export class AppModule {}
       /did not change src\/main\.ts: .*NestFactory\.create.*Call setupLogupSession\(app\) from \.\/logup\/logup\.session before app\.listen\(\)/,
     );
   });
+});
 
+describe('nest add nestjs-logup on an app with its own code: files and dependencies it already has', () => {
   it('keeps generated files the app changed, and says so', async () => {
     const first = await add(nest12());
     first.tree.overwrite('/src/logup/logup.controller.ts', '// mine\n');
@@ -129,8 +129,7 @@ export class AppModule {}
   });
 
   it('keeps a dependency the app lists at its own version', async () => {
-    const pkg = { ...NEST12_PACKAGE, dependencies: { ...NEST12_PACKAGE.dependencies, 'express-session': '1.17.3' } };
-    const { tree } = await add(appTree(pkg, { 'src/main.ts': 'x', 'src/app.module.ts': appModule('.js') }));
+    const { tree } = await add(nest12({ 'src/main.ts': 'x' }, { 'express-session': '1.17.3' }));
     assert.equal(pkgOf(tree).dependencies['express-session'], '1.17.3');
   });
 });

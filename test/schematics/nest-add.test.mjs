@@ -14,6 +14,7 @@ import {
   add,
   appModule,
   appTree,
+  assertEdited,
   fastifyApp,
   files,
   nest11,
@@ -21,7 +22,7 @@ import {
   pkgOf,
 } from './fixtures.mjs';
 
-describe('nest add nestjs-logup on a Nest 12 app (ESM, vitest, Express)', () => {
+describe('nest add nestjs-logup on a Nest 12 app (ESM, vitest, Express): what it writes and edits', () => {
   it('writes the logup folder and .env.example, imports the module and sets the session up', async () => {
     const { tree, warnings, installs } = await add(nest12());
     assert.deepEqual(warnings, []);
@@ -39,19 +40,17 @@ describe('nest add nestjs-logup on a Nest 12 app (ESM, vitest, Express)', () => 
     const imports =
       "import { AppService } from './app.service.js';\nimport { ConfigModule } from '@nestjs/config';\n" +
       "import { LogupAuthModule } from './logup/logup-auth.module.js';";
-    assert.equal(
-      tree.readText('/src/app.module.ts'),
-      appModule('.js')
-        .replace("import { AppService } from './app.service.js';", imports)
-        .replace('imports: [],', 'imports: [ConfigModule.forRoot(), LogupAuthModule],'),
-    );
-    assert.equal(
-      tree.readText('/src/main.ts'),
-      NEST12_MAIN.replace(
+    assertEdited(tree, '/src/app.module.ts', appModule('.js'), [
+      ["import { AppService } from './app.service.js';", imports],
+      ['imports: [],', 'imports: [ConfigModule.forRoot(), LogupAuthModule],'],
+    ]);
+    assertEdited(tree, '/src/main.ts', NEST12_MAIN, [
+      [
         "from './app.module.js';",
         "from './app.module.js';\nimport { setupLogupSession } from './logup/logup.session.js';",
-      ).replace('create(AppModule);', 'create(AppModule);\n  setupLogupSession(app);'),
-    );
+      ],
+      ['create(AppModule);', 'create(AppModule);\n  setupLogupSession(app);'],
+    ]);
     assert.equal(installs, 1);
   });
 
@@ -73,7 +72,9 @@ describe('nest add nestjs-logup on a Nest 12 app (ESM, vitest, Express)', () => 
     const { version } = JSON.parse(readFileSync(new URL('../../packages/nestjs-logup/package.json', import.meta.url)));
     assert.equal(pkg.devDependencies['logup-emulator'], `^${version}`);
   });
+});
 
+describe('nest add nestjs-logup on a Nest 12 app: the controller and test it writes, and a second run', () => {
   it('writes the safe controller: a POST login start from a form, guarded callback and me, a POST logout', async () => {
     const { tree } = await add(nest12());
     const controller = tree.readText('/src/logup/logup.controller.ts');
@@ -114,7 +115,9 @@ describe('nest add nestjs-logup on a Nest 12 app (ESM, vitest, Express)', () => 
     assert.equal(second.installs, 0);
     assert.deepEqual(second.warnings, []);
   });
+});
 
+describe('nest add nestjs-logup on a Nest 12 app: formatting, options and refusals', () => {
   it('writes prettier-formatted code, as `nest new` formats it (Express, Fastify, Nest 11 and 12)', async () => {
     const apps = [nest12(), nest11(), fastifyApp(), fastifyApp({ '@fastify/session': '^11.1.0' })];
     for (const { tree } of await Promise.all(apps.map((app) => add(app)))) {

@@ -1,10 +1,9 @@
 import { inspect } from 'node:util';
 import { HttpService } from '@nestjs/axios';
 import { ModulesContainer } from '@nestjs/core';
-import type { LogupEmulator } from 'logup-emulator';
-import { LogupApiError, LogupCredentialsError, type LogupService } from 'nestjs-logup';
+import { LogupApiError, LogupCredentialsError } from 'nestjs-logup';
 import type { INestApplicationContext } from '@nestjs/common';
-import { GATE, email, emulator, logupContext } from '../support/logup-fixture.js';
+import { GATE, email, logupContext, withLogup } from '../support/logup-fixture.js';
 
 /** Every provider instance of LogupModule (its HttpService included). */
 function everyInstance(app: INestApplicationContext): { name: string; instance: unknown }[] {
@@ -24,16 +23,7 @@ function everyInstance(app: INestApplicationContext): { name: string; instance: 
 }
 
 describe('nothing secret in inspect or JSON of any injectable', () => {
-  let emu: LogupEmulator;
-  let ctx: { app: INestApplicationContext; logup: LogupService };
-  beforeAll(async () => {
-    emu = await emulator();
-    ctx = await logupContext(emu);
-  });
-  afterAll(async () => {
-    await ctx?.app.close();
-    await emu?.stop();
-  });
+  const ctx = withLogup();
 
   it('with a live access token cached', async () => {
     const accessTokens: string[] = [];
@@ -42,7 +32,7 @@ describe('nothing secret in inspect or JSON of any injectable', () => {
       if (header.startsWith('Bearer ')) accessTokens.push(header.slice(7));
       return config;
     });
-    const login = emu.login({ idGate: GATE.idGate, email: email() });
+    const login = ctx.emu.login({ idGate: GATE.idGate, email: email() });
     expect((await ctx.logup.verify(login.logupToken, false)).verified).toBe(true);
     expect(accessTokens.length).toBe(1);
     const instances = everyInstance(ctx.app);
@@ -67,22 +57,19 @@ describe('nothing secret in inspect or JSON of any injectable', () => {
   });
 });
 
-describe('hostile or broken answers from LogUp', () => {
-  let emu: LogupEmulator;
-  let ctx: { app: INestApplicationContext; logup: LogupService };
-  beforeAll(async () => {
-    emu = await emulator();
-    ctx = await logupContext(emu, { retry: { retries: 0 } });
-    await ctx.logup.checkConnection(); // an access token, so each case counts its own requests only
-  });
-  afterAll(async () => {
-    await ctx?.app.close();
-    await emu?.stop();
-  });
-  afterEach(() => emu.clearFaults());
-
+/** Registers hooks: an emulator and a context without retries that holds an access token; faults cleared after each test. */
+function withHostileLogup() {
+  const ctx = withLogup({}, { retry: { retries: 0 } });
+  beforeAll(() => ctx.logup.checkConnection()); // an access token, so each case counts its own requests only
+  afterEach(() => ctx.emu.clearFaults());
+  /** A verification of a fresh login whose DB is `db`. */
   const verify = (db?: Record<string, number>) =>
-    ctx.logup.verify(emu.login({ idGate: GATE.idGate, email: email(), db }).logupToken, false);
+    ctx.logup.verify(ctx.emu.login({ idGate: GATE.idGate, email: email(), db }).logupToken, false);
+  return { ctx, verify };
+}
+
+describe('hostile or broken answers from LogUp: ids and DBs', () => {
+  const { ctx, verify } = withHostileLogup();
 
   it.each([
     ['..', 'sub_ok'],
@@ -96,22 +83,26 @@ describe('hostile or broken answers from LogUp', () => {
   ])(
     'treats idSubscription %j / idActor %j as a malformed answer (nothing sent with it)',
     async (idSubscription, idActor) => {
-      emu.fault({
+      ctx.emu.fault({
         kind: 'status',
         status: 201,
         endpoint: 'verification',
         body: { verified: true, idSubscription, idActor, db: {} },
       });
-      const before = emu.stats().apiRequests;
+      const before = ctx.emu.stats().apiRequests;
       const error = await verify().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(LogupApiError);
       expect((error as LogupApiError).errorMessage).toBe('MALFORMED_ANSWER');
-      expect(emu.stats().apiRequests - before).toBe(1);
+      expect(ctx.emu.stats().apiRequests - before).toBe(1);
     },
   );
+});
+
+describe('hostile or broken answers from LogUp: reasons and echoes', () => {
+  const { ctx, verify } = withHostileLogup();
 
   it('bounds and cleans a verified: false reason', async () => {
-    emu.fault({
+    ctx.emu.fault({
       kind: 'status',
       status: 200,
       endpoint: 'verification',
@@ -125,8 +116,8 @@ describe('hostile or broken answers from LogUp', () => {
   });
 
   it('keeps the secret and the token out of an error when LogUp echoes the request', async () => {
-    const login = emu.login({ idGate: GATE.idGate, email: email() });
-    emu.fault({
+    const login = ctx.emu.login({ idGate: GATE.idGate, email: email() });
+    ctx.emu.fault({
       kind: 'status',
       status: 404,
       endpoint: 'verification',
@@ -136,9 +127,9 @@ describe('hostile or broken answers from LogUp', () => {
     expect(String(error)).toContain('[redacted]');
     expect(`${String(error)}${JSON.stringify(error)}`).not.toContain(login.logupToken);
 
-    const other = await logupContext(emu, { secret: 'hunter2-wrong' });
+    const other = await logupContext(ctx.emu, { secret: 'hunter2-wrong' });
     try {
-      emu.fault({
+      ctx.emu.fault({
         kind: 'status',
         status: 400,
         endpoint: 'token',

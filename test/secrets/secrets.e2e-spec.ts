@@ -1,13 +1,11 @@
 import { Controller, Get, Module, UseGuards } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import type { INestApplication } from '@nestjs/common';
 import type { LogupEmulator } from 'logup-emulator';
 import { LogupGuard, LogupModule, LogupService, Subscription, type LogupSubscription } from 'nestjs-logup';
 import { findLeaks } from '../secret-scan.mjs';
 import { Visitor } from '../support/browserless.js';
 import { CaptureLogger, emulatorLog } from '../support/log-capture.js';
 import { GATE, email, emulator } from '../support/logup-fixture.js';
+import { startNestApp, type RunningApp } from '../support/nest-app.js';
 
 @Controller()
 class SecretsController {
@@ -18,35 +16,69 @@ class SecretsController {
   }
 }
 
-describe('secrets never reach a log line, an error or an HTTP answer', () => {
-  const lines: string[] = [];
-  const answers: string[] = [];
-  let emu: LogupEmulator;
-  const apps: INestApplication[] = [];
+const lines: string[] = [];
+const answers: string[] = [];
+let emu: LogupEmulator;
+const apps: RunningApp[] = [];
 
-  async function app(secret: string): Promise<{ base: string; logup: LogupService }> {
-    @Module({
-      imports: [
-        LogupModule.forRoot({
-          ...GATE,
-          secret,
-          baseUrl: emu.url,
-          timeoutMs: 200,
-          retry: { minDelayMs: 5 },
-          loginBinding: 'off',
-        }),
-      ],
-      controllers: [SecretsController],
-    })
-    class AppModule {}
-    const nest = await NestFactory.create(AppModule, new ExpressAdapter(), {
-      logger: new CaptureLogger((line) => lines.push(line)),
-    });
-    await nest.listen(0, '127.0.0.1');
-    apps.push(nest);
-    return { base: (await nest.getUrl()).replace('[::1]', '127.0.0.1'), logup: nest.get(LogupService) };
+/** An app of GATE with `secret` (the right one or not), its log lines kept in `lines`. */
+async function app(secret: string): Promise<{ base: string; logup: LogupService }> {
+  @Module({
+    imports: [
+      LogupModule.forRoot({
+        ...GATE,
+        secret,
+        baseUrl: emu.url,
+        timeoutMs: 200,
+        retry: { minDelayMs: 5 },
+        loginBinding: 'off',
+      }),
+    ],
+    controllers: [SecretsController],
+  })
+  class AppModule {}
+  const nest = await startNestApp(AppModule, { logger: new CaptureLogger((line) => lines.push(line)) });
+  apps.push(nest);
+  return { base: nest.url, logup: nest.app.get(LogupService) };
+}
+
+/** The body the callback of the app at `base` answers for `logupToken` (a fresh login's by default). */
+const callbackBody = async (base: string, logupToken = emu.login({ idGate: GATE.idGate, email: email() }).logupToken) =>
+  (await new Visitor(base).get(`/logup/callback?logupToken=${logupToken}&isNewUser=true`, false)).body;
+
+type App = Awaited<ReturnType<typeof app>>;
+
+/** Logins, a spent token again, and wrong credentials, three times; every answer kept. */
+async function logins(good: App, bad: App): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    const login = emu.login({ idGate: GATE.idGate, email: email('secret') });
+    answers.push(await callbackBody(good.base, login.logupToken));
+    answers.push(await callbackBody(good.base, login.logupToken));
+    answers.push(await callbackBody(bad.base));
   }
+}
 
+/** Retries, an outage, revoked access tokens, refusals and dropped connections; the errors they end with. */
+async function faults(good: App, bad: App): Promise<{ errors: unknown[]; sub: LogupSubscription }> {
+  const errors: unknown[] = [];
+  const record = (e: unknown) => void errors.push(e);
+  const sub = good.logup.subscription(emu.login({ idGate: GATE.idGate, email: email() }).idSubscription);
+  emu.fault({ kind: 'status', status: 503, endpoint: 'db', count: 2 });
+  await sub.getDb();
+  emu.fault({ kind: 'hang', endpoint: 'verification' });
+  answers.push(await callbackBody(good.base));
+  emu.revokeAccessTokens();
+  await sub.updateDb({ a: 1 });
+  await sub.updateDb({ ['k'.repeat(40)]: 1 }).catch(record);
+  await bad.logup.verify(emu.login({ idGate: GATE.idGate, email: email() }).logupToken, true).catch(record);
+  // Twice: a drop on a pooled connection is repeated once on a fresh one.
+  emu.fault({ kind: 'drop', endpoint: 'verification', count: 2 });
+  await good.logup.verify(emu.login({ idGate: GATE.idGate, email: email() }).logupToken, true).catch(record);
+  emu.clearFaults();
+  return { errors, sub };
+}
+
+describe('secrets never reach a log line, an error or an HTTP answer', () => {
   beforeAll(async () => {
     emu = await emulator({
       log: (line) => {
@@ -63,48 +95,8 @@ describe('secrets never reach a log line, an error or an HTTP answer', () => {
   it('through a workload of successes, retries, outages, refusals and wrong credentials', async () => {
     const good = await app(GATE.secret);
     const bad = await app('secret_wrong_value_123');
-    const errors: unknown[] = [];
-    const record = (e: unknown) => void errors.push(e);
-
-    for (let i = 0; i < 3; i++) {
-      const login = emu.login({ idGate: GATE.idGate, email: email('secret') });
-      const ok = await new Visitor(good.base).get(
-        `/logup/callback?logupToken=${login.logupToken}&isNewUser=true`,
-        false,
-      );
-      answers.push(ok.body);
-      answers.push(
-        (await new Visitor(good.base).get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=true`, false)).body,
-      );
-      answers.push(
-        (
-          await new Visitor(bad.base).get(
-            `/logup/callback?logupToken=${emu.login({ idGate: GATE.idGate, email: email() }).logupToken}&isNewUser=true`,
-            false,
-          )
-        ).body,
-      );
-    }
-    const sub = good.logup.subscription(emu.login({ idGate: GATE.idGate, email: email() }).idSubscription);
-    emu.fault({ kind: 'status', status: 503, endpoint: 'db', count: 2 });
-    await sub.getDb();
-    emu.fault({ kind: 'hang', endpoint: 'verification' });
-    answers.push(
-      (
-        await new Visitor(good.base).get(
-          `/logup/callback?logupToken=${emu.login({ idGate: GATE.idGate, email: email() }).logupToken}&isNewUser=true`,
-          false,
-        )
-      ).body,
-    );
-    emu.revokeAccessTokens();
-    await sub.updateDb({ a: 1 });
-    await sub.updateDb({ ['k'.repeat(40)]: 1 }).catch(record);
-    await bad.logup.verify(emu.login({ idGate: GATE.idGate, email: email() }).logupToken, true).catch(record);
-    // Twice: a drop on a pooled connection is repeated once on a fresh one.
-    emu.fault({ kind: 'drop', endpoint: 'verification', count: 2 });
-    await good.logup.verify(emu.login({ idGate: GATE.idGate, email: email() }).logupToken, true).catch(record);
-    emu.clearFaults();
+    await logins(good, bad);
+    const { errors, sub } = await faults(good, bad);
 
     const logged = lines.join('\n');
     // The capture saw the paths where a careless client would leak.

@@ -1,17 +1,15 @@
 // Every session write the library makes (pending login, login, logout) is persisted
 // before the answer goes out, whatever the session library; a store failure is a 503;
 // a login keeps what else the session holds (the app's cart, another gate's login).
-import { createHash } from 'node:crypto';
-import { Controller, Get, Module, Post, Redirect, Req, UseGuards, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import session from 'express-session';
+import { Controller, Get, Module, Post, Redirect, Req, UseGuards } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LogupEmulator } from 'logup-emulator';
 import { CurrentSubscription, InjectLogup, LogupGuard, LogupModule, LogupService } from 'nestjs-logup';
 import { Visitor } from '../support/browserless.js';
-import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, OTHER_GATE, email, emulator } from '../support/logup-fixture.js';
+import { startNestApp, type RunningApp } from '../support/nest-app.js';
+import { useCookieSession, useExpressSession, useFastifySession, useSecureSession } from '../support/sessions.js';
 import { SlowExpressStore, SlowFastifyStore, storeControl, type StoreControl } from './slow-stores.js';
 
 type Kind = 'express-session' | 'cookie-session' | '@fastify/session' | '@fastify/secure-session';
@@ -77,7 +75,7 @@ class AppController {
   }
 }
 
-async function appOn(emu: LogupEmulator, kind: Kind, control: StoreControl): Promise<INestApplication> {
+async function appOn(emu: LogupEmulator, kind: Kind, control: StoreControl): Promise<RunningApp> {
   @Module({
     imports: [
       LogupModule.forRoot({ ...GATE, baseUrl: emu.url }),
@@ -87,34 +85,21 @@ async function appOn(emu: LogupEmulator, kind: Kind, control: StoreControl): Pro
     controllers: [AppController],
   })
   class AppModule {}
-  const logger = new CaptureLogger();
   if (kind === 'express-session' || kind === 'cookie-session') {
-    const app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger });
-    if (kind === 'express-session') {
-      const store = new SlowExpressStore(control);
-      app.use(session({ store, secret: 'persistence-secret', resave: false, saveUninitialized: false }));
-    } else {
-      const { default: cookieSession } = await import('cookie-session');
-      app.use(cookieSession({ name: 'sid', keys: ['persistence-key'] }));
-    }
-    return app;
-  }
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), { logger });
-  if (kind === '@fastify/session') {
-    const { default: cookie } = await import('@fastify/cookie');
-    const { default: fastifySession } = await import('@fastify/session');
-    await app.register(cookie as never);
-    await app.register(fastifySession as never, {
-      secret: 'a-fastify-session-secret-of-32-chars-at-least',
-      store: new SlowFastifyStore(control),
-      saveUninitialized: false,
-      cookie: { secure: false },
+    return startNestApp(AppModule, {
+      setup: (app: NestExpressApplication) =>
+        kind === 'express-session'
+          ? useExpressSession(app, { store: new SlowExpressStore(control) })
+          : useCookieSession(app),
     });
-  } else {
-    const { default: secureSession } = await import('@fastify/secure-session');
-    await app.register(secureSession, { key: createHash('sha256').update('persistence').digest() });
   }
-  return app;
+  return startNestApp(AppModule, {
+    platform: 'fastify',
+    setup: (app: NestFastifyApplication) =>
+      kind === '@fastify/session'
+        ? useFastifySession(app, { store: new SlowFastifyStore(control), saveUninitialized: false })
+        : useSecureSession(app),
+  });
 }
 
 let emu: LogupEmulator;
@@ -123,87 +108,92 @@ beforeAll(async () => {
 });
 afterAll(() => emu?.stop());
 
-describe.each<Kind>(['express-session', 'cookie-session', '@fastify/session', '@fastify/secure-session'])(
-  'session writes on %s',
-  (kind) => {
-    const control = storeControl();
-    let app: INestApplication;
-    let base: string;
-    beforeAll(async () => {
-      app = await appOn(emu, kind, control);
-      await app.listen(0, '127.0.0.1');
-      base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    });
-    afterAll(() => app?.close());
-    beforeEach(() => {
-      control.delayMs = 60;
-      control.failing = false;
-    });
+const KINDS: Kind[] = ['express-session', 'cookie-session', '@fastify/session', '@fastify/secure-session'];
 
-    const callback = (idGate: string = GATE.idGate, path = '/logup/callback') =>
-      `${path}?logupToken=${emu.login({ idGate, email: email('persist') }).logupToken}&isNewUser=false`;
+/** Registers hooks that start the app on `kind` with a store the test controls (60 ms a write, not failing, by default). */
+function withPersistenceApp(kind: Kind) {
+  const control = storeControl();
+  const app = {} as RunningApp;
+  beforeAll(async () => Object.assign(app, await appOn(emu, kind, control)));
+  afterAll(() => app.close?.());
+  beforeEach(() => {
+    control.delayMs = 60;
+    control.failing = false;
+  });
+  return { control, app };
+}
 
-    it.each([true, false])(
-      'logs in before the answer goes out: the next request is logged in at once (JSON client: %s)',
-      async (json) => {
-        const visitor = new Visitor(base);
-        expect((await visitor.get('/start', !json)).status).toBe(200);
-        // As a browser does: follow the 303 as soon as its headers arrive, before its body ends.
-        const res = await fetch(`${base}${callback()}`, {
-          redirect: 'manual',
-          headers: { cookie: visitor.cookieHeader(), accept: json ? 'application/json' : 'text/html' },
-        });
-        expect(res.status).toBe(303);
-        const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]);
-        if (cookies.length > 0) visitor.setCookieHeader(cookies.join('; '));
-        const me = await visitor.get('/me', !json);
-        await res.text();
-        expect(me.status).toBe(200);
-      },
-    );
+/** A callback path and query with a fresh login of `idGate`. */
+const callback = (idGate: string = GATE.idGate, path = '/logup/callback') =>
+  `${path}?logupToken=${emu.login({ idGate, email: email('persist') }).logupToken}&isNewUser=false`;
 
-    it('keeps the pending login, the logout and the revocation before answering', async () => {
-      const visitor = new Visitor(base);
-      await visitor.get('/start', false);
-      expect((await visitor.get(callback(), false)).status).toBe(303);
-      const copy = new Visitor(base).setCookieHeader(visitor.cookieHeader());
-      expect(JSON.parse((await visitor.request('POST', '/logout', { html: false })).body)).toEqual({ ended: true });
-      expect((await visitor.get('/me', false)).status).toBe(401);
-      expect((await copy.get('/me', false)).status).toBe(401);
-    });
+describe.each(KINDS)('session writes on %s: the login', (kind) => {
+  const { app } = withPersistenceApp(kind);
 
-    it("keeps the app's own session data and another gate's login across the login", async () => {
-      const visitor = new Visitor(base);
-      await visitor.request('POST', '/cart', { html: false });
-      await visitor.get('/partner/start', false);
-      expect((await visitor.get(callback(OTHER_GATE.idGate, '/logup/partner/callback'), false)).status).toBe(303);
-      const partner = JSON.parse((await visitor.get('/partner/me', false)).body).id as string;
-      await visitor.get('/start', false);
-      expect((await visitor.get(callback(), false)).status).toBe(303);
-      const me = JSON.parse((await visitor.get('/me', false)).body);
-      expect(me).toMatchObject({ cart: ['book'], locale: 'it' });
-      expect(JSON.parse((await visitor.get('/partner/me', false)).body)).toEqual({ id: partner });
-    });
-
-    if (kind === 'express-session' || kind === '@fastify/session') {
-      it('answers 503, not 500, when the session store fails at the login start, the login or the logout', async () => {
-        const visitor = new Visitor(base);
-        control.failing = true;
-        const start = await visitor.get('/start', false);
-        expect(start.status).toBe(503);
-        expect(JSON.parse(start.body).message).toBe(
-          'Your session could not be saved right now. Please try again shortly.',
-        );
-        control.failing = false;
-        await visitor.get('/start', false);
-        control.failing = true;
-        expect((await visitor.get(callback(), false)).status).toBe(503);
-        control.failing = false;
-        await visitor.get('/start', false);
-        expect((await visitor.get(callback(), false)).status).toBe(303);
-        control.failing = true;
-        expect((await visitor.request('POST', '/logout', { html: false })).status).toBe(503);
+  it.each([true, false])(
+    'logs in before the answer goes out: the next request is logged in at once (JSON client: %s)',
+    async (json) => {
+      const visitor = new Visitor(app.url);
+      expect((await visitor.get('/start', !json)).status).toBe(200);
+      // As a browser does: follow the 303 as soon as its headers arrive, before its body ends.
+      const res = await fetch(`${app.url}${callback()}`, {
+        redirect: 'manual',
+        headers: { cookie: visitor.cookieHeader(), accept: json ? 'application/json' : 'text/html' },
       });
-    }
-  },
-);
+      expect(res.status).toBe(303);
+      visitor.cookies.take(res);
+      const me = await visitor.get('/me', !json);
+      await res.text();
+      expect(me.status).toBe(200);
+    },
+  );
+});
+
+describe.each(KINDS)("session writes on %s: the pending login, the logout, and the app's own data", (kind) => {
+  const { app } = withPersistenceApp(kind);
+
+  it('keeps the pending login, the logout and the revocation before answering', async () => {
+    const visitor = new Visitor(app.url);
+    await visitor.get('/start', false);
+    expect((await visitor.get(callback(), false)).status).toBe(303);
+    const copy = new Visitor(app.url).setCookieHeader(visitor.cookieHeader());
+    expect(JSON.parse((await visitor.request('POST', '/logout', { html: false })).body)).toEqual({ ended: true });
+    expect((await visitor.get('/me', false)).status).toBe(401);
+    expect((await copy.get('/me', false)).status).toBe(401);
+  });
+
+  it("keeps the app's own session data and another gate's login across the login", async () => {
+    const visitor = new Visitor(app.url);
+    await visitor.request('POST', '/cart', { html: false });
+    await visitor.get('/partner/start', false);
+    expect((await visitor.get(callback(OTHER_GATE.idGate, '/logup/partner/callback'), false)).status).toBe(303);
+    const partner = JSON.parse((await visitor.get('/partner/me', false)).body).id as string;
+    await visitor.get('/start', false);
+    expect((await visitor.get(callback(), false)).status).toBe(303);
+    const me = JSON.parse((await visitor.get('/me', false)).body);
+    expect(me).toMatchObject({ cart: ['book'], locale: 'it' });
+    expect(JSON.parse((await visitor.get('/partner/me', false)).body)).toEqual({ id: partner });
+  });
+});
+
+// The session libraries that write through a store.
+describe.each<Kind>(['express-session', '@fastify/session'])('session store failures on %s', (kind) => {
+  const { control, app } = withPersistenceApp(kind);
+
+  it('answers 503, not 500, when the session store fails at the login start, the login or the logout', async () => {
+    const visitor = new Visitor(app.url);
+    control.failing = true;
+    const start = await visitor.get('/start', false);
+    expect(start.status).toBe(503);
+    expect(JSON.parse(start.body).message).toBe('Your session could not be saved right now. Please try again shortly.');
+    control.failing = false;
+    await visitor.get('/start', false);
+    control.failing = true;
+    expect((await visitor.get(callback(), false)).status).toBe(503);
+    control.failing = false;
+    await visitor.get('/start', false);
+    expect((await visitor.get(callback(), false)).status).toBe(303);
+    control.failing = true;
+    expect((await visitor.request('POST', '/logout', { html: false })).status).toBe(503);
+  });
+});

@@ -1,13 +1,7 @@
-import type { LogupEmulator } from 'logup-emulator';
 import { Visitor } from '../support/browserless.js';
-import { GATE, email, emulator } from '../support/logup-fixture.js';
-import {
-  LOGIN_VALUE_KEYS,
-  PENDING_VALUE_KEYS,
-  SESSION_STORES,
-  sessionStoreApp,
-  type SessionStoreApp,
-} from '../support/session-stores.js';
+import { GATE, email } from '../support/logup-fixture.js';
+import { withEmulatorApp } from '../support/nest-app.js';
+import { LOGIN_VALUE_KEYS, PENDING_VALUE_KEYS, SESSION_STORES, sessionStoreApp } from '../support/session-stores.js';
 
 /** The session libraries' own bookkeeping, next to the guard's `logup` key. */
 const LIBRARY_KEYS: Record<(typeof SESSION_STORES)[number], string[]> = {
@@ -19,19 +13,10 @@ const LIBRARY_KEYS: Record<(typeof SESSION_STORES)[number], string[]> = {
 
 /** "Sessions hold ids and times only, never tokens or the DB": read from each store after a login. */
 describe.each(SESSION_STORES)('what %s holds', (kind) => {
-  let emu: LogupEmulator;
-  let store: SessionStoreApp;
-  beforeAll(async () => {
-    emu = await emulator();
-    store = await sessionStoreApp(emu, kind);
-  });
-  afterAll(async () => {
-    await store?.app.close();
-    await emu?.stop();
-  });
+  const store = withEmulatorApp((emu) => sessionStoreApp(emu, kind));
 
   it('while a login is pending: its nonce and expiry only', async () => {
-    const visitor = new Visitor(store.base);
+    const visitor = new Visitor(store.url);
     const started = Date.now();
     await visitor.get('/logup/login', false);
     const data = store.read(visitor.cookieHeader());
@@ -43,9 +28,9 @@ describe.each(SESSION_STORES)('what %s holds', (kind) => {
   });
 
   it('after a login: ids and times only, never the logupToken, an access token or the DB', async () => {
-    const visitor = new Visitor(store.base);
+    const visitor = new Visitor(store.url);
     await visitor.get('/logup/login', false);
-    const login = emu.login({
+    const login = store.emu.login({
       idGate: GATE.idGate,
       email: email(kind.replace(/\W/g, '')),
       db: { note: 'db-value-kept-by-logup' },
@@ -69,12 +54,12 @@ describe.each(SESSION_STORES)('what %s holds', (kind) => {
 
   if (kind === 'express-session' || kind === '@fastify/session') {
     it('gives the visitor a new session id at login, and the old one logs nobody in (no fixation)', async () => {
-      const visitor = new Visitor(store.base);
+      const visitor = new Visitor(store.url);
       await visitor.get('/logup/login', false);
       const preLogin = visitor.cookieHeader();
       const before = store.ids().filter((id) => !idsBefore.has(id));
       expect(before).toHaveLength(1);
-      const login = emu.login({ idGate: GATE.idGate, email: email(kind.replace(/\W/g, '')) });
+      const login = store.emu.login({ idGate: GATE.idGate, email: email(kind.replace(/\W/g, '')) });
       const res = await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=true`, false);
       expect(res.status).toBe(200);
       const cookie = res.setCookies.find((c) => c.startsWith('sid='));

@@ -1,13 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Controller, Get, HttpCode, Module, Param, Post, Req, UseGuards, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { SubscribeMessage, WebSocketGateway, MessageBody, type OnGatewayConnection } from '@nestjs/websockets';
-import session from 'express-session';
 import type { LogupEmulator } from 'logup-emulator';
 import {
   CurrentSubscription,
@@ -20,25 +17,17 @@ import {
   type LogupSubscription,
 } from 'nestjs-logup';
 import { CaptureLogger } from '../support/log-capture.js';
+import { LoginRoutes } from '../support/login-routes.js';
 import { GATE } from '../support/logup-fixture.js';
+import { startNestApp, type Platform, type RunningApp } from '../support/nest-app.js';
+import { useExpressSession, useSecureSession } from '../support/sessions.js';
 
-export type Platform = 'express' | 'fastify';
+export type { Platform } from '../support/nest-app.js';
 export type SocketKind = 'socket.io' | 'ws';
 
 @Controller()
 class HttpController {
   constructor(private readonly logup: LogupService) {}
-
-  @Get('logup/login')
-  async start(@Req() request: unknown) {
-    return { nonce: (await this.logup.startLogin(request))?.nonce ?? null };
-  }
-
-  @UseGuards(LogupGuard)
-  @Get('logup/callback')
-  callback(@CurrentSubscription('idSubscription') idSubscription: string) {
-    return { idSubscription };
-  }
 
   @UseGuards(LogupGuard)
   @Get('me')
@@ -131,37 +120,34 @@ export async function socketsApp(
   kind: SocketKind,
   options: Partial<LogupModuleOptions> = {},
   logger = new CaptureLogger(),
-): Promise<{ app: INestApplication; base: string; logger: CaptureLogger }> {
+): Promise<RunningApp & { logger: CaptureLogger }> {
   @Module({
     imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url, ...options })],
-    controllers: [HttpController],
+    controllers: [LoginRoutes, HttpController],
     providers: gateways(kind),
   })
   class AppModule {}
-  let app: INestApplication;
-  if (platform === 'fastify') {
-    const fastify = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), { logger });
-    const { default: secureSession } = await import('@fastify/secure-session');
-    await fastify.register(secureSession as never, {
-      cookieName: 'sid',
-      key: createHash('sha256').update('test-session-key').digest(),
-      cookie: { path: '/', httpOnly: true, sameSite: 'lax' },
-    });
-    useLogupSockets(fastify);
-    app = fastify;
-  } else {
-    const express = await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), { logger });
-    const sessionMiddleware = session({
-      secret: 'test-session-secret',
-      resave: false,
-      saveUninitialized: true,
-      name: 'sid',
-    });
-    express.use(sessionMiddleware);
-    useLogupSockets(express, { sessionMiddleware });
-    app = express;
-  }
-  app.useWebSocketAdapter(kind === 'ws' ? new WsAdapter(app) : new IoAdapter(app));
-  await app.listen(0, '127.0.0.1');
-  return { app, base: (await app.getUrl()).replace('[::1]', '127.0.0.1'), logger };
+  const sockets = (app: INestApplication) =>
+    app.useWebSocketAdapter(kind === 'ws' ? new WsAdapter(app) : new IoAdapter(app));
+  const running =
+    platform === 'fastify'
+      ? await startNestApp(AppModule, {
+          platform,
+          logger,
+          setup: async (app: NestFastifyApplication) => {
+            await useSecureSession(app, { cookieName: 'sid' });
+            useLogupSockets(app);
+            sockets(app);
+          },
+        })
+      : await startNestApp(AppModule, {
+          logger,
+          setup: (app: NestExpressApplication) => {
+            useLogupSockets(app, {
+              sessionMiddleware: useExpressSession(app, { saveUninitialized: true, name: 'sid' }),
+            });
+            sockets(app);
+          },
+        });
+  return { ...running, logger };
 }

@@ -4,6 +4,7 @@ import { MemorySessionRevocationStore } from 'nestjs-logup';
 import { Visitor } from '../support/browserless.js';
 import { CaptureLogger } from '../support/log-capture.js';
 import { GATE, email, emulator } from '../support/logup-fixture.js';
+import { withEmulatorApp } from '../support/nest-app.js';
 import { connect, type TestSocket } from './socket-client.js';
 import { socketsApp, type Platform, type SocketKind } from './sockets-app.js';
 
@@ -17,45 +18,56 @@ const combos: [Platform, SocketKind][] = [
 /** How a socket closed by the server reports it: socket.io's reason, or the `ws` close code 4401. */
 const serverClosed = (kind: SocketKind) => (kind === 'ws' ? '4401' : 'io server disconnect');
 
-describe.each(combos)('LogupGuard on gateways (%s, %s)', (platform, kind) => {
-  let emu: LogupEmulator;
-  let app: INestApplication;
-  let replicaB: INestApplication;
-  let base: string;
-  let baseB: string;
-  const lines: string[] = [];
-  const logger = new CaptureLogger((line) => lines.push(line));
-  const sockets: TestSocket[] = [];
+/**
+ * Registers hooks that start an emulator and two replicas of the sockets app sharing their
+ * logout store (as they would share Redis), each with its own sessions, and close them.
+ */
+function withGatewayApps(platform: Platform, kind: SocketKind) {
+  const gw = { lines: [] as string[], sockets: [] as TestSocket[] } as {
+    emu: LogupEmulator;
+    app: INestApplication;
+    replicaB: INestApplication;
+    base: string;
+    baseB: string;
+    lines: string[];
+    sockets: TestSocket[];
+  };
+  const logger = new CaptureLogger((line) => gw.lines.push(line));
 
   beforeAll(async () => {
-    emu = await emulator();
-    // Two replicas sharing the logout store (as they would share Redis), each with its own sessions.
+    gw.emu = await emulator();
     const sessionRevocation = new MemorySessionRevocationStore();
-    ({ app, base } = await socketsApp(emu, platform, kind, { sessionRevocation }, logger));
-    ({ app: replicaB, base: baseB } = await socketsApp(emu, platform, kind, { sessionRevocation }));
+    ({ app: gw.app, url: gw.base } = await socketsApp(gw.emu, platform, kind, { sessionRevocation }, logger));
+    ({ app: gw.replicaB, url: gw.baseB } = await socketsApp(gw.emu, platform, kind, { sessionRevocation }));
   });
   afterAll(async () => {
-    for (const socket of sockets) socket.close();
-    await app?.close();
-    await replicaB?.close();
-    await emu?.stop();
+    for (const socket of gw.sockets) socket.close();
+    await gw.app?.close();
+    await gw.replicaB?.close();
+    await gw.emu?.stop();
   });
 
+  /** A socket to gateway `name` (closed after the block). */
   const open = (name: string, cookie: string, query = '') => {
-    const socket = connect(kind, base, name, cookie, query);
-    sockets.push(socket);
+    const socket = connect(kind, gw.base, name, cookie, query);
+    gw.sockets.push(socket);
     return socket;
   };
 
   /** A visitor logged in over HTTP (as `who`, a fresh visitor by default). */
   async function loggedIn(who = email(), db?: Record<string, string>) {
-    const visitor = new Visitor(base);
+    const visitor = new Visitor(gw.base);
     await visitor.get('/logup/login', false);
-    const login = emu.login({ idGate: GATE.idGate, email: who, db });
+    const login = gw.emu.login({ idGate: GATE.idGate, email: who, db });
     const res = await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`, false);
     expect(res.status).toBe(200);
     return { visitor, login };
   }
+  return { gw, open, loggedIn };
+}
+
+describe.each(combos)('LogupGuard on gateways: the handshake (%s, %s)', (platform, kind) => {
+  const { gw, open, loggedIn } = withGatewayApps(platform, kind);
 
   it('accepts a logged-in handshake: handlers read the subscription and use the DB', async () => {
     const { visitor, login } = await loggedIn(email(), { plan: 'pro' });
@@ -67,7 +79,7 @@ describe.each(combos)('LogupGuard on gateways (%s, %s)', (platform, kind) => {
   });
 
   it('refuses an anonymous handshake with an exception and closes it', async () => {
-    const visitor = new Visitor(base);
+    const visitor = new Visitor(gw.base);
     await visitor.get('/logup/login', false); // a session, but no login
     const socket = open('live', visitor.cookieHeader());
     expect(await socket.closed).toBe(serverClosed(kind));
@@ -75,8 +87,8 @@ describe.each(combos)('LogupGuard on gateways (%s, %s)', (platform, kind) => {
   });
 
   it('never accepts a logupToken on a socket: not in the handshake URL, not in a message', async () => {
-    const login = emu.login({ idGate: GATE.idGate, email: email() });
-    emu.resetStats();
+    const login = gw.emu.login({ idGate: GATE.idGate, email: email() });
+    gw.emu.resetStats();
     const anonymous = open('live', '', `?logupToken=${login.logupToken}&isNewUser=false`);
     expect(await anonymous.closed).toBe(serverClosed(kind));
     expect(anonymous.exceptions[0].message).toMatch(/never accepted on a socket/);
@@ -84,14 +96,18 @@ describe.each(combos)('LogupGuard on gateways (%s, %s)', (platform, kind) => {
     const { visitor } = await loggedIn();
     const socket = open('live', visitor.cookieHeader());
     await socket.opened;
-    const token = emu.login({ idGate: GATE.idGate, email: email() }).logupToken;
-    emu.resetStats();
+    const token = gw.emu.login({ idGate: GATE.idGate, email: email() }).logupToken;
+    gw.emu.resetStats();
     const answer = (await socket.send('whoami', { logupToken: token })) as { exception: { message: string } };
     expect(answer.exception.message).toMatch(/never accepted on a socket/);
     expect(JSON.stringify(answer)).not.toContain(token);
-    expect(emu.stats().verifications).toBe(0);
-    expect(lines.join('\n')).not.toContain(token);
+    expect(gw.emu.stats().verifications).toBe(0);
+    expect(gw.lines.join('\n')).not.toContain(token);
   });
+});
+
+describe.each(combos)('LogupGuard on gateways: logout and sign-out everywhere (%s, %s)', (platform, kind) => {
+  const { gw, open, loggedIn } = withGatewayApps(platform, kind);
 
   it('closes the open sockets of a login when the visitor logs out', async () => {
     const { visitor } = await loggedIn();
@@ -132,12 +148,18 @@ describe.each(combos)('LogupGuard on gateways (%s, %s)', (platform, kind) => {
     const socket = open('live', visitor.cookieHeader());
     await socket.opened;
     await socket.send('whoami');
-    const res = await new Visitor(baseB).request('POST', `/operator/sign-out/${login.idSubscription}`, { html: false });
+    const res = await new Visitor(gw.baseB).request('POST', `/operator/sign-out/${login.idSubscription}`, {
+      html: false,
+    });
     expect(res.status).toBe(200);
     const answer = (await socket.send('whoami')) as { exception: { message: string } };
     expect(answer.exception.message).toMatch(/login of this socket ended/);
     expect(await socket.closed).toBe(serverClosed(kind));
   });
+});
+
+describe.each(combos)('LogupGuard on gateways: @LogupOptional() (%s, %s)', (platform, kind) => {
+  const { open, loggedIn } = withGatewayApps(platform, kind);
 
   it('serves everyone on a @LogupOptional() gateway, and knows the visitor when logged in', async () => {
     const anonymous = open('public', '');
@@ -152,35 +174,25 @@ describe.each(combos)('LogupGuard on gateways (%s, %s)', (platform, kind) => {
 });
 
 describe.each(['express', 'fastify'] as Platform[])('@LogupOptional() on an HTTP route (%s)', (platform) => {
-  let emu: LogupEmulator;
-  let app: INestApplication;
-  let base: string;
-  beforeAll(async () => {
-    emu = await emulator();
-    ({ app, base } = await socketsApp(emu, platform, 'ws'));
-  });
-  afterAll(async () => {
-    await app?.close();
-    await emu?.stop();
-  });
+  const ctx = withEmulatorApp((emu) => socketsApp(emu, platform, 'ws'));
 
   it('answers anonymous visitors, knows a logged-in one, still refuses a logupToken (400)', async () => {
-    const visitor = new Visitor(base);
+    const visitor = new Visitor(ctx.url);
     const anonymous = await visitor.get('/maybe', false);
     expect(anonymous.status).toBe(200);
     expect(JSON.parse(anonymous.body)).toEqual({ idSubscription: null });
 
     await visitor.get('/logup/login', false);
-    const login = emu.login({ idGate: GATE.idGate, email: email() });
+    const login = ctx.emu.login({ idGate: GATE.idGate, email: email() });
     expect((await visitor.get(`/logup/callback?logupToken=${login.logupToken}&isNewUser=false`, false)).status).toBe(
       200,
     );
     expect(JSON.parse((await visitor.get('/maybe', false)).body)).toEqual({ idSubscription: login.idSubscription });
 
-    const token = emu.login({ idGate: GATE.idGate, email: email() }).logupToken;
-    emu.resetStats();
-    const refused = await new Visitor(base).get(`/maybe?logupToken=${token}&isNewUser=false`, false);
+    const token = ctx.emu.login({ idGate: GATE.idGate, email: email() }).logupToken;
+    ctx.emu.resetStats();
+    const refused = await new Visitor(ctx.url).get(`/maybe?logupToken=${token}&isNewUser=false`, false);
     expect(refused.status).toBe(400);
-    expect(emu.stats().verifications).toBe(0);
+    expect(ctx.emu.stats().verifications).toBe(0);
   });
 });

@@ -1,21 +1,19 @@
+import { CookieJar } from './cookie-jar.js';
+
 /** A tiny cookie-keeping HTTP client for end-to-end tests (fetch, no redirects followed). */
 export class Visitor {
-  private readonly cookies = new Map<string, string>();
+  readonly cookies = new CookieJar();
 
   constructor(private readonly base: string) {}
 
   /** The cookies this visitor holds, as a Cookie header (to replay them later). */
   cookieHeader(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    return this.cookies.header();
   }
 
   /** Replaces the cookies with those of a Cookie header (e.g. one captured earlier). */
   setCookieHeader(header: string): this {
-    this.cookies.clear();
-    for (const pair of header.split('; ').filter(Boolean)) {
-      const at = pair.indexOf('=');
-      this.cookies.set(pair.slice(0, at), pair.slice(at + 1));
-    }
+    this.cookies.setHeader(header);
     return this;
   }
 
@@ -51,15 +49,7 @@ export class Visitor {
       redirect: 'manual',
       signal: AbortSignal.timeout(options.deadlineMs ?? 30_000),
     });
-    const setCookies = res.headers.getSetCookie();
-    for (const cookie of setCookies) {
-      const [pair] = cookie.split(';');
-      const at = pair.indexOf('=');
-      const name = pair.slice(0, at);
-      const value = pair.slice(at + 1);
-      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(cookie)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
+    const setCookies = this.cookies.take(res);
     return {
       status: res.status,
       location: res.headers.get('location'),

@@ -7,20 +7,43 @@ import { CaptureLogger, emulatorLog } from './log-capture.js';
 export const GATE = { idGate: 'gate_test', secret: 'secret_gate_test_value' } as const;
 export const OTHER_GATE = { idGate: 'gate_other', secret: 'secret_gate_other_value' } as const;
 
+/** An emulator log that also keeps its lines in `lines` (for a test to read). */
+export const emulatorLogInto =
+  (lines: string[]) =>
+  (line: string): void => {
+    lines.push(line);
+    emulatorLog(line);
+  };
+
 /** An emulator on a loopback port 0 with two gates. */
 export function emulator(options: Partial<EmulatorOptions> = {}): Promise<LogupEmulator> {
   return startEmulator({ port: 0, gates: [GATE, OTHER_GATE], log: emulatorLog, ...options });
 }
 
-/** A Nest application context with LogupModule pointed at the emulator. */
+/**
+ * Registers hooks that start an emulator before the block and stop it after, clearing
+ * its faults after each test; read it from the returned object in tests.
+ */
+export function withEmulator(options: Partial<EmulatorOptions> = {}): { emu: LogupEmulator } {
+  const ctx = {} as { emu: LogupEmulator };
+  beforeAll(async () => {
+    ctx.emu = await emulator(options);
+  });
+  afterAll(() => ctx.emu?.stop());
+  afterEach(() => ctx.emu?.clearFaults());
+  return ctx;
+}
+
+/** A Nest application context with LogupModule pointed at the emulator (or another LogUp at `url`). */
 export async function logupContext(
-  emu: LogupEmulator,
+  emu: { url: string },
   options: Partial<LogupModuleOptions> = {},
+  logger = new CaptureLogger(),
 ): Promise<{ app: INestApplicationContext; logup: LogupService }> {
   const moduleRef = await Test.createTestingModule({
     imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url, ...options })],
   })
-    .setLogger(new CaptureLogger())
+    .setLogger(logger)
     .compile();
   const app = await moduleRef.init();
   return { app, logup: app.get(LogupService) };
