@@ -42,6 +42,8 @@ export default tseslint.config(
         setInterval: 'readonly',
         clearInterval: 'readonly',
         Buffer: 'readonly',
+        fetch: 'readonly',
+        Headers: 'readonly',
       },
     },
   },

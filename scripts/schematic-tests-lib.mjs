@@ -5,7 +5,6 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import { URL, URLSearchParams, fileURLToPath } from 'node:url';
-/* global fetch -- Node 20 has it */
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GATE = { idGate: 'gate_nest_add', secret: 'nest-add-gate-secret' };

@@ -1,7 +1,7 @@
 // What the cluster suites share: one cluster per file (useCluster), the emulator's
 // control API, the login steps a browser takes through nginx, and a logout whose
 // session deletion failed. The cluster comes from scripts/cluster-lib.mjs.
-/* global fetch, AbortSignal -- Node 20 has both */
+/* global AbortSignal -- Node 20 has it */
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { createClient } from 'redis';

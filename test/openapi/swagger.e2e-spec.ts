@@ -14,7 +14,7 @@ import { startEmulator, type LogupEmulator } from 'logup-emulator';
 import { LogupGuard, LogupModule, LogupService } from 'nestjs-logup';
 import { ApiLogup, LOGUP_SECURITY_NAME, addLogupSecurity } from 'nestjs-logup/swagger';
 import { Test } from '@nestjs/testing';
-import { CookieJar } from '../support/cookie-jar.js';
+import { CookieJar } from '../support/cookie-jar.mjs';
 import { startNestApp, type RunningApp } from '../support/nest-app.js';
 import { useExpressSession } from '../support/sessions.js';
 

@@ -1,4 +1,4 @@
-import { CookieJar } from './cookie-jar.js';
+import { CookieJar } from './cookie-jar.mjs';
 
 /** A tiny cookie-keeping HTTP client for end-to-end tests (fetch, no redirects followed). */
 export class Visitor {

@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import session from 'express-session';
 import type { LogupEmulator } from 'logup-emulator';
 import { LogupModule } from 'nestjs-logup';
-import { cookieValue } from './cookie-jar.js';
+import { cookieValue } from './cookie-jar.mjs';
 import { LoginRoutes } from './login-routes.js';
 import { GATE } from './logup-fixture.js';
 import { startNestApp, type RunningApp } from './nest-app.js';
