@@ -45,6 +45,7 @@ describe('several gates in one app', () => {
     expect((await get('/logup/b2b/login', { method: 'POST' })).headers.get('location')).toBe(
       `${ctx.emulator.url}/login?gate=b2b`,
     );
+    expect((await get('/logup/nope/login', { method: 'POST' })).status).toBe(404);
     const shopLogin = loginTo(SHOP, 'ada@example.com');
     const refused = await get(`/logup/b2b/callback?logupToken=${shopLogin.logupToken}&isNewUser=false`);
     expect(refused.status).toBe(401);

@@ -1,4 +1,4 @@
-import { Controller, Get, Module, Post, Redirect, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Module, NotFoundException, Param, Post, Redirect, Req, UseGuards } from '@nestjs/common';
 import { CurrentSubscription, InjectLogup, LogupGuard, LogupModule, LogupService } from 'nestjs-logup';
 
 // Two gates, one per audience. Each has its own LogupService, its own guard, its
@@ -6,23 +6,24 @@ import { CurrentSubscription, InjectLogup, LogupGuard, LogupModule, LogupService
 // logup.<name>: a visitor can be logged in to one and not the other.
 @Controller()
 export class GatesController {
-  constructor(
-    @InjectLogup('shop') private readonly shop: LogupService,
-    @InjectLogup('b2b') private readonly b2b: LogupService,
-  ) {}
+  /** Each gate's service and LogUp login page, by gate name. */
+  private readonly gates: Map<string, { logup: LogupService; loginUrl?: string }>;
 
-  @Post('logup/shop/login')
-  @Redirect()
-  async shopLogin(@Req() request: object) {
-    await this.shop.startLogin(request);
-    return { url: process.env.SHOP_LOGIN_URL, statusCode: 303 };
+  constructor(@InjectLogup('shop') shop: LogupService, @InjectLogup('b2b') b2b: LogupService) {
+    this.gates = new Map([
+      ['shop', { logup: shop, loginUrl: process.env.SHOP_LOGIN_URL }],
+      ['b2b', { logup: b2b, loginUrl: process.env.B2B_LOGIN_URL }],
+    ]);
   }
 
-  @Post('logup/b2b/login')
+  // Each gate's "Log in" form POSTs to /logup/<gate>/login.
+  @Post('logup/:gate/login')
   @Redirect()
-  async b2bLogin(@Req() request: object) {
-    await this.b2b.startLogin(request);
-    return { url: process.env.B2B_LOGIN_URL, statusCode: 303 };
+  async login(@Param('gate') name: string, @Req() request: object) {
+    const gate = this.gates.get(name);
+    if (!gate) throw new NotFoundException();
+    await gate.logup.startLogin(request);
+    return { url: gate.loginUrl, statusCode: 303 };
   }
 
   @Get('logup/shop/callback')
@@ -48,25 +49,19 @@ export class GatesController {
   }
 }
 
+/** One gate, its credentials from <PREFIX>_ID_GATE and <PREFIX>_SECRET. */
+const gate = (name: string, prefix: string) =>
+  LogupModule.forRootAsync({
+    name,
+    useFactory: () => ({
+      idGate: process.env[`${prefix}_ID_GATE`]!,
+      secret: process.env[`${prefix}_SECRET`]!,
+      baseUrl: process.env.LOGUP_BASE_URL,
+    }),
+  });
+
 @Module({
-  imports: [
-    LogupModule.forRootAsync({
-      name: 'shop',
-      useFactory: () => ({
-        idGate: process.env.SHOP_ID_GATE!,
-        secret: process.env.SHOP_SECRET!,
-        baseUrl: process.env.LOGUP_BASE_URL,
-      }),
-    }),
-    LogupModule.forRootAsync({
-      name: 'b2b',
-      useFactory: () => ({
-        idGate: process.env.B2B_ID_GATE!,
-        secret: process.env.B2B_SECRET!,
-        baseUrl: process.env.LOGUP_BASE_URL,
-      }),
-    }),
-  ],
+  imports: [gate('shop', 'SHOP'), gate('b2b', 'B2B')],
   controllers: [GatesController],
 })
 export class GatesModule {}
