@@ -3,22 +3,23 @@ import { LogupCredentialsError, LogupError } from 'nestjs-logup';
 import { onControlledClock } from '../support/fake-date.js';
 import { GATE, email, emulator, logupContext } from '../support/logup-fixture.js';
 
-describe('access token handling against the emulator', () => {
-  const contexts: { close(): Promise<void> }[] = [];
-  let emu: LogupEmulator;
+// Every test starts its own emulator (some need their own token lifetime) and stops it after.
+const contexts: { close(): Promise<void> }[] = [];
+let emu: LogupEmulator;
 
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((c) => c.close()));
-    await emu?.stop();
-  });
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+  await emu?.stop();
+});
 
-  async function setup(tokenTtlSeconds?: number, options = {}) {
-    emu = await emulator({ accessTokenTtlSeconds: tokenTtlSeconds });
-    const ctx = await logupContext(emu, options);
-    contexts.push(ctx.app);
-    return ctx.logup;
-  }
+async function setup(tokenTtlSeconds?: number, options = {}) {
+  emu = await emulator({ accessTokenTtlSeconds: tokenTtlSeconds });
+  const ctx = await logupContext(emu, options);
+  contexts.push(ctx.app);
+  return ctx.logup;
+}
 
+describe('access token handling against the emulator: one token, one pool', () => {
   it('fetches one token for many calls', async () => {
     const logup = await setup();
     const sub = emu.login({ idGate: GATE.idGate, email: email() });
@@ -35,6 +36,19 @@ describe('access token handling against the emulator', () => {
     expect(emu.stats().tokenGrants).toBe(1);
   });
 
+  it('reuses keep-alive connections', async () => {
+    const logup = await setup(undefined, { maxSockets: 4 });
+    const sub = logup.subscription(emu.login({ idGate: GATE.idGate, email: email() }).idSubscription);
+    for (let i = 0; i < 200; i++) await sub.getDb();
+    // Different keys: identical reads in flight would share one call.
+    await Promise.all(Array.from({ length: 50 }, (_, i) => sub.getDb([`key${i}`])));
+    expect(emu.stats().dbReads).toBe(250);
+    // At most 4 for the DB calls, and the login pool's one for the access token.
+    expect(emu.stats().connections).toBeLessThanOrEqual(4 + 1);
+  });
+});
+
+describe('access token handling against the emulator: renewal and refused credentials', () => {
   it('renews the token before it expires: 10 % of its lifetime early, never after a 401', async () => {
     // A controllable clock: only Date is faked, so sockets and timers run for real.
     await onControlledClock(async (advance) => {
@@ -78,16 +92,5 @@ describe('access token handling against the emulator', () => {
     expect(everything).not.toContain('secret_wrong_value_123');
     await expect(logup.verify(login.logupToken, true)).rejects.toBeInstanceOf(LogupCredentialsError);
     expect(emu.stats()).toMatchObject({ tokenGrants: 0, verifications: 0 });
-  });
-
-  it('reuses keep-alive connections', async () => {
-    const logup = await setup(undefined, { maxSockets: 4 });
-    const sub = logup.subscription(emu.login({ idGate: GATE.idGate, email: email() }).idSubscription);
-    for (let i = 0; i < 200; i++) await sub.getDb();
-    // Different keys: identical reads in flight would share one call.
-    await Promise.all(Array.from({ length: 50 }, (_, i) => sub.getDb([`key${i}`])));
-    expect(emu.stats().dbReads).toBe(250);
-    // At most 4 for the DB calls, and the login pool's one for the access token.
-    expect(emu.stats().connections).toBeLessThanOrEqual(4 + 1);
   });
 });

@@ -58,34 +58,41 @@ const PATHS: [string, (proxyUrl: string) => Partial<LogupModuleOptions>][] = [
   ],
 ];
 
-describe.each(PATHS)('answers from LogUp through %s', (_path, options) => {
-  let logup: ScriptedLogup;
-  let proxy: Awaited<ReturnType<typeof forwardProxy>>;
-  let app: INestApplicationContext;
-  let service: LogupService;
-
+/** Registers hooks that start a scripted LogUp, a forward proxy and a LogupModule reaching it by `options`. */
+function withLimitsLogup(options: (proxyUrl: string) => Partial<LogupModuleOptions>) {
+  const ctx = {} as {
+    logup: ScriptedLogup;
+    proxy: Awaited<ReturnType<typeof forwardProxy>>;
+    app: INestApplicationContext;
+    service: LogupService;
+  };
   beforeAll(async () => {
-    logup = await scriptedLogup(answer(() => logup));
-    proxy = await forwardProxy();
-    ({ app, logup: service } = await logupContext(logup, {
+    ctx.logup = await scriptedLogup(answer(() => ctx.logup));
+    ctx.proxy = await forwardProxy();
+    ({ app: ctx.app, logup: ctx.service } = await logupContext(ctx.logup, {
       idGate: 'gate_limits',
       secret: 'secret_limits_value',
       retry: { retries: 0 },
-      ...options(proxy.url),
+      ...options(ctx.proxy.url),
     }));
   });
   afterAll(async () => {
-    await app?.close();
-    await proxy?.close();
-    await logup?.close();
+    await ctx.app?.close();
+    await ctx.proxy?.close();
+    await ctx.logup?.close();
   });
+  return ctx;
+}
+
+describe.each(PATHS)('answers from LogUp through %s', (_path, options) => {
+  const ctx = withLimitsLogup(options);
 
   it.each(['declared', 'chunked'])('accepts an answer of exactly 1 MB (%s length)', async (how) => {
-    await expect(service.subscription(`sub_${CAP}_${how}`).getDb()).resolves.toEqual({ a: 1 });
+    await expect(ctx.service.subscription(`sub_${CAP}_${how}`).getDb()).resolves.toEqual({ a: 1 });
   });
 
   it.each(['declared', 'chunked'])('refuses an answer of 1 MB + 1 byte (%s length)', async (how) => {
-    const error = await service
+    const error = await ctx.service
       .subscription(`sub_${CAP + 1}_${how}`)
       .getDb()
       .catch((e: unknown) => e);
@@ -94,19 +101,19 @@ describe.each(PATHS)('answers from LogUp through %s', (_path, options) => {
   });
 
   it('does not follow a redirect: the 302 is the answer, its target is never asked', async () => {
-    const error = await service
+    const error = await ctx.service
       .subscription('sub_redirect')
       .getDb()
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LogupApiError);
     expect((error as LogupApiError).status).toBe(302);
-    expect(logup.hits.filter((hit) => hit.includes('sub_target'))).toEqual([]);
+    expect(ctx.logup.hits.filter((hit) => hit.includes('sub_target'))).toEqual([]);
   });
 
   it('does not follow a 307 from /verification (it would send the logupToken on)', async () => {
-    const error = await service.verify('t'.repeat(64), true).catch((e: unknown) => e);
+    const error = await ctx.service.verify('t'.repeat(64), true).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LogupApiError);
     expect((error as LogupApiError).status).toBe(307);
-    expect(logup.hits.filter((hit) => hit.includes('sub_target'))).toEqual([]);
+    expect(ctx.logup.hits.filter((hit) => hit.includes('sub_target'))).toEqual([]);
   });
 });

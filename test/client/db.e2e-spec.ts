@@ -2,13 +2,14 @@ import { LogupApiError, LogupValidationError } from 'nestjs-logup';
 import { emulatorLog } from '../support/log-capture.js';
 import { GATE, OTHER_GATE, email, withLogup } from '../support/logup-fixture.js';
 
+// One emulator and one LogupModule for the DB operations, with fresh stats for every test.
+const ctx = withLogup();
+beforeEach(() => ctx.emu.resetStats());
+
+const fresh = (db?: Record<string, string | number | boolean>) =>
+  ctx.emu.login({ idGate: GATE.idGate, email: email(), db });
+
 describe('subscription DB operations against the emulator', () => {
-  const ctx = withLogup();
-  beforeEach(() => ctx.emu.resetStats());
-
-  const fresh = (db?: Record<string, string | number | boolean>) =>
-    ctx.emu.login({ idGate: GATE.idGate, email: email(), db });
-
   it('reads, updates and deletes keys, keeping the snapshot current', async () => {
     const login = fresh({ alreadySubscribed: false });
     const result = await ctx.logup.verify(login.logupToken, true);
@@ -38,6 +39,25 @@ describe('subscription DB operations against the emulator', () => {
     expect(sub.db).toEqual({ a: 'b' });
   });
 
+  it('accepts the limits exactly: 32-character keys, 1024-character values, 20 keys', async () => {
+    const sub = ctx.logup.subscription(fresh().idSubscription);
+    const data = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`${i}`.padStart(32, 'k'), 'é'.repeat(1024)]));
+    await expect(sub.updateDb(data)).resolves.toEqual(data);
+  });
+
+  it("maps LogUp's own 400 (more than 20 keys in the DB) to LogupApiError with its reason", async () => {
+    const sub = ctx.logup.subscription(
+      fresh(Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`a${i}`, i]))).idSubscription,
+    );
+    const error = (await sub
+      .updateDb(Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`b${i}`, i])))
+      .catch((e) => e)) as LogupApiError;
+    expect(error).toBeInstanceOf(LogupApiError);
+    expect(error).toMatchObject({ status: 400, errorMessage: 'TOO_MANY_KEYS', operation: 'updateDb' });
+  });
+});
+
+describe('subscription DB operations against the emulator: validated before sending', () => {
   it.each([
     ['a 33-character key', { ['k'.repeat(33)]: 1 }, /key "k{33}" is 33 characters; at most 32/],
     ['an empty key', { '': 1 }, /key "" must not be empty/],
@@ -74,23 +94,6 @@ describe('subscription DB operations against the emulator', () => {
     });
   });
 
-  it('accepts the limits exactly: 32-character keys, 1024-character values, 20 keys', async () => {
-    const sub = ctx.logup.subscription(fresh().idSubscription);
-    const data = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`${i}`.padStart(32, 'k'), 'é'.repeat(1024)]));
-    await expect(sub.updateDb(data)).resolves.toEqual(data);
-  });
-
-  it("maps LogUp's own 400 (more than 20 keys in the DB) to LogupApiError with its reason", async () => {
-    const sub = ctx.logup.subscription(
-      fresh(Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`a${i}`, i]))).idSubscription,
-    );
-    const error = (await sub
-      .updateDb(Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`b${i}`, i])))
-      .catch((e) => e)) as LogupApiError;
-    expect(error).toBeInstanceOf(LogupApiError);
-    expect(error).toMatchObject({ status: 400, errorMessage: 'TOO_MANY_KEYS', operation: 'updateDb' });
-  });
-
   it('validates keys of reads and deletes', async () => {
     const sub = ctx.logup.subscription(fresh().idSubscription);
     await expect(sub.getDb([])).rejects.toThrow(/keys must name at least one key/);
@@ -99,7 +102,9 @@ describe('subscription DB operations against the emulator', () => {
     await expect(sub.deleteDbValues('a' as never)).rejects.toThrow(/keys must be an array/);
     expect(ctx.emu.stats().requests).toBe(0);
   });
+});
 
+describe("subscription DB operations against the emulator: only the gate's own subscriptions", () => {
   it('never lets an id steer a request to another endpoint', async () => {
     for (const id of ['../oauth/token', '..', 'x/../../v1_1/verification', 'sub?keys=a', 'sub#x']) {
       const sub = (() => {

@@ -6,22 +6,23 @@ import { GATE, email, emulator, logupContext } from '../support/logup-fixture.js
 /** LogUp at 200 ms a DB read, as in the report. */
 const READ_LATENCY_MS = 200;
 
+// One emulator and one client with the default pool for every test here.
+let emu: LogupEmulator;
+let ctx: { app: INestApplicationContext; logup: LogupService };
+
+beforeAll(async () => {
+  emu = await emulator();
+  // The default pool (maxSockets 32); a 2 s attempt deadline keeps the test short.
+  ctx = await logupContext(emu, { timeoutMs: 2000 });
+  await ctx.logup.checkConnection();
+});
+afterAll(async () => {
+  await ctx?.app.close();
+  await emu?.stop();
+});
+afterEach(() => emu.clearFaults());
+
 describe("one visitor's DB traffic cannot starve other visitors' logins", () => {
-  let emu: LogupEmulator;
-  let ctx: { app: INestApplicationContext; logup: LogupService };
-
-  beforeAll(async () => {
-    emu = await emulator();
-    // The default pool (maxSockets 32); a 2 s attempt deadline keeps the test short.
-    ctx = await logupContext(emu, { timeoutMs: 2000 });
-    await ctx.logup.checkConnection();
-  });
-  afterAll(async () => {
-    await ctx?.app.close();
-    await emu?.stop();
-  });
-  afterEach(() => emu.clearFaults());
-
   it('a verification goes through while 500 slow reads of 500 subscriptions hold every DB socket', async () => {
     const subscriptions = Array.from({ length: 500 }, () =>
       ctx.logup.subscription(emu.login({ idGate: GATE.idGate, email: email('busy') }).idSubscription),
@@ -39,7 +40,9 @@ describe("one visitor's DB traffic cannot starve other visitors' logins", () => 
     const settled = await reads;
     expect(settled.filter((r) => r.status === 'rejected')).toEqual([]);
   }, 30_000);
+});
 
+describe('DB reads in flight are shared, never across a write', () => {
   it('identical reads in flight share one LogUp read', async () => {
     const sub = ctx.logup.subscription(
       emu.login({ idGate: GATE.idGate, email: email('shared'), db: { plan: 'pro' } }).idSubscription,

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { LogupEmulator } from 'logup-emulator';
-import { LogupModule, LogupService, LogupUnavailableError } from 'nestjs-logup';
+import { LogupModule, LogupService, LogupUnavailableError, type LogupModuleOptions } from 'nestjs-logup';
 import { Visitor } from '../support/browserless.js';
 import { loginRoutes } from '../support/login-routes.js';
 import { GATE, email, emulator, logupContext } from '../support/logup-fixture.js';
@@ -12,50 +12,56 @@ import { IdleClosingProxy } from './idle-closing-proxy.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('a pooled connection LogUp closed while idle, without saying so', () => {
-  const IDLE_MS = 300;
-  let emu: LogupEmulator;
-  let proxy: IdleClosingProxy;
-  let ctx: { app: INestApplicationContext; logup: LogupService };
-
+/**
+ * Registers hooks that start an emulator behind a proxy that closes connections idle for
+ * `idleMs` without a word, and a LogupModule reaching LogUp through it; closes all three after.
+ */
+function withIdleClosingProxy(idleMs: number, options: Partial<LogupModuleOptions> = {}) {
+  const ctx = {} as { emu: LogupEmulator; proxy: IdleClosingProxy; app: INestApplicationContext; logup: LogupService };
   beforeAll(async () => {
-    emu = await emulator();
-    proxy = await IdleClosingProxy.start(emu.port, IDLE_MS);
-    // No ordinary retries: only the retry on a fresh connection can save these calls.
-    ctx = await logupContext(emu, { baseUrl: proxy.url, retry: { retries: 0 }, healthCheckIntervalMs: 0 });
+    ctx.emu = await emulator();
+    ctx.proxy = await IdleClosingProxy.start(ctx.emu.port, idleMs);
+    Object.assign(ctx, await logupContext(ctx.emu, { baseUrl: ctx.proxy.url, ...options }));
   });
   afterAll(async () => {
-    await ctx?.app.close();
-    await proxy?.stop();
-    await emu?.stop();
+    await ctx.app?.close();
+    await ctx.proxy?.stop();
+    await ctx.emu?.stop();
   });
+  return ctx;
+}
+
+describe('a pooled connection LogUp closed while idle, without saying so', () => {
+  const IDLE_MS = 300;
+  // No ordinary retries: only the retry on a fresh connection can save these calls.
+  const ctx = withIdleClosingProxy(IDLE_MS, { retry: { retries: 0 }, healthCheckIntervalMs: 0 });
 
   /** Runs `call` once to pool a connection, waits past the idle close, and runs it again. */
   async function afterIdle<T>(call: () => Promise<T>): Promise<T> {
     await call();
-    const dropped = proxy.dropped;
+    const dropped = ctx.proxy.dropped;
     await sleep(IDLE_MS + 150);
     const result = await call();
-    expect(proxy.dropped).toBe(dropped + 1); // the stale socket was really used, and failed
+    expect(ctx.proxy.dropped).toBe(dropped + 1); // the stale socket was really used, and failed
     return result;
   }
 
   const subscription = (db?: Record<string, number>) =>
-    ctx.logup.subscription(emu.login({ idGate: GATE.idGate, email: email('stale'), db }).idSubscription);
+    ctx.logup.subscription(ctx.emu.login({ idGate: GATE.idGate, email: email('stale'), db }).idSubscription);
 
   it('a verification is repeated once on a fresh connection and verifies', async () => {
-    const before = emu.stats().verifications;
+    const before = ctx.emu.stats().verifications;
     const result = await afterIdle(() =>
-      ctx.logup.verify(emu.login({ idGate: GATE.idGate, email: email('stale') }).logupToken, false),
+      ctx.logup.verify(ctx.emu.login({ idGate: GATE.idGate, email: email('stale') }).logupToken, false),
     );
     expect(result.verified).toBe(true);
-    expect(emu.stats().verifications - before).toBe(2); // one per login: nothing verified twice
+    expect(ctx.emu.stats().verifications - before).toBe(2); // one per login: nothing verified twice
   });
 
   it('the access token request (health probe) is repeated once and succeeds', async () => {
-    const before = emu.stats().tokenGrants;
+    const before = ctx.emu.stats().tokenGrants;
     await expect(afterIdle(() => ctx.logup.checkConnection())).resolves.toMatchObject({ cached: false });
-    expect(emu.stats().tokenGrants - before).toBe(2);
+    expect(ctx.emu.stats().tokenGrants - before).toBe(2);
   });
 
   it('getDb', async () => {
@@ -77,27 +83,15 @@ describe('a pooled connection LogUp closed while idle, without saying so', () =>
 });
 
 describe('idle pooled connections', () => {
-  let emu: LogupEmulator;
-  let proxy: IdleClosingProxy;
-  let ctx: { app: INestApplicationContext; logup: LogupService };
-  beforeAll(async () => {
-    emu = await emulator();
-    proxy = await IdleClosingProxy.start(emu.port, 60_000);
-    ctx = await logupContext(emu, { baseUrl: proxy.url });
-  });
-  afterAll(async () => {
-    await ctx?.app.close();
-    await proxy?.stop();
-    await emu?.stop();
-  });
+  const ctx = withIdleClosingProxy(60_000);
 
   it("are closed by the library after 4 s, below Node's default 5 s keepAliveTimeout (LogUp hints 65 s)", async () => {
     await ctx.logup.checkConnection();
     await sleep(2500);
-    expect(proxy.closedByClient).toBe(0);
+    expect(ctx.proxy.closedByClient).toBe(0);
     await sleep(3000);
-    expect(proxy.connections).toBe(1);
-    expect(proxy.closedByClient).toBe(1);
+    expect(ctx.proxy.connections).toBe(1);
+    expect(ctx.proxy.closedByClient).toBe(1);
   });
 });
 

@@ -39,34 +39,35 @@ const timed = async (call: () => Promise<unknown>) => {
   return { error, ms: Date.now() - started };
 };
 
-describe('a LogUp that trickles its answer', () => {
-  let logup: ScriptedLogup;
-  let proxy: Awaited<ReturnType<typeof forwardProxy>>;
-  const apps: INestApplicationContext[] = [];
+// One trickling LogUp and one forward proxy for every test; each test builds its own client.
+let logup: ScriptedLogup;
+let proxy: Awaited<ReturnType<typeof forwardProxy>>;
+const apps: INestApplicationContext[] = [];
 
-  async function service(options: Partial<LogupModuleOptions>): Promise<LogupService> {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        LogupModule.forRoot({ idGate: 'gate_trickle', secret: 'secret_trickle_value', baseUrl: logup.url, ...options }),
-      ],
-    })
-      .setLogger(new CaptureLogger())
-      .compile();
-    const app = await moduleRef.init();
-    apps.push(app);
-    return app.get(LogupService);
-  }
+async function service(options: Partial<LogupModuleOptions>): Promise<LogupService> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      LogupModule.forRoot({ idGate: 'gate_trickle', secret: 'secret_trickle_value', baseUrl: logup.url, ...options }),
+    ],
+  })
+    .setLogger(new CaptureLogger())
+    .compile();
+  const app = await moduleRef.init();
+  apps.push(app);
+  return app.get(LogupService);
+}
 
-  beforeAll(async () => {
-    logup = await scriptedLogup(trickle);
-    proxy = await forwardProxy();
-  });
-  afterAll(async () => {
-    for (const app of apps) await app.close();
-    await proxy?.close();
-    await logup?.close();
-  });
+beforeAll(async () => {
+  logup = await scriptedLogup(trickle);
+  proxy = await forwardProxy();
+});
+afterAll(async () => {
+  for (const app of apps) await app.close();
+  await proxy?.close();
+  await logup?.close();
+});
 
+describe('a LogUp that trickles its answer: wall-clock deadlines', () => {
   it('ends a verification at timeoutMs (one attempt: the token is single-use) and frees its socket', async () => {
     const logupService = await service({ timeoutMs: 1000, retry: { retries: 2, minDelayMs: 10, budgetMs: 5000 } });
     const { error, ms } = await timed(() => logupService.verify('a'.repeat(64), false));
@@ -101,7 +102,9 @@ describe('a LogUp that trickles its answer', () => {
     expect(ms).toBeGreaterThanOrEqual(790);
     expect(ms).toBeLessThan(1600);
   });
+});
 
+describe('a LogUp that trickles its answer: the pool', () => {
   it('keeps other calls working while every pooled socket is held by a trickle', async () => {
     const logupService = await service({ timeoutMs: 1000, maxSockets: 4, retry: { retries: 0 } });
     await logupService.checkConnection();

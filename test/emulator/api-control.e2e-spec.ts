@@ -42,7 +42,9 @@ describe('control endpoints: logins, faults and stats', () => {
     expect(stats).toMatchObject({ faultsApplied: 1, rejected: 1, tokenGrants: 0, connections: expect.any(Number) });
     expect((await call(api.base, 'GET', `/__emulator/db/${login.body.idSubscription}`)).body).toEqual({ x: 'y' });
   });
+});
 
+describe('control endpoints: a status fault', () => {
   it('answers a status fault with the body and headers it carries', async () => {
     await call(api.base, 'POST', '/__emulator/faults', {
       kind: 'status',

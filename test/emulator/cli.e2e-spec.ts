@@ -41,7 +41,13 @@ function freshClone(): string {
   return clone;
 }
 
-/** The API and the login page of an emulator started with the flags below: gate_cli, its redirect, status 200. */
+/** The flags of the emulator the last test starts: port 0, quiet, gate_cli with its redirect, status 200. */
+const SERVE_FLAGS = [
+  ...['--port', '0', '--quiet', '--gate', 'gate_cli:secret_cli'],
+  ...['--redirect', 'gate_cli=http://localhost:3000/logup/callback?from=cli', '--verification-status', '200'],
+];
+
+/** The API and the login page of an emulator started with SERVE_FLAGS: gate_cli, its redirect, status 200. */
 async function expectServesAsFlagsSay(url: string): Promise<void> {
   expect(await (await fetch(`${url}/`)).json()).toEqual({ name: 'logup-emulator', versions: ['v1_0', 'v1_1'] });
 
@@ -141,22 +147,10 @@ describe('npx logup-emulator in a fresh clone, after npm run build', () => {
   });
 
   it('starts on port 0, serves the API and the login page as its flags say, and stops on SIGTERM', async () => {
-    const started = await startReady(
-      bin,
-      [
-        '--port',
-        '0',
-        '--quiet',
-        '--gate',
-        'gate_cli:secret_cli',
-        '--redirect',
-        'gate_cli=http://localhost:3000/logup/callback?from=cli',
-        '--verification-status',
-        '200',
-      ],
-      /listening on (http:\/\/\S+)/,
-      { name: 'logup-emulator', env: shellEnv() },
-    );
+    const started = await startReady(bin, SERVE_FLAGS, /listening on (http:\/\/\S+)/, {
+      name: 'logup-emulator',
+      env: shellEnv(),
+    });
     emulator = started;
     await expectServesAsFlagsSay(started.ready[1]);
     expect((await started.stop()).code).toBe(0);

@@ -90,6 +90,21 @@ describe('limits on bodies: 413, promptly', () => {
     expect(Date.now() - started).toBeLessThan(PROMPT_MS);
   });
 
+  it('accepts a body of exactly the limit, and refuses one byte more', async () => {
+    const token = (body: Buffer) =>
+      fetch(`${emu.url}/v1_1/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const grant = JSON.stringify({
+      client_id: GATE.idGate,
+      client_secret: GATE.secret,
+      grant_type: 'client_credentials',
+    });
+    const exactly = Buffer.from(grant + ' '.repeat(LIMIT - grant.length));
+    expect((await token(exactly)).status).toBe(201);
+    expect((await token(Buffer.concat([exactly, Buffer.from(' ')]))).status).toBe(413);
+  });
+});
+
+describe('limits on bodies: 413 and the connection closed, before the body ends', () => {
   it('answers 413 at once when Content-Length announces too much, without waiting for the body', async () => {
     const head = post('/v1_1/oauth/token', 'application/json', [`Content-Length: ${20 * 1024 * 1024}`]);
     const outcome = await rawExchange(emu.port, head);
@@ -103,19 +118,6 @@ describe('limits on bodies: 413, promptly', () => {
     const outcome = await rawExchange(emu.port, head, chunk);
     expect(outcome.statusLine).toBe('HTTP/1.1 413 Payload Too Large');
     expect(outcome.closedAfterMs).toBeLessThan(PROMPT_MS);
-  });
-
-  it('accepts a body of exactly the limit, and refuses one byte more', async () => {
-    const token = (body: Buffer) =>
-      fetch(`${emu.url}/v1_1/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    const grant = JSON.stringify({
-      client_id: GATE.idGate,
-      client_secret: GATE.secret,
-      grant_type: 'client_credentials',
-    });
-    const exactly = Buffer.from(grant + ' '.repeat(LIMIT - grant.length));
-    expect((await token(exactly)).status).toBe(201);
-    expect((await token(Buffer.concat([exactly, Buffer.from(' ')]))).status).toBe(413);
   });
 });
 

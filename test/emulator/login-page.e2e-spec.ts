@@ -18,13 +18,14 @@ const submit = (emu: LogupEmulator, fields: Record<string, string>) =>
 const open = (emu: LogupEmulator, query: Record<string, string>) =>
   fetch(`${emu.url}/login?${new URLSearchParams(query).toString()}`);
 
-describe('the hosted login page', () => {
-  let emu: LogupEmulator;
-  beforeAll(async () => {
-    emu = await startEmulator({ port: 0, gates: [GATE, SHOP, APP], log: emulatorLog });
-  });
-  afterAll(() => emu.stop());
+// One emulator with three gates for the tests of the page; the one-gate tests below start their own.
+let emu: LogupEmulator;
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0, gates: [GATE, SHOP, APP], log: emulatorLog });
+});
+afterAll(() => emu.stop());
 
+describe('the hosted login page', () => {
   it('looks like a login page: the site named in a heading, a labelled field, a new-here choice, a button', async () => {
     const page = await open(emu, { gate: 'gate_app' });
     expect(page.status).toBe(200);
@@ -46,6 +47,35 @@ describe('the hosted login page', () => {
     expect(html).toContain('<h1>Log in to gate_a</h1>');
   });
 
+  it('answers 405 to other methods', async () => {
+    const res = await fetch(`${emu.url}/login?gate=gate_app`, { method: 'PUT' });
+    expect(res.status).toBe(405);
+  });
+});
+
+describe('the hosted login page: a link or an email it cannot use', () => {
+  it('needs a gate when several are configured, and a redirect when the gate has none', async () => {
+    const noGate = await open(emu, { redirect: 'http://localhost/cb' });
+    expect(noGate.status).toBe(400);
+    expect(await noGate.text()).toContain('does not say which gate');
+    const noRedirect = await open(emu, { gate: 'gate_a' });
+    expect(noRedirect.status).toBe(400);
+    expect(await noRedirect.text()).toContain('no redirect URL configured');
+  });
+
+  it('escapes what it echoes and re-asks for a bad email, keeping what was typed', async () => {
+    const redirect = 'http://localhost/"><script>alert(1)</script>';
+    const page = await (await open(emu, { gate: 'gate_a', redirect })).text();
+    expect(page).not.toContain('<script>');
+    const res = await submit(emu, { gate: 'gate_a', redirect: 'http://localhost/cb', email: 'not-an-email' });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('email must look like');
+    expect(html).toContain('value="not-an-email"');
+  });
+});
+
+describe('the hosted login page: back to the site', () => {
   it('redirects with logupToken and isNewUser, keeping the redirect URL query', async () => {
     const page = await open(emu, { gate: 'gate_a', redirect: 'http://localhost:3000/cb?x=1&next=%2Fme' });
     expect(page.status).toBe(200);
@@ -85,16 +115,9 @@ describe('the hosted login page', () => {
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toMatch(/^https:\/\/app\.example\/other\/page\?logupToken=/);
   });
+});
 
-  it('needs a gate when several are configured, and a redirect when the gate has none', async () => {
-    const noGate = await open(emu, { redirect: 'http://localhost/cb' });
-    expect(noGate.status).toBe(400);
-    expect(await noGate.text()).toContain('does not say which gate');
-    const noRedirect = await open(emu, { gate: 'gate_a' });
-    expect(noRedirect.status).toBe(400);
-    expect(await noRedirect.text()).toContain('no redirect URL configured');
-  });
-
+describe('the hosted login page: allowed redirects only', () => {
   it.each([
     ['gate_a', 'https://evil.example/cb'],
     ['gate_a', 'javascript:alert(1)'],
@@ -131,40 +154,24 @@ describe('the hosted login page', () => {
     expect(res.status).toBe(303);
     expect(res.headers.get('location')!.startsWith(redirect)).toBe(true);
   });
-
-  it('escapes what it echoes and re-asks for a bad email, keeping what was typed', async () => {
-    const redirect = 'http://localhost/"><script>alert(1)</script>';
-    const page = await (await open(emu, { gate: 'gate_a', redirect })).text();
-    expect(page).not.toContain('<script>');
-    const res = await submit(emu, { gate: 'gate_a', redirect: 'http://localhost/cb', email: 'not-an-email' });
-    expect(res.status).toBe(400);
-    const html = await res.text();
-    expect(html).toContain('email must look like');
-    expect(html).toContain('value="not-an-email"');
-  });
-
-  it('answers 405 to other methods', async () => {
-    const res = await fetch(`${emu.url}/login?gate=gate_app`, { method: 'PUT' });
-    expect(res.status).toBe(405);
-  });
 });
 
 describe('the hosted login page with one gate', () => {
-  let emu: LogupEmulator;
+  let solo: LogupEmulator;
   beforeAll(async () => {
-    emu = await startEmulator({
+    solo = await startEmulator({
       port: 0,
       gates: [{ ...GATE, redirectUrl: 'http://localhost:3000/logup/callback' }],
       log: emulatorLog,
     });
   });
-  afterAll(() => emu.stop());
+  afterAll(() => solo.stop());
 
   it('needs neither gate nor redirect in the link', async () => {
-    const page = await fetch(`${emu.url}/login`);
+    const page = await fetch(`${solo.url}/login`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<h1>Log in to gate_a</h1>');
-    const res = await submit(emu, { email: 'solo@example.com', isNewUser: 'true' });
+    const res = await submit(solo, { email: 'solo@example.com', isNewUser: 'true' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toMatch(
       /^http:\/\/localhost:3000\/logup\/callback\?logupToken=[A-Za-z0-9]{128}&isNewUser=true$/,
