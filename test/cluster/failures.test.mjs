@@ -10,43 +10,43 @@ import { Visitor } from './visitor.mjs';
 
 const set = useCluster({ replicas: 3, callbackRateLimit: RATE_LIMIT });
 
+/** Three rounds of /me as a page and as JSON: each a quick 503 naming the session store, from every replica. */
+async function assert503(visitor, what) {
+  const seen = new Set();
+  for (let i = 0; i < 3; i += 1) {
+    const page = await visitor.get('/me', { deadlineMs: 15_000 });
+    assert.equal(page.status, 503, `${what}: ${page.status} ${page.body.slice(0, 300)}`);
+    // "within about a second": Redis commands have a 1 s deadline, and no offline queue.
+    assert.ok(page.ms < 2_000, `${what}: the 503 took ${page.ms} ms`);
+    assert.match(page.body, /session store/);
+    assert.match(page.headers['content-type'], /text\/html/);
+    assert.equal(page.headers['retry-after'], '5');
+    seen.add(page.replica);
+    const api = await visitor.get('/me', { json: true, deadlineMs: 15_000 });
+    assert.equal(api.status, 503);
+    assert.equal(JSON.parse(api.body).statusCode, 503);
+  }
+  assert.equal(seen.size, 3, `${what}: 503 from ${[...seen]}`);
+}
+
+/** /me answers 200 again within 30 s, with the session it had. */
+async function assertRecovered(visitor, login, what) {
+  const deadline = Date.now() + 30_000;
+  let last;
+  while (Date.now() < deadline) {
+    last = await visitor.get('/me', { deadlineMs: 15_000 }).catch((e) => ({ status: String(e) }));
+    if (last.status === 200) break;
+    await sleep(200);
+  }
+  assert.equal(last.status, 200, `${what}: not back within 30 s (${last.status})`);
+  for (let i = 0; i < 3; i += 1) {
+    const me = await visitor.get('/me');
+    assert.equal(me.status, 200, `${what}: ${me.status}`);
+    assert.ok(me.body.includes(login.idSubscription), 'the session survived');
+  }
+}
+
 describe('Redis down or frozen', () => {
-  /** Three rounds of /me as a page and as JSON: each a quick 503 naming the session store, from every replica. */
-  async function assert503(visitor, what) {
-    const seen = new Set();
-    for (let i = 0; i < 3; i += 1) {
-      const page = await visitor.get('/me', { deadlineMs: 15_000 });
-      assert.equal(page.status, 503, `${what}: ${page.status} ${page.body.slice(0, 300)}`);
-      // "within about a second": Redis commands have a 1 s deadline, and no offline queue.
-      assert.ok(page.ms < 2_000, `${what}: the 503 took ${page.ms} ms`);
-      assert.match(page.body, /session store/);
-      assert.match(page.headers['content-type'], /text\/html/);
-      assert.equal(page.headers['retry-after'], '5');
-      seen.add(page.replica);
-      const api = await visitor.get('/me', { json: true, deadlineMs: 15_000 });
-      assert.equal(api.status, 503);
-      assert.equal(JSON.parse(api.body).statusCode, 503);
-    }
-    assert.equal(seen.size, 3, `${what}: 503 from ${[...seen]}`);
-  }
-
-  /** /me answers 200 again within 30 s, with the session it had. */
-  async function assertRecovered(visitor, login, what) {
-    const deadline = Date.now() + 30_000;
-    let last;
-    while (Date.now() < deadline) {
-      last = await visitor.get('/me', { deadlineMs: 15_000 }).catch((e) => ({ status: String(e) }));
-      if (last.status === 200) break;
-      await sleep(200);
-    }
-    assert.equal(last.status, 200, `${what}: not back within 30 s (${last.status})`);
-    for (let i = 0; i < 3; i += 1) {
-      const me = await visitor.get('/me');
-      assert.equal(me.status, 200, `${what}: ${me.status}`);
-      assert.ok(me.body.includes(login.idSubscription), 'the session survived');
-    }
-  }
-
   it('answers a clear 503 while Redis is down or frozen, and recovers by itself', async () => {
     const alice = new Visitor(set.cluster.url, '127.0.0.11');
     const { login } = await set.logIn(alice, 'alice@example.com', { db: { plan: 'free' } });

@@ -100,26 +100,34 @@ describe('the callback rate limit is one count across replicas', () => {
   });
 });
 
+/** A WebSocket to `url` without a cookie: resolves, once closed, to its close code and the messages it got. */
+function closedSocket(url) {
+  const socket = new WebSocket(url);
+  return new Promise((resolve, reject) => {
+    const messages = [];
+    socket.on('message', (raw) => messages.push(JSON.parse(raw.toString('utf8'))));
+    socket.on('close', (code) => resolve({ code, messages }));
+    socket.on('error', reject);
+  });
+}
+
+/**
+ * A login through the visitor's replica (its own URL): POST /login (no CSRF token:
+ * startLogin refuses other sites), then the callback.
+ */
+const logInOn = async (visitor, email) => (await set.logIn(visitor, email, { home: false })).login;
+
 describe('signing out everywhere', () => {
   it("refuses the account page's live socket without a login, through nginx", async () => {
     // nginx passes the account page's live socket (a WebSocket upgrade) to a replica,
     // whose gateway refuses a socket without a login: an exception, then close code 4401.
-    const anonymous = new WebSocket(`${set.cluster.url.replace(/^http/, 'ws')}/live`);
-    const refused = await new Promise((resolve, reject) => {
-      const messages = [];
-      anonymous.on('message', (raw) => messages.push(JSON.parse(raw.toString('utf8'))));
-      anonymous.on('close', (code) => resolve({ code, messages }));
-      anonymous.on('error', reject);
-    });
+    const refused = await closedSocket(`${set.cluster.url.replace(/^http/, 'ws')}/live`);
     assert.equal(refused.code, 4401);
     assert.equal(refused.messages[0]?.event, 'exception');
   });
 
   it('signs a subscription out everywhere: a login on replica A ends by a sign-out on replica B', async () => {
     const [a, b] = set.cluster.replicas;
-    // A login through the visitor's replica (its own URL): POST /login (no CSRF token:
-    // startLogin refuses other sites), then the callback.
-    const logInOn = async (visitor, email) => (await set.logIn(visitor, email, { home: false })).login;
     const email = 'everywhere@example.com';
     const phone = new Visitor(a.url, '127.0.0.71');
     const laptop = new Visitor(b.url, '127.0.0.72');

@@ -30,23 +30,23 @@ describe.each(READMES)('%s', (readme) => {
   });
 });
 
+const text = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const shown = snippets('README.md').map((s) => s.path);
+
+// examples/support/ holds what the sections' specs share: not a README section.
+const examples = readdirSync(join(ROOT, 'examples'), { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => `examples/${f.split(sep).join('/')}`)
+  .filter((f) => !f.startsWith('examples/support/'));
+const sections = readdirSync(join(ROOT, 'examples'), { withFileTypes: true }).filter(
+  (d) => d.isDirectory() && d.name !== 'support',
+);
+
 describe('the root README', () => {
-  const text = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const shown = snippets('README.md').map((s) => s.path);
-
-  // examples/support/ holds what the sections' specs share: not a README section.
-  const examples = readdirSync(join(ROOT, 'examples'), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => `examples/${f.split(sep).join('/')}`)
-    .filter((f) => !f.startsWith('examples/support/'));
-
   it.each(examples.filter((f) => !f.endsWith('.spec.ts')))('shows or links %s', (file) => {
     expect(shown.includes(file) || text.includes(`](${file})`)).toBe(true);
   });
 
-  const sections = readdirSync(join(ROOT, 'examples'), { withFileTypes: true }).filter(
-    (d) => d.isDirectory() && d.name !== 'support',
-  );
   it.each(sections.map((d) => d.name))('runs examples/%s/ in its spec, or in a test that imports it', (section) => {
     const specs = examples.filter((f) => f.startsWith(`examples/${section}/`) && f.endsWith('.spec.ts'));
     const tests = readdirSync(join(ROOT, 'test'), { recursive: true, encoding: 'utf8' })

@@ -31,24 +31,10 @@ async function logIn(visitor: Visitor, gate: GateName): Promise<string> {
   return login.idSubscription;
 }
 
-describe.each(PLATFORMS)('gates on one request (%s)', (adapter) => {
-  let app: RunningApp;
-  let base: string;
-  beforeAll(async () => {
-    app = await gatesApp(emu, adapter);
-    base = app.url;
-  });
-  afterAll(() => app?.close());
-
-  it("logs in to each named gate on its callback under a global default guard, and the default gate's own", async () => {
-    const visitor = new Visitor(base);
-    await logIn(visitor, 'shop');
-    await logIn(visitor, 'b2b');
-    await logIn(visitor, 'default');
-  });
-
+/** Routes guarded by two gates, on the route or on its controller and method: both logins needed. */
+function twoGateRouteTests(app: RunningApp): void {
   it('requires both logins on a route guarded by two gates', async () => {
-    const visitor = new Visitor(base);
+    const visitor = new Visitor(app.url);
     const shop = await logIn(visitor, 'shop');
     expect((await visitor.get('/both', false)).status).toBe(401);
     const b2b = await logIn(visitor, 'b2b');
@@ -56,16 +42,31 @@ describe.each(PLATFORMS)('gates on one request (%s)', (adapter) => {
   });
 
   it("requires the method's gate inside another gate's controller", async () => {
-    const visitor = new Visitor(base);
+    const visitor = new Visitor(app.url);
     const shop = await logIn(visitor, 'shop');
     expect(JSON.parse((await visitor.get('/shop/me', false)).body)).toEqual({ shop });
     expect((await visitor.get('/shop/b2b-area', false)).status).toBe(401);
     const b2b = await logIn(visitor, 'b2b');
     expect(JSON.parse((await visitor.get('/shop/b2b-area', false)).body)).toEqual({ b2b });
   });
+}
+
+describe.each(PLATFORMS)('gates on one request (%s)', (adapter) => {
+  const app = {} as RunningApp;
+  beforeAll(async () => Object.assign(app, await gatesApp(emu, adapter)));
+  afterAll(() => app.close?.());
+
+  it("logs in to each named gate on its callback under a global default guard, and the default gate's own", async () => {
+    const visitor = new Visitor(app.url);
+    await logIn(visitor, 'shop');
+    await logIn(visitor, 'b2b');
+    await logIn(visitor, 'default');
+  });
+
+  twoGateRouteTests(app);
 
   it('requires the global gate and the route gate, and hands each decorator its own gate', async () => {
-    const visitor = new Visitor(base);
+    const visitor = new Visitor(app.url);
     const main = await logIn(visitor, 'default');
     expect((await visitor.get('/b2b-under-global', false)).status).toBe(401);
     expect((await visitor.get('/b2b-only', false)).status).toBe(401);
@@ -73,14 +74,14 @@ describe.each(PLATFORMS)('gates on one request (%s)', (adapter) => {
     expect(JSON.parse((await visitor.get('/b2b-under-global', false)).body)).toEqual({ b2b, main });
     expect(b2b).not.toBe(main);
 
-    const onlyB2b = new Visitor(base);
+    const onlyB2b = new Visitor(app.url);
     const id = await logIn(onlyB2b, 'b2b');
     expect((await onlyB2b.get('/b2b-under-global', false)).status).toBe(401);
     expect(JSON.parse((await onlyB2b.get('/b2b-only', false)).body)).toEqual({ b2b: id });
   });
 
   it('refuses to guess between two gates when no gate is named', async () => {
-    const visitor = new Visitor(base);
+    const visitor = new Visitor(app.url);
     await logIn(visitor, 'default');
     await logIn(visitor, 'b2b');
     const res = await visitor.get('/ambiguous', false);

@@ -15,6 +15,23 @@ afterAll(() => emu?.stop());
 const callbackOf = (token: string) => `/logup/callback?logupToken=${token}&isNewUser=false`;
 const newLogin = () => emu.login({ idGate: GATE.idGate, email: email('browser') });
 
+/** Refused callbacks: how to set one up for a visitor, the API answer and the reason code. */
+const REFUSALS: [string, (v: Visitor) => Promise<string>, number, string][] = [
+  ['no login started', () => Promise.resolve(callbackOf(newLogin().logupToken)), 400, 'not_started'],
+  [
+    'a malformed callback',
+    async (v) => (await v.get('/logup/login', false), '/logup/callback?logupToken=x'),
+    400,
+    'invalid_callback',
+  ],
+  [
+    'a token LogUp does not verify',
+    async (v) => (await v.get('/logup/login', false), callbackOf('a'.repeat(40))),
+    401,
+    'not_verified',
+  ],
+];
+
 describe.each(['express-session', 'fastify-secure-session'] as const)('refused callbacks on %s', (kind) => {
   let app: INestApplication;
   let base: string;
@@ -23,23 +40,7 @@ describe.each(['express-session', 'fastify-secure-session'] as const)('refused c
   });
   afterAll(() => app?.close());
 
-  const cases: [string, (v: Visitor) => Promise<string>, number, string][] = [
-    ['no login started', () => Promise.resolve(callbackOf(newLogin().logupToken)), 400, 'not_started'],
-    [
-      'a malformed callback',
-      async (v) => (await v.get('/logup/login', false), '/logup/callback?logupToken=x'),
-      400,
-      'invalid_callback',
-    ],
-    [
-      'a token LogUp does not verify',
-      async (v) => (await v.get('/logup/login', false), callbackOf('a'.repeat(40))),
-      401,
-      'not_verified',
-    ],
-  ];
-
-  it.each(cases)(
+  it.each(REFUSALS)(
     '%s: a browser gets 303 to loginUrl with the reason, an API client JSON',
     async (_what, setUp, status, code) => {
       const browser = new Visitor(base);

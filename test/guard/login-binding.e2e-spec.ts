@@ -74,9 +74,8 @@ describe.each(STORES)('login binding on %s: who may start a login', (kind) => {
   });
 });
 
-describe.each(STORES)('login binding on %s: one callback per pending login', (kind) => {
-  const app = withSessionApp(kind, TRUSTED);
-
+/** A pending login serves one callback: not a replay of its cookie, not both of two racing callbacks. */
+function oneCallbackTests(app: RunningApp): void {
   it('lets one callback use a pending login: a replayed pre-login cookie with another token is refused', async () => {
     const { visitor, preLogin } = await started(app);
     const first = newLogin();
@@ -100,6 +99,12 @@ describe.each(STORES)('login binding on %s: one callback per pending login', (ki
     expect([a.status, b.status].sort()).toEqual([200, 400]);
     expect(emu.stats().verifications).toBe(1);
   });
+}
+
+describe.each(STORES)('login binding on %s: one callback per pending login', (kind) => {
+  const app = withSessionApp(kind, TRUSTED);
+
+  oneCallbackTests(app);
 
   it("refuses a callback sent by another site's page, and accepts LogUp's, the app's own, or none", async () => {
     const attacker = await started(app);
@@ -131,20 +136,21 @@ describe.each(STORES)('login binding on %s: one callback per pending login', (ki
   });
 });
 
+/** The repeat answered as the first did, after `verifications` verifications in all, and the visitor is logged in. */
+async function expectSameLogin(
+  visitor: Visitor,
+  login: { logupToken: string; idSubscription: string },
+  verifications: number,
+) {
+  const repeat = await visitor.get(callbackOf(login.logupToken), false);
+  expect(repeat.status).toBe(200);
+  expect(JSON.parse(repeat.body)).toEqual({ idSubscription: login.idSubscription });
+  expect(emu.stats().verifications).toBe(verifications);
+  expect(JSON.parse((await visitor.get('/me', false)).body).idSubscription).toBe(login.idSubscription);
+}
+
 describe.each(STORES)('login binding on %s: the same callback twice', (kind) => {
   const app = withSessionApp(kind, TRUSTED);
-  /** The repeat answered as the first did, after `verifications` verifications in all, and the visitor is logged in. */
-  async function expectSameLogin(
-    visitor: Visitor,
-    login: { logupToken: string; idSubscription: string },
-    verifications: number,
-  ) {
-    const repeat = await visitor.get(callbackOf(login.logupToken), false);
-    expect(repeat.status).toBe(200);
-    expect(JSON.parse(repeat.body)).toEqual({ idSubscription: login.idSubscription });
-    expect(emu.stats().verifications).toBe(verifications);
-    expect(JSON.parse((await visitor.get('/me', false)).body).idSubscription).toBe(login.idSubscription);
-  }
 
   it('reloaded by the browser that logged in: the same login, no second verification', async () => {
     const { visitor } = await started(app);

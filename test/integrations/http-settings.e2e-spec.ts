@@ -37,26 +37,27 @@ function forwardProxy(): Promise<{
   );
 }
 
-describe('HTTP settings: a corporate forward proxy', () => {
-  let emu: LogupEmulator;
-  let proxy: Awaited<ReturnType<typeof forwardProxy>>;
-  const contexts: INestApplicationContext[] = [];
-  beforeAll(async () => {
-    emu = await emulator();
-    proxy = await forwardProxy();
-  });
-  afterAll(async () => {
-    for (const app of contexts) await app.close();
-    await proxy?.close();
-    await emu?.stop();
-  });
-  const context = async (options: Parameters<typeof logupContext>[1]): Promise<LogupService> => {
-    const ctx = await logupContext(emu, options);
-    contexts.push(ctx.app);
-    return ctx.logup;
-  };
-  const proxyUrl = () => `http://127.0.0.1:${proxy.port}`;
+let emu: LogupEmulator;
+let proxy: Awaited<ReturnType<typeof forwardProxy>>;
+const contexts: INestApplicationContext[] = [];
+beforeAll(async () => {
+  emu = await emulator();
+  proxy = await forwardProxy();
+});
+afterAll(async () => {
+  for (const app of contexts) await app.close();
+  await proxy?.close();
+  await emu?.stop();
+});
+/** A LogupService with these options, closed after all the tests. */
+const context = async (options: Parameters<typeof logupContext>[1]): Promise<LogupService> => {
+  const ctx = await logupContext(emu, options);
+  contexts.push(ctx.app);
+  return ctx.logup;
+};
+const proxyUrl = () => `http://127.0.0.1:${proxy.port}`;
 
+describe('HTTP settings: a corporate forward proxy', () => {
   it('sends every call through httpModuleOptions.proxy', async () => {
     const logup = await context(viaProxy(proxyUrl()));
     const before = proxy.relayed.length;

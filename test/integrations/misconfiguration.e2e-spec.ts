@@ -15,6 +15,22 @@ async function boot(options: Record<string, unknown>, lines: string[] = []) {
   return moduleRef.init();
 }
 
+/** A route that starts a login, against a LogUp nobody answers at. */
+@Controller()
+class LoginController {
+  constructor(private readonly logup: LogupService) {}
+
+  @Get('logup/login')
+  async login(@Req() request: object) {
+    return { started: (await this.logup.startLogin(request)) !== undefined };
+  }
+}
+@Module({
+  imports: [LogupModule.forRoot({ ...GATE, baseUrl: 'http://127.0.0.1:9' })],
+  controllers: [LoginController],
+})
+class AppModule {}
+
 describe('misconfigurations named at boot, or when LogUp cannot be reached', () => {
   it('refuses at boot a baseUrl that ends with the API version, naming baseUrl and apiVersion', async () => {
     await expect(boot({ baseUrl: 'http://127.0.0.1:4010/v1_1' })).rejects.toThrow(
@@ -64,20 +80,6 @@ describe('misconfigurations named when they first bite', () => {
   });
 
   it('warns, naming the fix, when Fastify gets express-session through app.use() and a route starts a login', async () => {
-    @Controller()
-    class LoginController {
-      constructor(private readonly logup: LogupService) {}
-
-      @Get('logup/login')
-      async login(@Req() request: object) {
-        return { started: (await this.logup.startLogin(request)) !== undefined };
-      }
-    }
-    @Module({
-      imports: [LogupModule.forRoot({ ...GATE, baseUrl: 'http://127.0.0.1:9' })],
-      controllers: [LoginController],
-    })
-    class AppModule {}
     const lines: string[] = [];
     const app = await startNestApp(AppModule, {
       platform: 'fastify',

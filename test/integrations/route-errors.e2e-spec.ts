@@ -16,90 +16,100 @@ const BAD_INPUT: [string, unknown, RegExp][] = [
 ];
 type Answer = { status: number; body: Record<string, unknown>; retryAfter: string | null };
 
-describe.each<Platform>(['express', 'fastify', 'graphql'])('library errors in the app’s own %s routes', (platform) => {
-  let emu: LogupEmulator;
-  let app: INestApplication;
-  let base: string;
+type Ctx = { platform: Platform; emu: LogupEmulator; base: string };
 
-  beforeAll(async () => {
-    emu = await emulator();
-    ({ app, url: base } = await routeErrorsApp(emu, platform, { timeoutMs: 1500 }));
+/** Verifies a fresh login and sends `data` to updateDb() through the app. */
+async function updateDb({ platform, emu, base }: Ctx, data: unknown): Promise<Answer> {
+  const { logupToken } = emu.login({ idGate: GATE.idGate, email: email('route') });
+  const graphql = platform === 'graphql';
+  const res = await fetch(`${base}/${graphql ? 'graphql' : 'db'}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(
+      graphql
+        ? {
+            query: 'mutation($t: String!, $d: String!) { updateDb(logupToken: $t, data: $d) }',
+            variables: { t: logupToken, d: JSON.stringify(data) },
+          }
+        : { logupToken, data },
+    ),
+    signal: AbortSignal.timeout(30_000),
   });
-  afterAll(async () => {
-    await app?.close();
-    await emu?.stop();
-  });
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown>,
+    retryAfter: res.headers.get('retry-after'),
+  };
+}
 
-  /** Verifies a fresh login and sends `data` to updateDb() through the app. */
-  async function updateDb(data: unknown): Promise<Answer> {
-    const { logupToken } = emu.login({ idGate: GATE.idGate, email: email('route') });
-    const graphql = platform === 'graphql';
-    const res = await fetch(`${base}/${graphql ? 'graphql' : 'db'}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(
-        graphql
-          ? {
-              query: 'mutation($t: String!, $d: String!) { updateDb(logupToken: $t, data: $d) }',
-              variables: { t: logupToken, d: JSON.stringify(data) },
-            }
-          : { logupToken, data },
-      ),
-      signal: AbortSignal.timeout(30_000),
-    });
-    return {
-      status: res.status,
-      body: (await res.json()) as Record<string, unknown>,
-      retryAfter: res.headers.get('retry-after'),
-    };
+/** What the client sees: the status (GraphQL: extensions.status) and the message. */
+function outcome({ platform }: Ctx, answer: Answer): { status: number; code?: string; message: string } {
+  if (platform !== 'graphql') {
+    return { status: answer.status, message: ([] as unknown[]).concat(answer.body.message).join('; ') };
   }
+  expect(answer.status).toBe(200);
+  expect(answer.body.data).toBeNull();
+  const [error] = answer.body.errors as { message: string; extensions: { code: string; status: number } }[];
+  return { status: error.extensions.status, code: error.extensions.code, message: error.message };
+}
 
-  /** What the client sees: the status (GraphQL: extensions.status) and the message. */
-  function outcome(answer: Answer): { status: number; code?: string; message: string } {
-    if (platform !== 'graphql') {
-      return { status: answer.status, message: ([] as unknown[]).concat(answer.body.message).join('; ') };
-    }
-    expect(answer.status).toBe(200);
-    expect(answer.body.data).toBeNull();
-    const [error] = answer.body.errors as { message: string; extensions: { code: string; status: number } }[];
-    return { status: error.extensions.status, code: error.extensions.code, message: error.message };
-  }
-
+/** Bad input, refused by the library before LogUp sees it, or by LogUp itself. */
+function badInputTests(ctx: Ctx): void {
   it.each(BAD_INPUT)(
     'answers 400 with the library’s message for %s, sending nothing to LogUp',
     async (_, data, says) => {
-      const before = emu.stats();
-      const result = outcome(await updateDb(data));
+      const before = ctx.emu.stats();
+      const result = outcome(ctx, await updateDb(ctx, data));
       expect(result).toMatchObject({ status: 400, message: expect.stringMatching(says) });
-      if (platform === 'graphql') expect(result.code).toBe('BAD_USER_INPUT');
-      const after = emu.stats();
+      if (ctx.platform === 'graphql') expect(result.code).toBe('BAD_USER_INPUT');
+      const after = ctx.emu.stats();
       const sent = after.apiRequests - before.apiRequests;
       expect(sent - (after.verifications - before.verifications) - (after.tokenGrants - before.tokenGrants)).toBe(0);
     },
   );
 
   it('answers 400 when LogUp itself refuses the input', async () => {
-    emu.fault({ kind: 'status', status: 400, endpoint: 'db-update', body: { errorMessage: 'VALUE_REFUSED' } });
-    const result = outcome(await updateDb({ a: 1 }));
+    ctx.emu.fault({ kind: 'status', status: 400, endpoint: 'db-update', body: { errorMessage: 'VALUE_REFUSED' } });
+    const result = outcome(ctx, await updateDb(ctx, { a: 1 }));
     expect(result).toMatchObject({ status: 400, message: expect.stringContaining('VALUE_REFUSED') });
   });
+}
+
+describe.each<Platform>(['express', 'fastify', 'graphql'])('library errors in the app’s own %s routes', (platform) => {
+  const ctx = { platform } as Ctx;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    ctx.emu = await emulator();
+    ({ app, url: ctx.base } = await routeErrorsApp(ctx.emu, platform, { timeoutMs: 1500 }));
+  });
+  afterAll(async () => {
+    await app?.close();
+    await ctx.emu?.stop();
+  });
+
+  badInputTests(ctx);
 
   it('answers 503 with Retry-After when LogUp is down, 504 when it hangs, 502 when it answers oddly', async () => {
+    const { emu } = ctx;
     emu.fault({ kind: 'status', status: 503, endpoint: 'db-update', headers: { 'retry-after': '7' } });
-    const down = await updateDb({ a: 1 });
-    expect(outcome(down)).toMatchObject({ status: 503, message: 'LogUp is unavailable; please try again shortly' });
+    const down = await updateDb(ctx, { a: 1 });
+    expect(outcome(ctx, down)).toMatchObject({
+      status: 503,
+      message: 'LogUp is unavailable; please try again shortly',
+    });
     if (platform !== 'graphql') expect(down.retryAfter).toBe('7');
-    else expect(outcome(down).code).toBe('SERVICE_UNAVAILABLE');
+    else expect(outcome(ctx, down).code).toBe('SERVICE_UNAVAILABLE');
 
     emu.fault({ kind: 'hang', endpoint: 'db-update' });
-    expect(outcome(await updateDb({ a: 1 }))).toMatchObject({ status: 504 });
+    expect(outcome(ctx, await updateDb(ctx, { a: 1 }))).toMatchObject({ status: 504 });
 
     emu.fault({ kind: 'status', status: 404, endpoint: 'db-update' });
-    expect(outcome(await updateDb({ a: 1 }))).toMatchObject({ status: 502 });
+    expect(outcome(ctx, await updateDb(ctx, { a: 1 }))).toMatchObject({ status: 502 });
   }, 30_000);
 
   it('still answers a good call', async () => {
-    const answer = await updateDb({ plan: 'pro' });
+    const answer = await updateDb(ctx, { plan: 'pro' });
     if (platform === 'graphql')
       expect(JSON.parse((answer.body.data as { updateDb: string }).updateDb)).toEqual({ plan: 'pro' });
     else expect(answer).toMatchObject({ status: 201, body: { db: { plan: 'pro' } } });

@@ -33,33 +33,42 @@ function sumOf(collected: ResourceMetrics, name: string, attributes: Record<stri
   return sum;
 }
 
+const spans = new InMemorySpanExporter();
+const reader = new TestReader();
+let emu: LogupEmulator;
+let ctx: { app: INestApplicationContext; logup: LogupService };
+
+beforeAll(async () => {
+  registerTelemetry(spans, reader); // before the app starts
+  emu = await emulator();
+  ctx = await logupContext(emu, { retry: { minDelayMs: 1 } });
+});
+afterAll(async () => {
+  await ctx?.app.close();
+  await emu?.stop();
+  trace.disable();
+  metrics.disable();
+});
+
+/**
+ * Logs in (with a secret in the db) and makes one call of each kind: a read retried
+ * once after a 503, an update, a delete and a read LogUp rejects. Returns the login.
+ */
+async function callEveryOperation(): Promise<{ logupToken: string }> {
+  const login = emu.login({ idGate: GATE.idGate, email: email('otel'), db: { plan: 'pro-secret-value' } });
+  const result = await ctx.logup.verify(login.logupToken, true);
+  if (!result.verified) throw new Error('not verified');
+  emu.fault({ kind: 'status', status: 503, endpoint: 'db-read', count: 1 });
+  await result.subscription.getDb();
+  await result.subscription.updateDb({ seats: 3 });
+  await result.subscription.deleteDbValues(['seats']);
+  await expect(ctx.logup.subscription('sub_missing').getDb()).rejects.toThrow();
+  return login;
+}
+
 describe('OpenTelemetry spans and metrics, through @opentelemetry/api', () => {
-  const spans = new InMemorySpanExporter();
-  const reader = new TestReader();
-  let emu: LogupEmulator;
-  let ctx: { app: INestApplicationContext; logup: LogupService };
-
-  beforeAll(async () => {
-    registerTelemetry(spans, reader); // before the app starts
-    emu = await emulator();
-    ctx = await logupContext(emu, { retry: { minDelayMs: 1 } });
-  });
-  afterAll(async () => {
-    await ctx?.app.close();
-    await emu?.stop();
-    trace.disable();
-    metrics.disable();
-  });
-
   it('gives every call a span with operation, status, attempts and outcome, and nothing secret', async () => {
-    const login = emu.login({ idGate: GATE.idGate, email: email('otel'), db: { plan: 'pro-secret-value' } });
-    const result = await ctx.logup.verify(login.logupToken, true);
-    if (!result.verified) throw new Error('not verified');
-    emu.fault({ kind: 'status', status: 503, endpoint: 'db-read', count: 1 });
-    await result.subscription.getDb();
-    await result.subscription.updateDb({ seats: 3 });
-    await result.subscription.deleteDbValues(['seats']);
-    await expect(ctx.logup.subscription('sub_missing').getDb()).rejects.toThrow();
+    const login = await callEveryOperation();
 
     const finished = spans.getFinishedSpans();
     const byName = (name: string) => finished.filter((span) => span.name === name);

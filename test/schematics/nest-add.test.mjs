@@ -22,21 +22,24 @@ import {
   pkgOf,
 } from './fixtures.mjs';
 
+/** The files `nest add` writes or edits in a Nest 12 app, sorted. */
+const NEST12_FILES = [
+  '/.env.example',
+  '/package.json',
+  '/src/app.module.ts',
+  '/src/logup/logup-auth.module.ts',
+  '/src/logup/logup.config.ts',
+  '/src/logup/logup.controller.spec.ts',
+  '/src/logup/logup.controller.ts',
+  '/src/logup/logup.session.ts',
+  '/src/main.ts',
+];
+
 describe('nest add nestjs-logup on a Nest 12 app (ESM, vitest, Express): what it writes and edits', () => {
   it('writes the logup folder and .env.example, imports the module and sets the session up', async () => {
     const { tree, warnings, installs } = await add(nest12());
     assert.deepEqual(warnings, []);
-    assert.deepEqual([...files(tree).keys()].sort(), [
-      '/.env.example',
-      '/package.json',
-      '/src/app.module.ts',
-      '/src/logup/logup-auth.module.ts',
-      '/src/logup/logup.config.ts',
-      '/src/logup/logup.controller.spec.ts',
-      '/src/logup/logup.controller.ts',
-      '/src/logup/logup.session.ts',
-      '/src/main.ts',
-    ]);
+    assert.deepEqual([...files(tree).keys()].sort(), NEST12_FILES);
     const imports =
       "import { AppService } from './app.service.js';\nimport { ConfigModule } from '@nestjs/config';\n" +
       "import { LogupAuthModule } from './logup/logup-auth.module.js';";

@@ -15,11 +15,16 @@ export interface TestSocket {
   close(): void;
 }
 
-/**
- * A real client (socket.io-client or ws) on the gateway `name`, sending `cookie` in
- * the handshake (and `query` in its URL).
- */
-export function connect(kind: SocketKind, base: string, name: string, cookie: string, query = ''): TestSocket {
+/** What both clients share: the `exception`s so far, and answers awaited by event. */
+interface Inbox {
+  exceptions: TestSocket['exceptions'];
+  /** Takes each event the server sent. */
+  deliver(event: string, data: unknown): void;
+  /** Resolves to the next answer of `event`, or `{ exception }` on an `exception`. */
+  answer(event: string): Promise<unknown>;
+}
+
+function inbox(): Inbox {
   const exceptions: TestSocket['exceptions'] = [];
   const waiters: ((event: string, data: unknown) => void)[] = [];
   const deliver = (event: string, data: unknown) => {
@@ -35,41 +40,56 @@ export function connect(kind: SocketKind, base: string, name: string, cookie: st
       };
       waiters.push(wait);
     });
-  const headers = cookie ? { cookie } : undefined;
-  if (kind === 'socket.io') {
-    const socket: Socket = io(`${base}/${name}${query}`, {
-      transports: ['websocket'],
-      extraHeaders: headers,
-      reconnection: false,
-      forceNew: true,
-    });
-    socket.onAny((event: string, data: unknown) => deliver(event, data));
-    return {
-      opened: new Promise((resolve) => socket.once('connect', () => resolve())),
-      closed: new Promise((resolve) => socket.once('disconnect', (reason) => resolve(reason))),
-      exceptions,
-      send(event, data) {
-        const pending = answer(event);
-        socket.emit(event, data ?? {});
-        return pending;
-      },
-      close: () => socket.close(),
-    };
-  }
-  const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/${name}${query}`, { headers });
+  return { exceptions, deliver, answer };
+}
+
+function socketIoClient(url: string, headers: Record<string, string> | undefined, box: Inbox): TestSocket {
+  const socket: Socket = io(url, {
+    transports: ['websocket'],
+    extraHeaders: headers,
+    reconnection: false,
+    forceNew: true,
+  });
+  socket.onAny((event: string, data: unknown) => box.deliver(event, data));
+  return {
+    opened: new Promise((resolve) => socket.once('connect', () => resolve())),
+    closed: new Promise((resolve) => socket.once('disconnect', (reason) => resolve(reason))),
+    exceptions: box.exceptions,
+    send(event, data) {
+      const pending = box.answer(event);
+      socket.emit(event, data ?? {});
+      return pending;
+    },
+    close: () => socket.close(),
+  };
+}
+
+function wsClient(url: string, headers: Record<string, string> | undefined, box: Inbox): TestSocket {
+  const socket = new WebSocket(url, { headers });
   socket.on('message', (raw: Buffer) => {
     const { event, data } = JSON.parse(raw.toString('utf8')) as { event: string; data: unknown };
-    deliver(event, data);
+    box.deliver(event, data);
   });
   return {
     opened: new Promise((resolve) => socket.once('open', () => resolve())),
     closed: new Promise((resolve) => socket.once('close', (code) => resolve(String(code)))),
-    exceptions,
+    exceptions: box.exceptions,
     send(event, data) {
-      const pending = answer(event);
+      const pending = box.answer(event);
       socket.send(JSON.stringify({ event, data: data ?? {} }));
       return pending;
     },
     close: () => socket.close(),
   };
+}
+
+/**
+ * A real client (socket.io-client or ws) on the gateway `name`, sending `cookie` in
+ * the handshake (and `query` in its URL).
+ */
+export function connect(kind: SocketKind, base: string, name: string, cookie: string, query = ''): TestSocket {
+  const headers = cookie ? { cookie } : undefined;
+  return kind === 'socket.io'
+    ? socketIoClient(`${base}/${name}${query}`, headers, inbox())
+    : wsClient(`${base.replace(/^http/, 'ws')}/${name}${query}`, headers, inbox());
 }

@@ -106,8 +106,26 @@ describe.each(combos)('LogupGuard on gateways: the handshake (%s, %s)', (platfor
   });
 });
 
+/** A sign-out on the other replica (sharing the logout store) ends a socket at its next message. */
+function otherReplicaTest({ gw, open, loggedIn }: ReturnType<typeof withGatewayApps>, kind: SocketKind): void {
+  it('refuses the next message of a socket signed out on another replica, then closes it', async () => {
+    const { visitor, login } = await loggedIn();
+    const socket = open('live', visitor.cookieHeader());
+    await socket.opened;
+    await socket.send('whoami');
+    const res = await new Visitor(gw.baseB).request('POST', `/operator/sign-out/${login.idSubscription}`, {
+      html: false,
+    });
+    expect(res.status).toBe(200);
+    const answer = (await socket.send('whoami')) as { exception: { message: string } };
+    expect(answer.exception.message).toMatch(/login of this socket ended/);
+    expect(await socket.closed).toBe(serverClosed(kind));
+  });
+}
+
 describe.each(combos)('LogupGuard on gateways: logout and sign-out everywhere (%s, %s)', (platform, kind) => {
-  const { gw, open, loggedIn } = withGatewayApps(platform, kind);
+  const gateways = withGatewayApps(platform, kind);
+  const { open, loggedIn } = gateways;
 
   it('closes the open sockets of a login when the visitor logs out', async () => {
     const { visitor } = await loggedIn();
@@ -143,19 +161,7 @@ describe.each(combos)('LogupGuard on gateways: logout and sign-out everywhere (%
     expect(await socket.send('whoami')).toEqual({ idSubscription: again.login.idSubscription });
   });
 
-  it('refuses the next message of a socket signed out on another replica, then closes it', async () => {
-    const { visitor, login } = await loggedIn();
-    const socket = open('live', visitor.cookieHeader());
-    await socket.opened;
-    await socket.send('whoami');
-    const res = await new Visitor(gw.baseB).request('POST', `/operator/sign-out/${login.idSubscription}`, {
-      html: false,
-    });
-    expect(res.status).toBe(200);
-    const answer = (await socket.send('whoami')) as { exception: { message: string } };
-    expect(answer.exception.message).toMatch(/login of this socket ended/);
-    expect(await socket.closed).toBe(serverClosed(kind));
-  });
+  otherReplicaTest(gateways, kind);
 });
 
 describe.each(combos)('LogupGuard on gateways: @LogupOptional() (%s, %s)', (platform, kind) => {
