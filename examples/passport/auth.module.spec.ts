@@ -3,11 +3,21 @@
 // packed tarballs (Nest 11 with @nestjs/passport 11, Nest 12 with @nestjs/passport 12).
 import { Test } from '@nestjs/testing';
 import passport from 'passport';
+import type { LogupEmulator } from 'logup-emulator';
 import { LogupModule } from 'nestjs-logup';
 import { browser, startEmulatedApp, type EmulatedApp } from '../support/emulated-app.js';
 import { AuthModule } from './auth.module.js';
 
 const GATE = { idGate: 'gate_passport', secret: 'passport-secret-value' };
+
+/** The README's AuthModule with LogupModule, against the emulator. */
+async function createApp(emulator: LogupEmulator) {
+  process.env.LOGUP_LOGIN_URL = `${emulator.url}/login`;
+  const moduleRef = await Test.createTestingModule({
+    imports: [LogupModule.forRoot({ ...GATE, baseUrl: emulator.url, isGlobal: true }), AuthModule],
+  }).compile();
+  return moduleRef.createNestApplication({ logger: false });
+}
 
 describe("AuthGuard('logup') with a LogupStrategy and passport sessions", () => {
   let ctx: EmulatedApp;
@@ -15,13 +25,7 @@ describe("AuthGuard('logup') with a LogupStrategy and passport sessions", () => 
   beforeAll(async () => {
     ctx = await startEmulatedApp(
       { [GATE.idGate]: GATE.secret },
-      async (emulator) => {
-        process.env.LOGUP_LOGIN_URL = `${emulator.url}/login`;
-        const moduleRef = await Test.createTestingModule({
-          imports: [LogupModule.forRoot({ ...GATE, baseUrl: emulator.url, isGlobal: true }), AuthModule],
-        }).compile();
-        return moduleRef.createNestApplication({ logger: false });
-      },
+      createApp,
       passport.initialize(), // after express-session, as in main.ts
       passport.session(),
     );

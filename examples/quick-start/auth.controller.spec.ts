@@ -6,6 +6,32 @@ import { LogupGuard, LogupModule } from 'nestjs-logup';
 import { LogupTestGuard, createTestSubscription } from 'nestjs-logup/testing';
 import { AuthController } from './auth.controller.js';
 
+/**
+ * A browser logs in to the app at `url` through LogUp as a visitor whose DB holds
+ * `{ visits: 1 }`; returns its session cookie and the visitor's idSubscription.
+ */
+async function logIn(url: string, emulator: LogupEmulator) {
+  // The browser starts the login with the site's own form: the answer sends it to
+  // LogUp and sets a session cookie.
+  const start = await fetch(`${url}/logup/login`, { method: 'POST', redirect: 'manual' });
+  expect(start.status).toBe(303);
+  const cookie = start.headers.get('set-cookie')!.split(';')[0];
+
+  // The visitor logs in on LogUp, which sends the browser back with a fresh logupToken.
+  const { logupToken, idSubscription } = emulator.login({
+    idGate: 'gate_test',
+    email: 'ada@example.com',
+    db: { visits: 1 },
+  });
+  const callback = await fetch(`${url}/logup/callback?logupToken=${logupToken}&isNewUser=false`, {
+    headers: { cookie },
+    redirect: 'manual',
+  });
+  expect(callback.status).toBe(303);
+  const loggedIn = callback.headers.get('set-cookie')!.split(';')[0]; // a new session id after login
+  return { cookie: loggedIn, idSubscription };
+}
+
 describe('AuthController against the LogUp emulator', () => {
   let emulator: LogupEmulator;
   let app: INestApplication;
@@ -29,25 +55,7 @@ describe('AuthController against the LogUp emulator', () => {
   });
 
   it('logs a visitor in through LogUp, shows their DB, and logs them out', async () => {
-    // The browser starts the login with the site's own form: the answer sends it to
-    // LogUp and sets a session cookie.
-    const start = await fetch(`${url}/logup/login`, { method: 'POST', redirect: 'manual' });
-    expect(start.status).toBe(303);
-    let cookie = start.headers.get('set-cookie')!.split(';')[0];
-
-    // The visitor logs in on LogUp, which sends the browser back with a fresh logupToken.
-    const { logupToken, idSubscription } = emulator.login({
-      idGate: 'gate_test',
-      email: 'ada@example.com',
-      db: { visits: 1 },
-    });
-    const callback = await fetch(`${url}/logup/callback?logupToken=${logupToken}&isNewUser=false`, {
-      headers: { cookie },
-      redirect: 'manual',
-    });
-    expect(callback.status).toBe(303);
-    cookie = callback.headers.get('set-cookie')!.split(';')[0]; // a new session id after login
-
+    const { cookie, idSubscription } = await logIn(url, emulator);
     const me = await fetch(`${url}/me`, { headers: { cookie } });
     expect(await me.json()).toEqual({ idSubscription, db: { visits: 2 } });
 

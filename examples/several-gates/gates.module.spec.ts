@@ -2,6 +2,7 @@
 // packages: run here, and by both consumer apps from the packed tarballs.
 import { Injectable, type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import type { LogupEmulator } from 'logup-emulator';
 import { InjectLogup, LogupModule, LogupService, getLogupServiceToken } from 'nestjs-logup';
 import { browser, startEmulatedApp, type EmulatedApp } from '../support/emulated-app.js';
 import { GatesModule } from './gates.module.js';
@@ -10,28 +11,31 @@ const SHOP = { idGate: 'gate_shop', secret: 'shop-secret-value' };
 const B2B = { idGate: 'gate_b2b', secret: 'b2b-secret-value' };
 const quiet: LoggerService = { log() {}, error() {}, warn() {} };
 
-describe('several gates in one app', () => {
-  let ctx: EmulatedApp;
-
-  beforeAll(async () => {
-    ctx = await startEmulatedApp({ [SHOP.idGate]: SHOP.secret, [B2B.idGate]: B2B.secret }, async (emulator) => {
-      Object.assign(process.env, {
-        LOGUP_BASE_URL: emulator.url,
-        SHOP_ID_GATE: SHOP.idGate,
-        SHOP_SECRET: SHOP.secret,
-        SHOP_LOGIN_URL: `${emulator.url}/login?gate=shop`,
-        B2B_ID_GATE: B2B.idGate,
-        B2B_SECRET: B2B.secret,
-        B2B_LOGIN_URL: `${emulator.url}/login?gate=b2b`,
-      });
-      const moduleRef = await Test.createTestingModule({ imports: [GatesModule] }).compile();
-      return moduleRef.createNestApplication({ logger: false });
-    });
+/** The README's GatesModule, its two gates configured from the environment (as in production). */
+async function createApp(emulator: LogupEmulator) {
+  Object.assign(process.env, {
+    LOGUP_BASE_URL: emulator.url,
+    SHOP_ID_GATE: SHOP.idGate,
+    SHOP_SECRET: SHOP.secret,
+    SHOP_LOGIN_URL: `${emulator.url}/login?gate=shop`,
+    B2B_ID_GATE: B2B.idGate,
+    B2B_SECRET: B2B.secret,
+    B2B_LOGIN_URL: `${emulator.url}/login?gate=b2b`,
   });
-  afterAll(() => ctx?.close());
+  const moduleRef = await Test.createTestingModule({ imports: [GatesModule] }).compile();
+  return moduleRef.createNestApplication({ logger: false });
+}
 
-  const loginTo = (gate: { idGate: string }, email: string) => ctx.emulator.login({ idGate: gate.idGate, email });
+/** The app with both gates (started once for this file), for 'several gates in one app'. */
+let ctx: EmulatedApp;
+beforeAll(async () => {
+  ctx = await startEmulatedApp({ [SHOP.idGate]: SHOP.secret, [B2B.idGate]: B2B.secret }, createApp);
+});
+afterAll(() => ctx?.close());
 
+const loginTo = (gate: { idGate: string }, email: string) => ctx.emulator.login({ idGate: gate.idGate, email });
+
+describe('several gates in one app', () => {
   it('gives each gate its own LogupService, configured for its own gate', () => {
     const shop = ctx.app.get<LogupService>(getLogupServiceToken('shop'));
     const b2b = ctx.app.get<LogupService>(getLogupServiceToken('b2b'));

@@ -63,54 +63,64 @@ function baitPage(base: string, logupToken: string, start: 'get' | 'post'): stri
 </script>`;
 }
 
+/** The emulator, the README app, the attacker's site and the victim's browser, for one platform. */
+interface Scene {
+  emu: LogupEmulator;
+  app: RunningApp;
+  base: string;
+  /** What the attacker's page shows. */
+  bait: string;
+  attacker: Awaited<ReturnType<typeof attackerSite>>;
+  browser: Awaited<ReturnType<typeof launchChromium>>;
+}
+
+/** Another site opens the login start (`start`) in a popup, then sends it to the callback with its own token. */
+async function popupAttack(scene: Scene, adapter: Platform, start: 'get' | 'post') {
+  const { emu, base, attacker } = scene;
+  const { page, context } = scene.browser;
+  const attackers = emu.login({ idGate: GATE.idGate, email: `attacker-${adapter}-${start}@example.com` });
+  scene.bait = baitPage(base, attackers.logupToken, start);
+  emu.resetStats();
+  await page.goto(attacker.url);
+  const popupOpened = context.waitForEvent('page');
+  await page.locator('#prize').click();
+  const popup = await popupOpened;
+  await page.waitForFunction("document.title === 'sent'");
+  // The refused callback sends the browser to the site with the reason (callbackErrorUrl: '/').
+  await popup.waitForURL(`${base}/?logupError=not_started`);
+  await popup.waitForLoadState();
+  expect(emu.stats().verifications).toBe(0);
+  const me = await page.request.get(`${base}/me`, { maxRedirects: 0 });
+  expect(me.status()).toBe(401);
+  expect(await me.text()).not.toContain(attackers.idSubscription);
+  await popup.close();
+}
+
 describe.each(PLATFORMS)('the popup attack on the README app (%s)', (adapter) => {
-  let emu: LogupEmulator;
-  let app: RunningApp;
-  let base: string;
-  let bait = '';
-  let attacker: Awaited<ReturnType<typeof attackerSite>>;
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  const scene = { bait: '' } as Scene;
 
   beforeAll(async () => {
-    emu = await startEmulator({ port: 0, gates: { [GATE.idGate]: GATE.secret } });
-    process.env.LOGUP_LOGIN_URL = `${emu.url}/login?gate=${GATE.idGate}`;
-    app = await readmeApp(emu, adapter);
-    base = app.url;
-    attacker = await attackerSite(() => bait);
-    browser = await launchChromium();
+    scene.emu = await startEmulator({ port: 0, gates: { [GATE.idGate]: GATE.secret } });
+    process.env.LOGUP_LOGIN_URL = `${scene.emu.url}/login?gate=${GATE.idGate}`;
+    scene.app = await readmeApp(scene.emu, adapter);
+    scene.base = scene.app.url;
+    scene.attacker = await attackerSite(() => scene.bait);
+    scene.browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
-    await attacker?.close();
-    await app?.close();
-    await emu?.stop();
+    await scene.browser?.close();
+    await scene.attacker?.close();
+    await scene.app?.close();
+    await scene.emu?.stop();
   });
 
-  it.each(['get', 'post'] as const)(
-    'a %s login start opened by another site logs the victim in as nobody',
-    async (start) => {
-      const { page, context } = browser;
-      const attackers = emu.login({ idGate: GATE.idGate, email: `attacker-${adapter}-${start}@example.com` });
-      bait = baitPage(base, attackers.logupToken, start);
-      emu.resetStats();
-      await page.goto(attacker.url);
-      const popupOpened = context.waitForEvent('page');
-      await page.locator('#prize').click();
-      const popup = await popupOpened;
-      await page.waitForFunction("document.title === 'sent'");
-      // The refused callback sends the browser to the site with the reason (callbackErrorUrl: '/').
-      await popup.waitForURL(`${base}/?logupError=not_started`);
-      await popup.waitForLoadState();
-      expect(emu.stats().verifications).toBe(0);
-      const me = await page.request.get(`${base}/me`, { maxRedirects: 0 });
-      expect(me.status()).toBe(401);
-      expect(await me.text()).not.toContain(attackers.idSubscription);
-      await popup.close();
-    },
+  it.each(['get', 'post'] as const)('a %s login start opened by another site logs the victim in as nobody', (start) =>
+    popupAttack(scene, adapter, start),
   );
 
   it("still logs the visitor in from the site's own Log in button", async () => {
-    const { page } = browser;
+    const { emu, base } = scene;
+    const { page } = scene.browser;
     await page.goto(`${base}/login`);
     await Promise.all([page.waitForURL(`${emu.url}/login**`), page.locator('button').click()]);
     const visitor = emu.login({ idGate: GATE.idGate, email: `visitor-${adapter}@example.com` });

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium.js';
 import { startSample, type RunningSample } from '../support/sample-app.js';
+import { logIn, saveKey } from './sample-app-visit.js';
 
 describe.each(['express', 'fastify'] as const)('the sample app live account page in Chromium (%s)', (adapter) => {
   let sample: RunningSample;
@@ -26,22 +27,14 @@ describe.each(['express', 'fastify'] as const)('the sample app live account page
   it('updates the DB page when another tab changes a key, and stops when signed out of all devices', async () => {
     const first = browser.page;
     watch(first);
-    await first.goto(`${sample.url}/`);
-    await first.getByRole('button', { name: 'Log in with LogUp' }).click();
-    await first.waitForURL(`${sample.emulator.url}/login**`);
-    await first.getByLabel('Email').fill(`live-${adapter}@example.com`);
-    await first.getByRole('button', { name: 'Continue' }).click();
-    await first.waitForURL(`${sample.url}/me`);
+    await logIn(first, sample, `live-${adapter}@example.com`);
     await first.locator('#live-status', { hasText: 'Live:' }).waitFor();
 
     // Another tab of the same browser changes a key with the page's own form.
     const second = await browser.context.newPage();
     watch(second);
     await second.goto(`${sample.url}/me`);
-    await second.getByLabel('Key (1–32 characters)').fill('color');
-    await second.getByLabel('Value (up to 1024 characters)').fill('teal');
-    await second.getByRole('button', { name: 'Save' }).click();
-    await second.waitForURL(/\/me\?notice=saved$/);
+    await saveKey(second, 'color', 'teal');
 
     // The first tab, untouched, now shows the key.
     await first.locator('#db td.value', { hasText: 'teal' }).waitFor();

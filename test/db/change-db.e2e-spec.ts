@@ -9,31 +9,32 @@ type Counter = { n: number; a: number; b: number };
 
 /**
  * Two replicas of an app (two Nest contexts, each with its own LogupService and its
- * own outgoing HTTP, recorded and able to hold a call) in front of one LogUp.
+ * own outgoing HTTP, recorded and able to hold a call) in front of one LogUp, shared
+ * by every test of this file.
  */
+let emu: LogupEmulator;
+const replicas: { app: INestApplicationContext; logup: LogupService; wire: ReturnType<typeof recordingHttp> }[] = [];
+
+beforeAll(async () => {
+  emu = await emulator();
+  for (let i = 0; i < 2; i++) {
+    const wire = recordingHttp();
+    replicas.push({ ...(await logupContext(emu, { httpService: wire.httpService })), wire });
+  }
+});
+afterAll(async () => {
+  for (const replica of replicas) await replica.app.close();
+  await emu?.stop();
+});
+beforeEach(() => {
+  emu.resetStats();
+  for (const replica of replicas) replica.wire.calls.length = 0;
+});
+
+const stored = (db: Db) => emu.login({ idGate: GATE.idGate, email: email(), db }).idSubscription;
+const methods = (i: number) => replicas[i].wire.calls.map((call) => call.method);
+
 describe('changeDb: only what changed is sent, in order', () => {
-  let emu: LogupEmulator;
-  const replicas: { app: INestApplicationContext; logup: LogupService; wire: ReturnType<typeof recordingHttp> }[] = [];
-
-  beforeAll(async () => {
-    emu = await emulator();
-    for (let i = 0; i < 2; i++) {
-      const wire = recordingHttp();
-      replicas.push({ ...(await logupContext(emu, { httpService: wire.httpService })), wire });
-    }
-  });
-  afterAll(async () => {
-    for (const replica of replicas) await replica.app.close();
-    await emu?.stop();
-  });
-  beforeEach(() => {
-    emu.resetStats();
-    for (const replica of replicas) replica.wire.calls.length = 0;
-  });
-
-  const stored = (db: Db) => emu.login({ idGate: GATE.idGate, email: email(), db }).idSubscription;
-  const methods = (i: number) => replicas[i].wire.calls.map((call) => call.method);
-
   it('sends the changed keys (PUT) and the removed ones (DELETE), nothing else', async () => {
     const id = stored({ plan: 'pro', seats: 2, nickname: 'x', other: 'kept' });
     const db = await replicas[0].logup.subscription(id).changeDb((draft) => {
@@ -67,7 +68,9 @@ describe('changeDb: only what changed is sent, in order', () => {
     expect(Object.keys(db)).toHaveLength(20);
     expect(emu.db(id)).toMatchObject({ fresh: 'yes' });
   });
+});
 
+describe('changeDb: a bad change or result sends nothing', () => {
   it("checks LogUp's limits on the result and lists every problem, sending nothing after the read", async () => {
     const id = stored(Object.fromEntries(Array.from({ length: 19 }, (_, i) => [`k${i}`, i])));
     const error = (await replicas[0].logup
@@ -106,7 +109,9 @@ describe('changeDb: only what changed is sent, in order', () => {
     expect(emu.db(id)).toEqual({ a: 1 });
     expect(emu.stats().dbUpdates).toBe(0);
   });
+});
 
+describe('changeDb: changes of one subscription in one process are queued', () => {
   it('applies concurrent changes of one subscription in one process one after another: none is lost', async () => {
     const id = stored({ n: 0 });
     // Five requests of one replica, each with its own LogupSubscription instance.
@@ -136,7 +141,9 @@ describe('changeDb: only what changed is sent, in order', () => {
     expect(methods(0)).toEqual(['PUT', 'DELETE', 'GET', 'GET', 'PUT', 'PUT']);
     expect(emu.db(id)).toEqual({ a: 2, b: 1 });
   });
+});
 
+describe('changeDb: a failed change, and the lost update the queue prevents', () => {
   it('keeps going after a change that failed', async () => {
     const id = stored({ n: 0 });
     const sub = replicas[0].logup.subscription<Counter>(id);
@@ -159,50 +166,50 @@ describe('changeDb: only what changed is sent, in order', () => {
     await Promise.all(subs.map((sub, i) => sub.updateDb({ ...reads[i], n: (reads[i].n ?? 0) + 1 })));
     expect(emu.db(id)).toEqual({ n: 1 });
   });
+});
 
-  describe('across replicas (no version check in LogUp)', () => {
-    /**
-     * The interleaving both tests force: replica 0 reads, then replica 1 reads and
-     * writes, then replica 0 writes what it computed from its (now old) read.
-     */
-    it('writers of different keys never overwrite each other', async () => {
-      const id = stored({ a: 0, b: 0 });
-      const held = replicas[0].wire.holdNext('PUT');
-      const first = replicas[0].logup.subscription<Counter>(id).changeDb((draft) => {
-        draft.a = 1;
-      });
-      await held.reached; // replica 0 has read { a: 0, b: 0 } and is about to write
-      await replicas[1].logup.subscription<Counter>(id).changeDb((draft) => {
-        draft.b = 1;
-      });
-      held.release();
-      await first;
-      expect(emu.db(id)).toEqual({ a: 1, b: 1 });
-      expect(replicas[0].wire.calls.at(-1)?.body).toEqual({ data: [{ key: 'a', value: 1 }] });
+describe('changeDb across replicas (no version check in LogUp)', () => {
+  /**
+   * The interleaving both tests force: replica 0 reads, then replica 1 reads and
+   * writes, then replica 0 writes what it computed from its (now old) read.
+   */
+  it('writers of different keys never overwrite each other', async () => {
+    const id = stored({ a: 0, b: 0 });
+    const held = replicas[0].wire.holdNext('PUT');
+    const first = replicas[0].logup.subscription<Counter>(id).changeDb((draft) => {
+      draft.a = 1;
     });
+    await held.reached; // replica 0 has read { a: 0, b: 0 } and is about to write
+    await replicas[1].logup.subscription<Counter>(id).changeDb((draft) => {
+      draft.b = 1;
+    });
+    held.release();
+    await first;
+    expect(emu.db(id)).toEqual({ a: 1, b: 1 });
+    expect(replicas[0].wire.calls.at(-1)?.body).toEqual({ data: [{ key: 'a', value: 1 }] });
+  });
 
-    it('the naive read-modify-write with updateDb(whole DB), same interleaving, loses the other key', async () => {
-      const id = stored({ a: 0, b: 0 });
-      const sub = replicas[0].logup.subscription<Counter>(id);
-      const read = await sub.getDb();
-      const other = replicas[1].logup.subscription<Counter>(id);
-      await other.updateDb({ ...(await other.getDb()), b: 1 });
-      await sub.updateDb({ ...read, a: 1 });
-      expect(emu.db(id)).toEqual({ a: 1, b: 0 }); // replica 1's b = 1 is lost
-    });
+  it('the naive read-modify-write with updateDb(whole DB), same interleaving, loses the other key', async () => {
+    const id = stored({ a: 0, b: 0 });
+    const sub = replicas[0].logup.subscription<Counter>(id);
+    const read = await sub.getDb();
+    const other = replicas[1].logup.subscription<Counter>(id);
+    await other.updateDb({ ...(await other.getDb()), b: 1 });
+    await sub.updateDb({ ...read, a: 1 });
+    expect(emu.db(id)).toEqual({ a: 1, b: 0 }); // replica 1's b = 1 is lost
+  });
 
-    it('is NOT safe for the same key: the last writer wins (a counter loses an increment)', async () => {
-      const id = stored({ n: 0 });
-      const held = replicas[0].wire.holdNext('PUT');
-      const increment = (draft: Partial<Counter>) => {
-        draft.n = (draft.n ?? 0) + 1;
-      };
-      const first = replicas[0].logup.subscription<Counter>(id).changeDb(increment);
-      await held.reached;
-      await replicas[1].logup.subscription<Counter>(id).changeDb(increment);
-      held.release();
-      await first;
-      expect(emu.db(id)).toEqual({ n: 1 }); // two increments, one survives
-    });
+  it('is NOT safe for the same key: the last writer wins (a counter loses an increment)', async () => {
+    const id = stored({ n: 0 });
+    const held = replicas[0].wire.holdNext('PUT');
+    const increment = (draft: Partial<Counter>) => {
+      draft.n = (draft.n ?? 0) + 1;
+    };
+    const first = replicas[0].logup.subscription<Counter>(id).changeDb(increment);
+    await held.reached;
+    await replicas[1].logup.subscription<Counter>(id).changeDb(increment);
+    held.release();
+    await first;
+    expect(emu.db(id)).toEqual({ n: 1 }); // two increments, one survives
   });
 });

@@ -10,9 +10,10 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import type { LogupEmulator } from 'logup-emulator';
 import { LogupError, LogupModule, LogupService, toLogupHttpException } from 'nestjs-logup';
 import { GATE, email } from '../support/logup-fixture.js';
-import { PLATFORMS, startNestApp, withEmulatorApp } from '../support/nest-app.js';
+import { PLATFORMS, startNestApp, withEmulatorApp, type Platform } from '../support/nest-app.js';
 import { zodDbSchema } from './db-fixture.js';
 
 @Catch(LogupError)
@@ -46,16 +47,19 @@ class AccountDbController {
   }
 }
 
+/** An app with those routes and the filter, on `platform`, against the emulator `emu`. */
+function startAccountApp(emu: LogupEmulator, platform: Platform) {
+  @Module({
+    imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url, dbSchema: zodDbSchema })],
+    controllers: [AccountDbController],
+    providers: [{ provide: APP_FILTER, useClass: LogupErrorFilter }],
+  })
+  class AppModule {}
+  return startNestApp(AppModule, { platform });
+}
+
 describe.each(PLATFORMS)('bad DB input over HTTP (%s): 400, nothing sent, no secret', (platform) => {
-  const ctx = withEmulatorApp((emu) => {
-    @Module({
-      imports: [LogupModule.forRoot({ ...GATE, baseUrl: emu.url, dbSchema: zodDbSchema })],
-      controllers: [AccountDbController],
-      providers: [{ provide: APP_FILTER, useClass: LogupErrorFilter }],
-    })
-    class AppModule {}
-    return startNestApp(AppModule, { platform });
-  });
+  const ctx = withEmulatorApp((emu) => startAccountApp(emu, platform));
 
   const send = (method: string, path: string, body: string) =>
     fetch(`${ctx.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body });

@@ -97,21 +97,16 @@ describe.each(SCHEMAS)('a DB validated with dbSchema: reads and logins (%s)', (_
   });
 });
 
+/** An update that breaks both the schema and LogUp's limits. */
+const BREAKING_UPDATE = { plan: 'gold', seats: 0, nickname: 'x'.repeat(1025), ['k'.repeat(33)]: true, beta: null };
+
 describe.each(SCHEMAS)('a DB validated with dbSchema: updates (%s)', (_vendor, dbSchema) => {
   const db = withSchemaDb(dbSchema);
 
   it("rejects an update breaking the schema and LogUp's limits with one error listing all, sending nothing", async () => {
     const login = db.stored({ plan: 'pro' });
     const sub = db.logup.subscription<typeof dbSchema>(login.idSubscription);
-    const error = (await failure(
-      sub.updateDb({
-        plan: 'gold',
-        seats: 0,
-        nickname: 'x'.repeat(1025),
-        ['k'.repeat(33)]: true,
-        beta: null,
-      } as never),
-    )) as LogupValidationError;
+    const error = (await failure(sub.updateDb(BREAKING_UPDATE as never))) as LogupValidationError;
     expect(error).toBeInstanceOf(LogupValidationError);
     const paths = error.issues.map((issue) => issue.path);
     expect(paths).toEqual(

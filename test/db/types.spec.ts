@@ -21,12 +21,11 @@ const dbSchema = v.object({
 };
 
 /**
- * An app that registers its schema once (module augmentation, as TanStack Router's
- * `Register`) and then writes no generic anywhere. Every `@ts-expect-error` must be
- * an error, and nothing else may be.
+ * An app, written after its schema's source, that registers its schema once (module
+ * augmentation, as TanStack Router's `Register`) and then writes no generic anywhere.
+ * Every `@ts-expect-error` must be an error, and nothing else may be.
  */
-const appSource = (schema: string) => `${schema}
-import { Controller, Get, UseGuards } from '@nestjs/common';
+const APP_SOURCE = `import { Controller, Get, UseGuards } from '@nestjs/common';
 import { LogupGuard, LogupService, Subscription, type LogupSubscription } from 'nestjs-logup';
 import { createTestSubscription } from 'nestjs-logup/testing';
 
@@ -90,7 +89,7 @@ function diagnose(vendor: keyof typeof SCHEMA_SOURCE): string[] {
   const dir = join(ROOT, 'test-artifacts', 'db-types', vendor);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'account.controller.ts');
-  writeFileSync(file, appSource(SCHEMA_SOURCE[vendor]));
+  writeFileSync(file, `${SCHEMA_SOURCE[vendor]}\n${APP_SOURCE}`);
   const config = ts.readConfigFile(join(ROOT, 'tsconfig.json'), (path) => ts.sys.readFile(path));
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
   const program = ts.createProgram([file], { ...parsed.options, noEmit: true }, undefined, previous);

@@ -71,6 +71,41 @@ const nearValidQuery = fc
   });
 const query = fc.oneof(anyQuery, nearValidQuery, nearValidQuery);
 
+/**
+ * Sends one callback query (`pairs`, with VALID and NONCE filled in) from a browser that
+ * started a login, so that some queries get as far as LogUp; checks the answer, and returns its status.
+ */
+async function sendQuery(sample: RunningSample, binding: 'nonce' | 'pending', pairs: [string, string][]) {
+  const visitor = new Visitor(sample.url);
+  const nonce = new URL(callbackPathFor(await startLogin(visitor), 'x'), sample.url).searchParams.get('logupNonce');
+  // The login link carries the nonce in 'nonce' mode only (LogUp's redirect URL is fixed).
+  expect(nonce === null).toBe(binding === 'pending');
+  const params = new URLSearchParams();
+  for (const [key, v] of pairs) {
+    const token =
+      v === VALID
+        ? (await sample.emulator.login({ idGate: 'gate_demo', email: 'prop@example.com' })).logupToken
+        : v === NONCE
+          ? (nonce ?? 'no-nonce-in-pending-mode')
+          : v;
+    params.append(key, token);
+  }
+  const before = (await sample.emulator.stats()).apiRequests;
+  const res = await visitor.get(`/logup/callback?${params.toString()}`, false);
+  if (res.status === 303) {
+    // A login needs the fresh token and, in 'nonce' mode, this login's nonce.
+    expect(pairs.filter(([k, v]) => k === 'logupToken' && v === VALID)).toHaveLength(1);
+    if (binding === 'nonce') expect(params.getAll('logupNonce')).toEqual([nonce]);
+  }
+  expect(res.status).toBeLessThan(500);
+  expect([303, 400, 401, 414, 431]).toContain(res.status);
+  expect(res.body).not.toMatch(/\bat \S+ \(|node_modules/);
+  if (res.status !== 303 && res.status !== 401) {
+    expect((await sample.emulator.stats()).apiRequests).toBe(before);
+  }
+  return res.status;
+}
+
 describe.each([
   ['express', 'nonce'],
   ['fastify', 'nonce'],
@@ -88,38 +123,9 @@ describe.each([
     let logins = 0;
     await fc.assert(
       fc.asyncProperty(query, async (pairs) => {
-        // A browser that started a login, so that some queries get as far as LogUp.
-        const visitor = new Visitor(sample.url);
-        const nonce = new URL(callbackPathFor(await startLogin(visitor), 'x'), sample.url).searchParams.get(
-          'logupNonce',
-        );
-        // The login link carries the nonce in 'nonce' mode only (LogUp's redirect URL is fixed).
-        expect(nonce === null).toBe(binding === 'pending');
-        const params = new URLSearchParams();
-        for (const [key, v] of pairs) {
-          const token =
-            v === VALID
-              ? (await sample.emulator.login({ idGate: 'gate_demo', email: 'prop@example.com' })).logupToken
-              : v === NONCE
-                ? (nonce ?? 'no-nonce-in-pending-mode')
-                : v;
-          params.append(key, token);
-        }
-        const before = (await sample.emulator.stats()).apiRequests;
-        const res = await visitor.get(`/logup/callback?${params.toString()}`, false);
-        seen.add(res.status);
-        if (res.status === 303) {
-          logins++;
-          // A login needs the fresh token and, in 'nonce' mode, this login's nonce.
-          expect(pairs.filter(([k, v]) => k === 'logupToken' && v === VALID)).toHaveLength(1);
-          if (binding === 'nonce') expect(params.getAll('logupNonce')).toEqual([nonce]);
-        }
-        expect(res.status).toBeLessThan(500);
-        expect([303, 400, 401, 414, 431]).toContain(res.status);
-        expect(res.body).not.toMatch(/\bat \S+ \(|node_modules/);
-        if (res.status !== 303 && res.status !== 401) {
-          expect((await sample.emulator.stats()).apiRequests).toBe(before);
-        }
+        const status = await sendQuery(sample, binding, pairs);
+        seen.add(status);
+        if (status === 303) logins++;
       }),
       { numRuns: 150 },
     );

@@ -18,30 +18,84 @@ const dbValue = fc.oneof(
   fc.anything(),
 );
 
+type Library = ReturnType<typeof withLogup> & { accessToken: string };
+
+/** What LogUp itself answers to the same update, on a scratch copy of the DB. */
+async function logupAnswers(lib: Library, db: Record<string, unknown>, data: Record<string, unknown>): Promise<number> {
+  const scratch = lib.emu.login({ idGate: GATE.idGate, email: email('scratch'), db: db as never });
+  const body = JSON.stringify({ data: Object.keys(data).map((k) => ({ key: k, value: data[k] })) });
+  const res = await fetch(`${lib.emu.url}/v1_1/subscription/${scratch.idSubscription}/db`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${lib.accessToken}` },
+    body,
+  });
+  return res.status;
+}
+
+/**
+ * One update (`data`) of a DB holding `prefill` keys: accepted and stored, refused by the
+ * library (sending nothing, and refused by LogUp too), or refused by LogUp as too many keys.
+ * Returns which of the three.
+ */
+async function tryUpdate(lib: Library, data: Record<string, unknown>, prefill: number) {
+  const db = Object.fromEntries(Array.from({ length: prefill }, (_, i) => [`pre${i}`, i]));
+  const login = lib.emu.login({ idGate: GATE.idGate, email: email('prop'), db });
+  const sub = lib.logup.subscription(login.idSubscription);
+  const before = lib.emu.stats().apiRequests;
+  const outcome = await sub.updateDb(data as never).then(
+    (result) => ({ ok: true as const, result }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  if (outcome.ok) {
+    expect(outcome.result).toEqual({ ...db, ...JSON.parse(JSON.stringify(data)) });
+    expect(lib.emu.db(login.idSubscription)).toEqual(outcome.result);
+    return 'ok';
+  }
+  expect(lib.emu.db(login.idSubscription)).toEqual(db);
+  if (outcome.error instanceof LogupValidationError) {
+    expect(lib.emu.stats().apiRequests).toBe(before);
+    const keys = Object.keys(data);
+    // Beyond LogUp's own rules the library refuses an empty update and the key "__proto__".
+    if (keys.length > 0 && !keys.includes('__proto__')) expect(await logupAnswers(lib, db, data)).toBe(400);
+    return 'validation';
+  }
+  // Within the per-update limits, only LogUp knows the DB would pass 20 keys.
+  expect(outcome.error).toBeInstanceOf(LogupApiError);
+  expect(outcome.error).toMatchObject({ status: 400, errorMessage: 'TOO_MANY_KEYS' });
+  return 'too-many';
+}
+
+/** One deleteDbValues(`keys`): refused with nothing sent, or the DB without those keys. */
+async function tryDelete(lib: Library, keys: unknown) {
+  const login = lib.emu.login({ idGate: GATE.idGate, email: email('del'), db: { a: 1, constructor: 'c' } });
+  const before = lib.emu.stats().apiRequests;
+  const result = await lib.logup
+    .subscription(login.idSubscription)
+    .deleteDbValues(keys as string[])
+    .catch((e: unknown) => e);
+  if (result instanceof Error) {
+    expect(result).toBeInstanceOf(LogupValidationError);
+    expect(lib.emu.stats().apiRequests).toBe(before);
+    expect(lib.emu.db(login.idSubscription)).toEqual({ a: 1, constructor: 'c' });
+  } else {
+    const removed = new Set(keys as string[]);
+    expect(result).toEqual(
+      Object.fromEntries(Object.entries({ a: 1, constructor: 'c' }).filter(([k]) => !removed.has(k))),
+    );
+  }
+}
+
 describe('hostile DB input through the library', () => {
-  const ctx = withLogup();
-  let accessToken: string;
+  const lib = withLogup() as Library;
 
   beforeAll(async () => {
-    const res = await fetch(`${ctx.emu.url}/v1_1/oauth/token`, {
+    const res = await fetch(`${lib.emu.url}/v1_1/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ client_id: GATE.idGate, client_secret: GATE.secret, grant_type: 'client_credentials' }),
     });
-    accessToken = ((await res.json()) as { access_token: string }).access_token;
+    lib.accessToken = ((await res.json()) as { access_token: string }).access_token;
   });
-
-  /** What LogUp itself answers to the same update, on a scratch copy of the DB. */
-  async function logupAnswers(db: Record<string, unknown>, data: Record<string, unknown>): Promise<number> {
-    const scratch = ctx.emu.login({ idGate: GATE.idGate, email: email('scratch'), db: db as never });
-    const body = JSON.stringify({ data: Object.keys(data).map((k) => ({ key: k, value: data[k] })) });
-    const res = await fetch(`${ctx.emu.url}/v1_1/subscription/${scratch.idSubscription}/db`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
-      body,
-    });
-    return res.status;
-  }
 
   it('updateDb accepts exactly what LogUp accepts, and a rejected update changes and sends nothing', async () => {
     const outcomes = new Set<string>();
@@ -58,33 +112,7 @@ describe('hostile DB input through the library', () => {
         ),
         fc.integer({ min: 0, max: 18 }),
         async (data, prefill) => {
-          const db = Object.fromEntries(Array.from({ length: prefill }, (_, i) => [`pre${i}`, i]));
-          const login = ctx.emu.login({ idGate: GATE.idGate, email: email('prop'), db });
-          const sub = ctx.logup.subscription(login.idSubscription);
-          const before = ctx.emu.stats().apiRequests;
-          const outcome = await sub.updateDb(data as never).then(
-            (result) => ({ ok: true as const, result }),
-            (error: unknown) => ({ ok: false as const, error }),
-          );
-          if (outcome.ok) {
-            outcomes.add('ok');
-            expect(outcome.result).toEqual({ ...db, ...JSON.parse(JSON.stringify(data)) });
-            expect(ctx.emu.db(login.idSubscription)).toEqual(outcome.result);
-            return;
-          }
-          expect(ctx.emu.db(login.idSubscription)).toEqual(db);
-          if (outcome.error instanceof LogupValidationError) {
-            outcomes.add('validation');
-            expect(ctx.emu.stats().apiRequests).toBe(before);
-            const keys = Object.keys(data);
-            // Beyond LogUp's own rules the library refuses an empty update and the key "__proto__".
-            if (keys.length > 0 && !keys.includes('__proto__')) expect(await logupAnswers(db, data)).toBe(400);
-            return;
-          }
-          // Within the per-update limits, only LogUp knows the DB would pass 20 keys.
-          expect(outcome.error).toBeInstanceOf(LogupApiError);
-          expect(outcome.error).toMatchObject({ status: 400, errorMessage: 'TOO_MANY_KEYS' });
-          outcomes.add('too-many');
+          outcomes.add(await tryUpdate(lib, data, prefill));
         },
       ),
       { numRuns: 250 },
@@ -94,26 +122,8 @@ describe('hostile DB input through the library', () => {
 
   it('deleteDbValues rejects anything but 1-20 valid key names, sending nothing', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(fc.array(fc.oneof(key, fc.anything()), { maxLength: 25 }), fc.anything()),
-        async (keys) => {
-          const login = ctx.emu.login({ idGate: GATE.idGate, email: email('del'), db: { a: 1, constructor: 'c' } });
-          const before = ctx.emu.stats().apiRequests;
-          const result = await ctx.logup
-            .subscription(login.idSubscription)
-            .deleteDbValues(keys as string[])
-            .catch((e: unknown) => e);
-          if (result instanceof Error) {
-            expect(result).toBeInstanceOf(LogupValidationError);
-            expect(ctx.emu.stats().apiRequests).toBe(before);
-            expect(ctx.emu.db(login.idSubscription)).toEqual({ a: 1, constructor: 'c' });
-          } else {
-            const removed = new Set(keys as string[]);
-            expect(result).toEqual(
-              Object.fromEntries(Object.entries({ a: 1, constructor: 'c' }).filter(([k]) => !removed.has(k))),
-            );
-          }
-        },
+      fc.asyncProperty(fc.oneof(fc.array(fc.oneof(key, fc.anything()), { maxLength: 25 }), fc.anything()), (keys) =>
+        tryDelete(lib, keys),
       ),
       { numRuns: 200 },
     );
