@@ -35,7 +35,9 @@ describe('LogupError family', () => {
     expect(errors[0].message).toBe('Invalid DB update: key "a" is bad');
     expect(errors[0].toJSON()).toMatchObject({ issues: [{ path: 'key "a"', message: 'is bad' }] });
   });
+});
 
+describe('LogupError family: kinds and brands', () => {
   it('makes LogupCredentialsError a kind of LogupApiError', () => {
     const error = new LogupCredentialsError({ idGate: 'gate_x', status: 400, errorMessage: 'INVALID_CLIENT' });
     expect(error).toBeInstanceOf(LogupApiError);
