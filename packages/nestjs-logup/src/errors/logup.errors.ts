@@ -1,7 +1,5 @@
 import { LOGUP_MESSAGES } from './logup.messages.js';
 
-export { LOGUP_MESSAGES };
-
 /** One thing wrong with an input: where (`data["age"]`, `keys[2]`, `logupToken`) and why. */
 export interface LogupValidationIssue {
   path: string;
